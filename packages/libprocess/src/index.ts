@@ -1,0 +1,1 @@
+export type { Decoded, Decoder } from './decoder.js';

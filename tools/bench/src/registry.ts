@@ -1,0 +1,9 @@
+/** A benchmark: prints readable figures while it runs and returns them for the JSON line. */
+export interface Benchmark {
+  run(args: readonly string[]): Promise<Record<string, number | string | boolean>>;
+}
+
+/** Every benchmark `npm run bench -- NAME` knows, loaded lazily so one never pays for another. */
+export const benchmarks: Record<string, () => Promise<Benchmark>> = {
+  libprocess: () => import('./libprocess.js'),
+};
