@@ -1,1 +1,17 @@
+export type { Clock, Timer } from './clock.js';
+export { SystemClock } from './clock.js';
 export type { Decoded, Decoder } from './decoder.js';
+export { ProcessNotFoundError, ProcessTerminatedError, RuntimeNotStartedError } from './errors.js';
+export type { HttpBody, HttpRequest, HttpResponse, Route, RouteHandler } from './http.js';
+export { Http } from './http.js';
+export type { Logger } from './logger.js';
+export { defaultLogger, silentLogger } from './logger.js';
+export { MemoryNetwork, MemoryTransport, type MemoryNetworkOptions } from './memory-transport.js';
+export { MessageFilters, type FilteredMessage, type FilterHandle, type MessageMatch } from './message-filter.js';
+export { Process, type MessageHandler } from './process.js';
+export { type Random, SeededRandom, SystemRandom } from './random.js';
+export { Runtime, type RuntimeOptions } from './runtime.js';
+export type { Address, Packet, Transport, TransportSink } from './transport.js';
+export { InvalidUpidError, type Pid, Upid } from './upid.js';
+export { VirtualClock } from './virtual-clock.js';
+export { PEER_HEADER, WebSocketTransport, WS_PATH, type WebSocketTransportOptions } from './ws-transport.js';

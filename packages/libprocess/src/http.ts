@@ -1,0 +1,89 @@
+/**
+ * HTTP as a process sees it. A route handler receives an `HttpRequest` inside its process
+ * (one event at a time, like messages) and returns an `HttpResponse`, whose body is text,
+ * bytes, or a stream of chunks for long-lived answers (the v1 APIs' RecordIO streams).
+ */
+export interface HttpRequest {
+  readonly method: string;
+  /** The path as received, without the query string: `/master/state`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+  /** The client's address (`ip:port`), when known. */
+  readonly remote?: string;
+  /** Aborted when the client goes away (streams should stop then). */
+  readonly signal: AbortSignal;
+}
+
+export type HttpBody = string | Uint8Array | AsyncIterable<string | Uint8Array>;
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: HttpBody;
+}
+
+export type RouteHandler = (request: HttpRequest) => HttpResponse | Promise<HttpResponse>;
+
+export interface Route {
+  /** The path below the process id, starting with '/': `/state`. */
+  readonly path: string;
+  /** What the endpoint does, shown at `/help/<process id><path>`. */
+  readonly help: string;
+  readonly handler: RouteHandler;
+}
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+const TEXT_TYPE = { 'content-type': 'text/plain; charset=utf-8' };
+
+/** Response helpers; error responses carry a plain-text message saying what was wrong. */
+export const Http = {
+  json(value: unknown, status = 200): HttpResponse {
+    return { status, headers: JSON_TYPE, body: JSON.stringify(value) };
+  },
+  text(text: string, status = 200): HttpResponse {
+    return { status, headers: TEXT_TYPE, body: text };
+  },
+  ok(body?: string): HttpResponse {
+    return body === undefined ? { status: 200 } : Http.text(body, 200);
+  },
+  accepted(): HttpResponse {
+    return { status: 202 };
+  },
+  badRequest(message: string): HttpResponse {
+    return Http.text(message, 400);
+  },
+  forbidden(message: string): HttpResponse {
+    return Http.text(message, 403);
+  },
+  notFound(message: string): HttpResponse {
+    return Http.text(message, 404);
+  },
+  methodNotAllowed(allowed: readonly string[], method: string): HttpResponse {
+    return {
+      status: 405,
+      headers: { ...TEXT_TYPE, allow: allowed.join(', ') },
+      body: `Method '${method}' is not allowed here; use ${allowed.join(' or ')}`,
+    };
+  },
+  conflict(message: string): HttpResponse {
+    return Http.text(message, 409);
+  },
+  payloadTooLarge(message: string): HttpResponse {
+    return Http.text(message, 413);
+  },
+  unsupportedMediaType(message: string): HttpResponse {
+    return Http.text(message, 415);
+  },
+  internalError(message: string): HttpResponse {
+    return Http.text(message, 500);
+  },
+  serviceUnavailable(message: string): HttpResponse {
+    return Http.text(message, 503);
+  },
+  temporaryRedirect(location: string): HttpResponse {
+    return { status: 307, headers: { location } };
+  },
+} as const;

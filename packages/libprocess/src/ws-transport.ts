@@ -1,0 +1,424 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { decodeFrame, encodeFrame } from './frame.js';
+import type { HttpRequest, HttpResponse } from './http.js';
+import { silentLogger, type Logger } from './logger.js';
+import { Queue } from './queue.js';
+import type { Address, Packet, Transport, TransportSink } from './transport.js';
+import { addressKey } from './upid.js';
+
+/** The path on which runtimes open WebSockets to each other. */
+export const WS_PATH = '/__libprocess__';
+/** The header in which a connecting runtime names its own listening address (`host:port`). */
+export const PEER_HEADER = 'x-libprocess-peer';
+
+export interface WebSocketTransportOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  readonly host?: string;
+  /** Port to listen on (default 0: any free port). */
+  readonly port?: number;
+  /** The host peers should use to reach this runtime (default: `host`). */
+  readonly advertiseHost?: string;
+  /** Largest frame accepted from a peer; a larger one closes that connection (default 16 MiB). */
+  readonly maxFrameBytes?: number;
+  /** Largest HTTP request body accepted; larger ones get 413 (default 16 MiB). */
+  readonly maxBodyBytes?: number;
+  /** Packets queued for one peer before `send` refuses (default 100,000). */
+  readonly maxQueuedPackets?: number;
+  /** Bytes handed to one socket and not yet written before sending pauses (default 4 MiB). */
+  readonly highWaterBytes?: number;
+  readonly logger?: Logger;
+}
+
+/** Packets per frame at most: big enough to amortise framing, small enough to keep latency. */
+const MAX_BATCH = 2048;
+
+class Peer {
+  /** The socket packets to this peer are written to. */
+  socket: WebSocket | undefined;
+  dialing = false;
+  /** Every open socket with this peer (ours and theirs). */
+  readonly sockets = new Set<WebSocket>();
+  readonly queue = new Queue<Packet>(64);
+  flushScheduled = false;
+  inflightBytes = 0;
+  refusals = 0;
+  waiters: (() => void)[] = [];
+
+  constructor(
+    readonly key: string,
+    readonly address: Address,
+  ) {}
+}
+
+/**
+ * The real transport: one HTTP server per runtime serves both endpoints and WebSockets from
+ * peer runtimes. Between two runtimes there is one WebSocket (whichever side dials first;
+ * the other side adopts the inbound one); packets queued in the same turn go out as one
+ * msgpack frame. Sending is bounded: a queue per peer and a cap on bytes handed to the
+ * socket. Receiving can be paused by the runtime when its mailboxes fill up.
+ */
+export class WebSocketTransport implements Transport {
+  private readonly options: Required<Omit<WebSocketTransportOptions, 'advertiseHost' | 'logger'>>;
+  private readonly advertiseHost: string | undefined;
+  private readonly logger: Logger;
+  private readonly peers = new Map<string, Peer>();
+  private server: Server | undefined;
+  private wss: WebSocketServer | undefined;
+  private sink: TransportSink | undefined;
+  private selfKey = '';
+  private paused = false;
+  private closing = false;
+
+  constructor(options: WebSocketTransportOptions = {}) {
+    this.options = {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      maxFrameBytes: options.maxFrameBytes ?? 16 * 1024 * 1024,
+      maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
+      maxQueuedPackets: options.maxQueuedPackets ?? 100_000,
+      highWaterBytes: options.highWaterBytes ?? 4 * 1024 * 1024,
+    };
+    this.advertiseHost = options.advertiseHost;
+    this.logger = options.logger ?? silentLogger();
+  }
+
+  async listen(sink: TransportSink): Promise<Address> {
+    this.sink = sink;
+    const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => this.serveHttp(req, res));
+    const wss = new WebSocketServer({ noServer: true, maxPayload: this.options.maxFrameBytes, perMessageDeflate: false });
+    server.on('upgrade', (req, socket, head) => this.upgrade(wss, req, socket, head));
+    this.server = server;
+    this.wss = wss;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = server.address();
+    if (bound === null || typeof bound === 'string') throw new Error('HTTP server did not bind to a TCP port');
+    const host = this.advertiseHost ?? (this.options.host === '0.0.0.0' ? '127.0.0.1' : this.options.host);
+    const address = { host, port: bound.port };
+    this.selfKey = addressKey(address);
+    return address;
+  }
+
+  send(to: Address, packet: Packet): boolean {
+    const peer = this.peer(to);
+    if (peer.queue.length >= this.options.maxQueuedPackets) {
+      if (peer.refusals++ % 10_000 === 0) {
+        this.logger.warn(
+          { peer: peer.key, queued: peer.queue.length, refused: peer.refusals },
+          `Send queue to '${peer.key}' is full; refusing messages until it drains`,
+        );
+      }
+      return false;
+    }
+    peer.queue.push(packet);
+    if (peer.socket === undefined) this.dial(peer);
+    else this.scheduleFlush(peer);
+    return true;
+  }
+
+  writable(to: Address): Promise<void> {
+    const peer = this.peer(to);
+    if (peer.queue.length < this.options.maxQueuedPackets) return Promise.resolve();
+    return new Promise((resolve) => peer.waiters.push(resolve));
+  }
+
+  connect(to: Address): void {
+    const peer = this.peer(to);
+    if (peer.socket === undefined) this.dial(peer);
+  }
+
+  pause(): void {
+    this.paused = true;
+    for (const peer of this.peers.values()) for (const socket of peer.sockets) socket.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const peer of this.peers.values()) for (const socket of peer.sockets) socket.resume();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const peer of this.peers.values()) {
+      for (const socket of peer.sockets) socket.terminate();
+      for (const resolve of peer.waiters) resolve();
+    }
+    this.peers.clear();
+    this.wss?.close();
+    const server = this.server;
+    if (server !== undefined) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  // ---- peers and sockets -------------------------------------------------------------------
+
+  private peer(address: Address): Peer {
+    const key = addressKey(address);
+    let peer = this.peers.get(key);
+    if (peer === undefined) {
+      peer = new Peer(key, { host: address.host, port: address.port });
+      this.peers.set(key, peer);
+    }
+    return peer;
+  }
+
+  private dial(peer: Peer): void {
+    if (peer.dialing || this.closing) return;
+    peer.dialing = true;
+    const host = peer.address.host.includes(':') ? `[${peer.address.host}]` : peer.address.host;
+    const socket = new WebSocket(`ws://${host}:${peer.address.port}${WS_PATH}`, {
+      headers: { [PEER_HEADER]: this.selfKey },
+      maxPayload: this.options.maxFrameBytes,
+      perMessageDeflate: false,
+    });
+    let opened = false;
+    socket.on('open', () => {
+      opened = true;
+      peer.dialing = false;
+      this.adopt(peer, socket);
+    });
+    socket.on('error', (error) => {
+      if (!opened) {
+        peer.dialing = false;
+        this.connectFailed(peer, error.message);
+      } else {
+        this.logger.warn({ peer: peer.key, error: error.message }, `Connection to '${peer.key}' failed`);
+      }
+    });
+  }
+
+  private connectFailed(peer: Peer, reason: string): void {
+    const dropped = peer.queue.length;
+    peer.queue.clear();
+    this.releaseWaiters(peer);
+    if (dropped > 0) {
+      this.logger.warn({ peer: peer.key, dropped, reason }, `Dropped ${dropped} messages: cannot connect to '${peer.key}'`);
+    }
+    this.sink?.disconnected(peer.address, `cannot connect to '${peer.key}': ${reason}`);
+  }
+
+  private upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?', 1)[0];
+    const claimed = req.headers[PEER_HEADER];
+    const address = typeof claimed === 'string' ? parseAddress(claimed) : undefined;
+    if (path !== WS_PATH || address === undefined || this.closing) {
+      const reason = path !== WS_PATH ? `no WebSocket endpoint at '${path}'` : `missing or invalid '${PEER_HEADER}' header`;
+      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${reason}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => this.adopt(this.peer(address), ws));
+  }
+
+  /** A socket with this peer is open: read from it, and write to it if we have none yet. */
+  private adopt(peer: Peer, socket: WebSocket): void {
+    if (this.closing) {
+      socket.terminate();
+      return;
+    }
+    peer.sockets.add(socket);
+    if (this.paused) socket.pause();
+    peer.socket ??= socket;
+    socket.on('message', (data, isBinary) => this.receive(peer, socket, data, isBinary));
+    socket.on('close', (code, reason) => this.socketClosed(peer, socket, code, reason.toString()));
+    socket.on('error', (error) => {
+      this.logger.warn({ peer: peer.key, error: error.message }, `Closing connection with '${peer.key}': ${error.message}`);
+    });
+    this.scheduleFlush(peer);
+  }
+
+  private socketClosed(peer: Peer, socket: WebSocket, code: number, reason: string): void {
+    peer.sockets.delete(socket);
+    if (peer.socket === socket) {
+      const [next] = peer.sockets;
+      peer.socket = next;
+      peer.inflightBytes = 0;
+    }
+    if (peer.sockets.size > 0) {
+      this.scheduleFlush(peer);
+      return;
+    }
+    const dropped = peer.queue.length;
+    peer.queue.clear();
+    this.releaseWaiters(peer);
+    if (this.closing) return;
+    const why = `connection closed (code ${code}${reason === '' ? '' : `: ${reason}`})`;
+    if (dropped > 0) this.logger.warn({ peer: peer.key, dropped }, `Dropped ${dropped} messages to '${peer.key}': ${why}`);
+    this.sink?.disconnected(peer.address, why);
+  }
+
+  private receive(peer: Peer, socket: WebSocket, data: RawData, isBinary: boolean): void {
+    if (!isBinary || !(data instanceof Buffer)) {
+      this.logger.warn({ peer: peer.key }, `Closing connection with '${peer.key}': received a non-binary frame`);
+      socket.close(1003, 'binary frames only');
+      return;
+    }
+    const frame = decodeFrame(data);
+    if (!frame.ok) {
+      this.logger.warn({ peer: peer.key, error: frame.error }, `Closing connection with '${peer.key}': malformed frame: ${frame.error}`);
+      socket.close(1007, 'malformed frame');
+      return;
+    }
+    const sink = this.sink;
+    if (sink === undefined) return;
+    for (const packet of frame.packets) sink.received(peer.address, packet);
+  }
+
+  // ---- sending -----------------------------------------------------------------------------
+
+  private scheduleFlush(peer: Peer): void {
+    if (peer.flushScheduled || peer.socket === undefined || peer.queue.length === 0) return;
+    peer.flushScheduled = true;
+    queueMicrotask(() => this.flush(peer));
+  }
+
+  private flush(peer: Peer): void {
+    peer.flushScheduled = false;
+    const socket = peer.socket;
+    if (socket === undefined || socket.readyState !== WebSocket.OPEN) return;
+    let batchLimit = MAX_BATCH;
+    while (peer.queue.length > 0 && peer.inflightBytes < this.options.highWaterBytes) {
+      const batch: Packet[] = [];
+      while (batch.length < batchLimit) {
+        const packet = peer.queue.shift();
+        if (packet === undefined) break;
+        batch.push(packet);
+      }
+      const frame = encodeFrame(batch);
+      if (frame.length > this.options.maxFrameBytes) {
+        if (batch.length === 1) {
+          const [fromId, toId, name] = batch[0]!;
+          this.logger.error(
+            { peer: peer.key, from: fromId, to: toId, name, bytes: frame.length },
+            `Dropped message '${name}' to '${toId}@${peer.key}': ${frame.length} bytes exceeds the ${this.options.maxFrameBytes}-byte frame limit`,
+          );
+          continue;
+        }
+        // Put the batch back (in order) and try smaller frames.
+        const rest = [...batch, ...peer.queue];
+        peer.queue.clear();
+        for (const packet of rest) peer.queue.push(packet);
+        batchLimit = Math.max(1, Math.floor(batch.length / 2));
+        continue;
+      }
+      const size = frame.length;
+      peer.inflightBytes += size;
+      socket.send(frame, { binary: true }, () => {
+        peer.inflightBytes -= size;
+        if (peer.inflightBytes < this.options.highWaterBytes) this.scheduleFlush(peer);
+      });
+    }
+    if (peer.queue.length < this.options.maxQueuedPackets / 2) this.releaseWaiters(peer);
+  }
+
+  private releaseWaiters(peer: Peer): void {
+    if (peer.waiters.length === 0) return;
+    const waiters = peer.waiters;
+    peer.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  // ---- HTTP --------------------------------------------------------------------------------
+
+  private serveHttp(req: IncomingMessage, res: ServerResponse): void {
+    const sink = this.sink;
+    const limit = this.options.maxBodyBytes;
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      respondTooLarge(res, limit);
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let rejected = false;
+    req.on('data', (chunk: Buffer) => {
+      if (rejected) return;
+      total += chunk.length;
+      if (total > limit) {
+        rejected = true;
+        respondTooLarge(res, limit);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (rejected || sink === undefined) return;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const abort = new AbortController();
+      res.on('close', () => abort.abort());
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      const request: HttpRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers,
+        body: Buffer.concat(chunks),
+        signal: abort.signal,
+        ...(req.socket.remoteAddress === undefined ? {} : { remote: `${req.socket.remoteAddress}:${req.socket.remotePort}` }),
+      };
+      sink.request(request).then(
+        (response) => writeResponse(res, response, this.logger),
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          writeResponse(res, { status: 500, body: `Request failed: ${message}` }, this.logger);
+        },
+      );
+    });
+  }
+}
+
+function respondTooLarge(res: ServerResponse, limit: number): void {
+  res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+  res.end(`Request body exceeds the limit of ${limit} bytes`);
+}
+
+function writeResponse(res: ServerResponse, response: HttpResponse, logger: Logger): void {
+  if (res.destroyed) return;
+  const body = response.body;
+  if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) {
+    res.writeHead(response.status, response.headers);
+    res.end(body);
+    return;
+  }
+  res.writeHead(response.status, { 'transfer-encoding': 'chunked', ...response.headers });
+  res.flushHeaders();
+  void (async () => {
+    try {
+      for await (const chunk of body) {
+        if (res.destroyed) break;
+        if (!res.write(chunk)) {
+          await new Promise((resolve) => {
+            res.once('drain', resolve);
+            res.once('close', resolve);
+          });
+        }
+      }
+    } catch (error) {
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Streaming response failed');
+    } finally {
+      if (!res.destroyed) res.end();
+    }
+  })();
+}
+
+function parseAddress(text: string): Address | undefined {
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0) return undefined;
+  let host = text.slice(0, colon);
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  const port = Number(text.slice(colon + 1));
+  if (!Number.isInteger(port) || port <= 0 || port > 65535 || host === '') return undefined;
+  return { host, port };
+}

@@ -1,0 +1,259 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { type Decoder, Http, PEER_HEADER, Process, Runtime, Upid, WebSocketTransport, WS_PATH } from '../src/index.js';
+import { captureLogger, eventually } from './capture-logger.js';
+import { type ChildRuntime, startEchoRuntime } from './child-runtime.js';
+
+class Client extends Process {
+  readonly got: { from: string; name: string; body: unknown }[] = [];
+  readonly exits: string[] = [];
+
+  constructor(id = 'client') {
+    super(id);
+    for (const name of ['pong', 'counted', 'seq']) {
+      this.install(name, (from, body: unknown) => {
+        this.got.push({ from: from.toString(), name, body });
+      });
+    }
+    const isInt: Decoder<number> = (body) =>
+      Number.isInteger(body) ? { ok: true, value: body as number } : { ok: false, error: 'expected an integer' };
+    this.install('int', (from, body: number) => {
+      this.got.push({ from: from.toString(), name: 'int', body });
+    }, isInt);
+  }
+
+  tell(to: Upid, name: string, body?: unknown): boolean {
+    return this.send(to, name, body);
+  }
+
+  watch(to: Upid): void {
+    this.link(to);
+  }
+
+  protected override exited(pid: Upid): void {
+    this.exits.push(pid.toString());
+  }
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function wsRuntime(options: ConstructorParameters<typeof WebSocketTransport>[0] = {}, highWaterEvents?: number) {
+  const log = captureLogger();
+  const runtime = new Runtime({
+    transport: new WebSocketTransport({ host: '127.0.0.1', logger: log.logger, ...options }),
+    logger: log.logger,
+    ...(highWaterEvents === undefined ? {} : { highWaterEvents }),
+  });
+  await runtime.start();
+  cleanups.push(() => runtime.stop());
+  return { runtime, log };
+}
+
+async function child(): Promise<ChildRuntime> {
+  const c = await startEchoRuntime();
+  cleanups.push(async () => {
+    if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    await c.exited;
+  });
+  return c;
+}
+
+describe('remote delivery between two OS processes', () => {
+  it('delivers every message in order and answers round trips', async () => {
+    const [{ runtime }, remote] = await Promise.all([wsRuntime(), child()]);
+    const client = new Client();
+    runtime.spawn(client);
+    const body = { nested: { list: [1, 2.5, 'three', null, true] }, bytes: new Uint8Array([1, 2, 3]) };
+    await runtime.dispatch(client.self(), (c) => {
+      c.tell(remote.echo, 'ping', body);
+      for (let i = 0; i < 20_000; i++) c.tell(remote.echo, 'count', i);
+      c.tell(remote.echo, 'report');
+    });
+    await eventually(() => client.got.length === 2, 20_000, 'pong and counted');
+    const pong = client.got[0]!;
+    expect(pong).toMatchObject({ from: remote.echo.toString(), name: 'pong', body: { nested: body.nested } });
+    // Binary data comes back as bytes (a Buffer, which is a Uint8Array).
+    const bytes = (pong.body as { bytes: unknown }).bytes;
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect([...(bytes as Uint8Array)]).toEqual([1, 2, 3]);
+    expect(client.got[1]).toEqual({ from: remote.echo.toString(), name: 'counted', body: 20_000 });
+  });
+
+  it('fires exited for a linked process when its OS process is killed with SIGKILL', async () => {
+    const [{ runtime }, remote] = await Promise.all([wsRuntime(), child()]);
+    const client = new Client();
+    runtime.spawn(client);
+    await runtime.dispatch(client.self(), (c) => {
+      c.watch(remote.echo);
+      c.tell(remote.echo, 'ping', 1);
+    });
+    await eventually(() => client.got.length === 1, 10_000, 'pong');
+    expect(client.exits).toEqual([]);
+    remote.child.kill('SIGKILL');
+    await eventually(() => client.exits.length === 1, 10_000, 'exited');
+    expect(client.exits).toEqual([remote.echo.toString()]);
+  });
+
+  it('fires exited when linking to a runtime that is not there', async () => {
+    const { runtime } = await wsRuntime();
+    const client = new Client();
+    runtime.spawn(client);
+    const nowhere = Upid.parse('ghost@127.0.0.1:1');
+    await runtime.dispatch(client.self(), (c) => c.watch(nowhere));
+    await eventually(() => client.exits.length === 1, 10_000, 'exited');
+    expect(client.exits).toEqual([nowhere.toString()]);
+  });
+});
+
+describe('WebSocket transport between runtimes in one process', () => {
+  it('keeps order per sender under load across two runtimes', async () => {
+    const [{ runtime: a }, { runtime: b }] = await Promise.all([wsRuntime(), wsRuntime()]);
+    const senders = [new Client('s1'), new Client('s2'), new Client('s3')];
+    for (const s of senders) a.spawn(s);
+    const sink = new Client('sink');
+    const sinkPid = b.spawn(sink);
+    for (let i = 0; i < 5000; i++) {
+      for (const s of senders) await a.dispatch(s.self(), (c) => c.tell(sinkPid, 'seq', i));
+    }
+    await eventually(() => sink.got.length === 15_000, 20_000, 'all messages');
+    for (const s of senders) {
+      const seen = sink.got.filter((g) => g.from === s.self().toString()).map((g) => g.body);
+      expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    }
+  });
+
+  it('drops and logs remote messages for unknown processes or failing their schema, and keeps serving', async () => {
+    const [{ runtime: a }, { runtime: b, log }] = await Promise.all([wsRuntime(), wsRuntime()]);
+    const sender = new Client('sender');
+    a.spawn(sender);
+    const sink = new Client('sink');
+    const sinkPid = b.spawn(sink);
+    await a.dispatch(sender.self(), (c) => {
+      c.tell(Upid.at('nobody', b.address), 'int', 1);
+      c.tell(sinkPid, 'int', 'one');
+      c.tell(sinkPid, 'int', 2);
+    });
+    await eventually(() => sink.got.length === 1, 10_000, 'the valid message');
+    expect(sink.got[0]!.body).toBe(2);
+    expect(log.messages()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Dropped message 'int' from 'sender@127\.0\.0\.1:\d+': no process 'nobody' here$/),
+        expect.stringMatching(/^Dropped message 'int' from 'sender@127\.0\.0\.1:\d+': expected an integer$/),
+      ]),
+    );
+  });
+
+  it('closes a connection that sends a corrupt, non-binary or oversized frame, logs it, and keeps serving others', async () => {
+    const [{ runtime: a }, { runtime: b, log }] = await Promise.all([wsRuntime(), wsRuntime({ maxFrameBytes: 4096 })]);
+    const url = `ws://127.0.0.1:${b.address.port}${WS_PATH}`;
+    const closeCode = (send: (ws: WebSocket) => void) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(url, { headers: { [PEER_HEADER]: '127.0.0.1:9' } });
+        ws.on('open', () => send(ws));
+        ws.on('close', (code) => resolve(code));
+        ws.on('error', () => undefined);
+        setTimeout(() => reject(new Error('connection was not closed')), 5000);
+      });
+    expect(await closeCode((ws) => ws.send(Buffer.from([0xc1, 0xff, 0x00])))).toBe(1007);
+    expect(await closeCode((ws) => ws.send(Buffer.from([0x93, 0x01, 0x02, 0x03])))).toBe(1007);
+    expect(await closeCode((ws) => ws.send('text frame'))).toBe(1003);
+    expect(await closeCode((ws) => ws.send(Buffer.alloc(10_000)))).toBe(1009);
+    const closings = log.messages().filter((m) => m.startsWith("Closing connection with '127.0.0.1:9'"));
+    expect(closings).toEqual([
+      expect.stringContaining('malformed frame: not msgpack'),
+      "Closing connection with '127.0.0.1:9': malformed frame: expected 4 items per packet, got 3 items",
+      "Closing connection with '127.0.0.1:9': received a non-binary frame",
+      "Closing connection with '127.0.0.1:9': Max payload size exceeded",
+    ]);
+    const sender = new Client('sender');
+    a.spawn(sender);
+    const sink = new Client('sink');
+    const sinkPid = b.spawn(sink);
+    await a.dispatch(sender.self(), (c) => c.tell(sinkPid, 'seq', 'still here'));
+    await eventually(() => sink.got.length === 1, 10_000, 'delivery after bad frames');
+  });
+
+  it('refuses WebSocket upgrades without a peer address', async () => {
+    const { runtime } = await wsRuntime();
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${runtime.address.port}${WS_PATH}`);
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => resolve(-1));
+    });
+    expect(status).toBe(400);
+  });
+
+  it('applies backpressure: a full peer queue refuses sends until it drains, and nothing accepted is lost', async () => {
+    const [{ runtime: a }, { runtime: b }] = await Promise.all([wsRuntime({ maxQueuedPackets: 100 }), wsRuntime({}, 64)]);
+    const sender = new Client('sender');
+    a.spawn(sender);
+    class Slow extends Client {
+      constructor() {
+        super('slow');
+        this.install('seq', async (from, body: unknown) => {
+          this.got.push({ from: from.toString(), name: 'seq', body });
+          if (this.got.length % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+        });
+      }
+    }
+    const slow = new Slow();
+    const slowPid = b.spawn(slow);
+    let refused = 0;
+    let accepted = 0;
+    for (let i = 0; i < 5000; i++) {
+      for (;;) {
+        const ok = await a.dispatch(sender.self(), (c) => c.tell(slowPid, 'seq', accepted));
+        if (ok) break;
+        refused += 1;
+        await a.writable(slowPid);
+      }
+      accepted += 1;
+    }
+    expect(refused).toBeGreaterThan(0);
+    await eventually(() => slow.got.length === 5000, 20_000, 'all accepted messages');
+    expect(slow.got.map((g) => g.body)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+  });
+});
+
+describe('HTTP on the runtime port', () => {
+  class Api extends Process {
+    constructor() {
+      super('api');
+      this.route('/echo', 'Echoes the request body.\nPOST only.', (req) =>
+        req.method === 'POST' ? Http.text(Buffer.from(req.body).toString()) : Http.methodNotAllowed(['POST'], req.method),
+      );
+      this.route('/stream', 'Streams three chunks.', () => ({
+        status: 200,
+        headers: { 'content-type': 'text/plain' },
+        body: (async function* () {
+          for (const chunk of ['one\n', 'two\n', 'three\n']) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            yield chunk;
+          }
+        })(),
+      }));
+    }
+  }
+
+  it('serves routes, help, 404, 405, 413 and streamed bodies over real HTTP', async () => {
+    const { runtime } = await wsRuntime({ maxBodyBytes: 1024 });
+    runtime.spawn(new Api());
+    const base = `http://127.0.0.1:${runtime.address.port}`;
+    const echo = await fetch(`${base}/api/echo`, { method: 'POST', body: 'hello' });
+    expect(echo.status).toBe(200);
+    expect(await echo.text()).toBe('hello');
+    expect((await fetch(`${base}/api/echo`)).status).toBe(405);
+    const tooBig = await fetch(`${base}/api/echo`, { method: 'POST', body: 'x'.repeat(2048) });
+    expect(tooBig.status).toBe(413);
+    expect(await tooBig.text()).toContain('exceeds the limit of 1024 bytes');
+    const missing = await fetch(`${base}/api/nothing`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain("No endpoint at '/api/nothing'");
+    expect(await (await fetch(`${base}/help`)).text()).toContain('/api/echo  Echoes the request body.');
+    expect(await (await fetch(`${base}/help/api/echo`)).text()).toContain('POST only.');
+    expect(await (await fetch(`${base}/api/stream`)).text()).toBe('one\ntwo\nthree\n');
+  });
+});
