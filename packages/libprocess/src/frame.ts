@@ -1,29 +1,23 @@
 import { Packr, Unpackr } from 'msgpackr';
-import type { Packet } from './transport.js';
 
 /**
- * The wire form of a batch of packets: one msgpack array holding, flat, four items per
- * packet: `[fromId, toId, name, body, fromId, toId, name, body, ...]`. Flat keeps the
- * per-message cost to the items themselves.
+ * The wire form of a batch of messages: one msgpack array holding, flat, four items per
+ * message: `[fromId, toId, name, body, fromId, toId, name, body, ...]`. Flat keeps the
+ * per-message cost to the items themselves; the sender queues messages in this form too.
  */
 const packr = new Packr({ useRecords: false, structuredClone: false });
 const unpackr = new Unpackr({ useRecords: false, structuredClone: false, mapsAsObjects: true });
 
-export function encodeFrame(packets: readonly Packet[]): Uint8Array {
-  const flat: unknown[] = new Array<unknown>(packets.length * 4);
-  let i = 0;
-  for (const [fromId, toId, name, body] of packets) {
-    flat[i++] = fromId;
-    flat[i++] = toId;
-    flat[i++] = name;
-    flat[i++] = body;
-  }
+export function encodeFrame(flat: readonly unknown[]): Uint8Array {
   return packr.pack(flat);
 }
 
-export type DecodedFrame = { readonly ok: true; readonly packets: Packet[] } | { readonly ok: false; readonly error: string };
+export type DecodedFrame = { readonly ok: true; readonly flat: readonly unknown[] } | { readonly ok: false; readonly error: string };
 
-/** Decodes a frame from an untrusted peer; never throws. */
+/**
+ * Decodes a frame from an untrusted peer; never throws. On success every message's first
+ * three items are strings.
+ */
 export function decodeFrame(bytes: Uint8Array): DecodedFrame {
   let value: unknown;
   try {
@@ -31,19 +25,15 @@ export function decodeFrame(bytes: Uint8Array): DecodedFrame {
   } catch (error) {
     return { ok: false, error: `not msgpack (${error instanceof Error ? error.message : String(error)})` };
   }
-  if (!Array.isArray(value)) return { ok: false, error: `expected an array of packets, got ${typeof value}` };
-  if (value.length === 0 || value.length % 4 !== 0) {
-    return { ok: false, error: `expected 4 items per packet, got ${value.length} items` };
+  if (!Array.isArray(value)) return { ok: false, error: `expected an array of messages, got ${typeof value}` };
+  const flat = value as unknown[];
+  if (flat.length === 0 || flat.length % 4 !== 0) {
+    return { ok: false, error: `expected 4 items per message, got ${flat.length} items` };
   }
-  const packets: Packet[] = new Array<Packet>(value.length / 4);
-  for (let i = 0, p = 0; i < value.length; i += 4, p++) {
-    const fromId: unknown = value[i];
-    const toId: unknown = value[i + 1];
-    const name: unknown = value[i + 2];
-    if (typeof fromId !== 'string' || typeof toId !== 'string' || typeof name !== 'string') {
-      return { ok: false, error: `packet ${p}: sender, receiver and name must be strings` };
+  for (let i = 0; i < flat.length; i += 4) {
+    if (typeof flat[i] !== 'string' || typeof flat[i + 1] !== 'string' || typeof flat[i + 2] !== 'string') {
+      return { ok: false, error: `message ${i / 4}: sender, receiver and name must be strings` };
     }
-    packets[p] = [fromId, toId, name, value[i + 3]];
   }
-  return { ok: true, packets };
+  return { ok: true, flat };
 }

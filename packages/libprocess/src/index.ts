@@ -11,7 +11,7 @@ export { MessageFilters, type FilteredMessage, type FilterHandle, type MessageMa
 export { Process, type MessageHandler } from './process.js';
 export { type Random, SeededRandom, SystemRandom } from './random.js';
 export { Runtime, type RuntimeOptions } from './runtime.js';
-export type { Address, Packet, Transport, TransportSink } from './transport.js';
+export type { Address, Transport, TransportSink } from './transport.js';
 export { InvalidUpidError, type Pid, Upid } from './upid.js';
 export { VirtualClock } from './virtual-clock.js';
 export { PEER_HEADER, WebSocketTransport, WS_PATH, type WebSocketTransportOptions } from './ws-transport.js';

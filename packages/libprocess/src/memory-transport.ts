@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import type { HttpRequest, HttpResponse } from './http.js';
 import type { Random } from './random.js';
-import type { Address, Packet, Transport, TransportSink } from './transport.js';
+import type { Address, Transport, TransportSink } from './transport.js';
 import { addressKey } from './upid.js';
 
 export interface MemoryNetworkOptions {
@@ -74,7 +74,7 @@ export class MemoryNetwork {
   }
 
   /** @internal */
-  route(from: MemoryTransport, to: Address, packet: Packet): void {
+  route(from: MemoryTransport, to: Address, fromId: string, toId: string, name: string, body: unknown): void {
     const fromKey = addressKey(from.address);
     const toKey = addressKey(to);
     const target = this.nodes.get(toKey);
@@ -88,10 +88,12 @@ export class MemoryNetwork {
     const source = from.address;
     if (latencyMs > 0 && clock !== undefined) {
       clock.setTimer(latencyMs, () => {
-        if (!this.partitions.has(pairKey(fromKey, toKey))) this.nodes.get(toKey)?.sink?.received(source, packet);
+        if (!this.partitions.has(pairKey(fromKey, toKey))) {
+          this.nodes.get(toKey)?.sink?.received(source, fromId, toId, name, body);
+        }
       });
     } else {
-      target.sink.received(source, packet);
+      target.sink.received(source, fromId, toId, name, body);
     }
   }
 
@@ -147,8 +149,8 @@ export class MemoryTransport implements Transport {
     return Promise.resolve(this.address);
   }
 
-  send(to: Address, packet: Packet): boolean {
-    this.network.route(this, to, packet);
+  send(to: Address, fromId: string, toId: string, name: string, body: unknown): boolean {
+    this.network.route(this, to, fromId, toId, name, body);
     return true;
   }
 

@@ -7,7 +7,7 @@ import { MessageFilters } from './message-filter.js';
 import type { Process } from './process.js';
 import { type Random, SystemRandom } from './random.js';
 import { Queue } from './queue.js';
-import type { Address, Packet, Transport, TransportSink } from './transport.js';
+import type { Address, Transport, TransportSink } from './transport.js';
 import { addressKey, type Pid, Upid } from './upid.js';
 import { VirtualClock } from './virtual-clock.js';
 
@@ -110,6 +110,8 @@ export class Runtime {
   private backlog = 0;
   private paused = false;
   private anonymousPid: Upid | undefined;
+  /** Keyed by the transport's stable per-peer Address objects; emptied when a peer disconnects. */
+  private readonly remoteUpids = new Map<Address, Map<string, Upid>>();
 
   constructor(options: RuntimeOptions) {
     this.transport = options.transport;
@@ -134,7 +136,7 @@ export class Runtime {
   async start(): Promise<Address> {
     if (this.bound !== undefined) return this.bound;
     const sink: TransportSink = {
-      received: (from, packet) => this.received(from, packet),
+      received: (from, fromId, toId, name, body) => this.received(from, fromId, toId, name, body),
       disconnected: (peer, reason) => this.disconnected(peer, reason),
       request: (request) => this.request(request),
     };
@@ -226,7 +228,7 @@ export class Runtime {
       this.deliver(to.id, from ?? this.anonymousPid!, name, body, false);
       return true;
     }
-    return this.transport.send(to.address, [from?.id ?? '', to.id, name, body]);
+    return this.transport.send(to.address, from?.id ?? '', to.id, name, body);
   }
 
   /** Resolves when a send to `to`'s runtime would be accepted (see `send`). */
@@ -303,7 +305,7 @@ export class Runtime {
         this.remoteLinksByPeer.set(peer, onPeer);
       }
       onPeer.add(key);
-      this.transport.send(to.address, ['', '', 'link', to.id]);
+      this.transport.send(to.address, '', '', 'link', to.id);
     }
     entry.linkers.add(cell);
   }
@@ -461,35 +463,9 @@ export class Runtime {
   private handle(cell: Cell, event: Event): void {
     const process = cell.process;
     switch (event.kind) {
-      case 'message': {
-        const installed = process.handlers.get(event.name);
-        if (installed === undefined) {
-          this.logger.warn(
-            { from: event.from.toString(), to: cell.pid.toString(), name: event.name },
-            `Dropped message '${event.name}' from '${event.from.toString()}': '${cell.pid.id}' has no handler for it`,
-          );
-          return;
-        }
-        let body = event.body;
-        if (event.remote && installed.decode !== undefined) {
-          const decoded = installed.decode(body);
-          if (!decoded.ok) {
-            this.logger.warn(
-              { from: event.from.toString(), to: cell.pid.toString(), name: event.name, error: decoded.error },
-              `Dropped message '${event.name}' from '${event.from.toString()}': ${decoded.error}`,
-            );
-            return;
-          }
-          body = decoded.value;
-        }
-        this.run(cell, () => installed.handler(event.from, body), undefined, (error) =>
-          this.logger.error(
-            { ...errorFields(error), from: event.from.toString(), to: cell.pid.toString(), name: event.name },
-            `Handler for '${event.name}' failed in '${cell.pid.id}'`,
-          ),
-        );
+      case 'message':
+        this.handleMessage(cell, event);
         return;
-      }
       case 'dispatch':
         this.run(cell, () => event.fn(process), event.resolve, event.reject);
         return;
@@ -524,6 +500,45 @@ export class Runtime {
     }
   }
 
+  /** The hot path: no closures unless the handler turns out to be asynchronous. */
+  private handleMessage(cell: Cell, event: Extract<Event, { kind: 'message' }>): void {
+    const installed = cell.process.handlers.get(event.name);
+    if (installed === undefined) {
+      this.logger.warn(
+        { from: event.from.toString(), to: cell.pid.toString(), name: event.name },
+        `Dropped message '${event.name}' from '${event.from.toString()}': '${cell.pid.id}' has no handler for it`,
+      );
+      return;
+    }
+    let body = event.body;
+    if (event.remote && installed.decode !== undefined) {
+      const decoded = installed.decode(body);
+      if (!decoded.ok) {
+        this.logger.warn(
+          { from: event.from.toString(), to: cell.pid.toString(), name: event.name, error: decoded.error },
+          `Dropped message '${event.name}' from '${event.from.toString()}': ${decoded.error}`,
+        );
+        return;
+      }
+      body = decoded.value;
+    }
+    let result: unknown;
+    try {
+      result = installed.handler(event.from, body);
+    } catch (error) {
+      this.handlerFailed(cell, event, error);
+      return;
+    }
+    if (isThenable(result)) this.hold(cell, result, undefined, (error) => this.handlerFailed(cell, event, error));
+  }
+
+  private handlerFailed(cell: Cell, event: Extract<Event, { kind: 'message' }>, error: unknown): void {
+    this.logger.error(
+      { ...errorFields(error), from: event.from.toString(), to: cell.pid.toString(), name: event.name },
+      `Handler for '${event.name}' failed in '${cell.pid.id}'`,
+    );
+  }
+
   /** Runs one handler; a returned promise holds the process's next event until it settles. */
   private run(
     cell: Cell,
@@ -542,6 +557,16 @@ export class Runtime {
       onValue?.(result);
       return;
     }
+    this.hold(cell, result, onValue, onError);
+  }
+
+  /** Holds the process's next event until `result` settles. */
+  private hold(
+    cell: Cell,
+    result: PromiseLike<unknown>,
+    onValue: ((value: unknown) => void) | undefined,
+    onError: (error: unknown) => void,
+  ): void {
     cell.busy = true;
     this.busyCount += 1;
     const done = (): void => {
@@ -586,7 +611,7 @@ export class Runtime {
     cell.linkers.clear();
     for (const peer of cell.remoteLinkers) {
       const [host, port] = splitKey(peer);
-      this.transport.send({ host, port }, ['', '', 'exited', cell.pid.id]);
+      this.transport.send({ host, port }, '', '', 'exited', cell.pid.id);
     }
     for (const [key, to] of cell.links) {
       if (this.isLocal(to)) this.processes.get(to.id)?.linkers.delete(cell);
@@ -606,17 +631,32 @@ export class Runtime {
 
   // ---- the transport's side --------------------------------------------------------------
 
-  private received(from: Address, packet: Packet): void {
-    const [fromId, toId, name, body] = packet;
+  private received(from: Address, fromId: string, toId: string, name: string, body: unknown): void {
     if (toId === '') {
       this.control(from, name, body);
       return;
     }
-    this.deliver(toId, Upid.at(fromId, from), name, body, true);
+    this.deliver(toId, this.remoteUpid(from, fromId), name, body, true);
     if (!this.paused && this.backlog > this.highWater) {
       this.paused = true;
       this.transport.pause();
     }
+  }
+
+  /** Upids of remote senders, cached per peer address object (the transport keeps it stable). */
+  private remoteUpid(from: Address, id: string): Upid {
+    let byId = this.remoteUpids.get(from);
+    if (byId === undefined) {
+      byId = new Map();
+      this.remoteUpids.set(from, byId);
+    }
+    let pid = byId.get(id);
+    if (pid === undefined) {
+      if (byId.size > 10_000) byId.clear();
+      pid = Upid.at(id, from);
+      byId.set(id, pid);
+    }
+    return pid;
   }
 
   private control(from: Address, name: string, body: unknown): void {
@@ -626,7 +666,7 @@ export class Runtime {
     }
     if (name === 'link') {
       const cell = this.processes.get(body);
-      if (cell === undefined || cell.dead) this.transport.send(from, ['', '', 'exited', body]);
+      if (cell === undefined || cell.dead) this.transport.send(from, '', '', 'exited', body);
       else cell.remoteLinkers.add(addressKey(from));
     } else if (name === 'exited') {
       const key = Upid.at(body, from).toString();
@@ -646,6 +686,9 @@ export class Runtime {
   private disconnected(peer: Address, reason: string): void {
     const key = addressKey(peer);
     const linked = this.remoteLinksByPeer.get(key);
+    for (const address of this.remoteUpids.keys()) {
+      if (address.port === peer.port && address.host === peer.host) this.remoteUpids.delete(address);
+    }
     this.logger.info({ peer: key, reason, linked: linked?.size ?? 0 }, `Lost connection to '${key}': ${reason}`);
     for (const cell of this.processes.values()) cell.remoteLinkers.delete(key);
     if (linked === undefined) return;

@@ -7,32 +7,29 @@ export interface Address {
 }
 
 /**
- * What crosses the wire for one message: sender id, receiver id, message name, body.
- * The sender's host and port are those of the connection it came on. A receiver id of ''
- * is for the runtime itself (link and exit notices).
- */
-export type Packet = readonly [fromId: string, toId: string, name: string, body: unknown];
-
-/**
- * Moves packets between runtimes and HTTP requests into a runtime. The WebSocket transport
+ * Moves messages between runtimes and HTTP requests into a runtime. The WebSocket transport
  * is the real one; the memory transport serves deterministic tests and the simulator.
  *
- * Ordering: packets sent from one runtime to one peer arrive in the order they were sent,
+ * What crosses the wire for one message is four items: sender id, receiver id, message
+ * name, body. The sender's host and port are those of the connection it came on. A
+ * receiver id of '' is for the runtime itself (link and exit notices).
+ *
+ * Ordering: messages sent from one runtime to one peer arrive in the order they were sent,
  * as long as the connection between them stays up.
  */
 export interface Transport {
   /** Starts accepting connections and requests; resolves with the bound address. */
   listen(sink: TransportSink): Promise<Address>;
   /**
-   * Queues a packet for a peer, connecting on demand. Returns false, and drops the packet,
+   * Queues a message for a peer, connecting on demand. Returns false, and drops the message,
    * when the peer's send queue is full (backpressure): the caller may wait on `writable`.
    */
-  send(to: Address, packet: Packet): boolean;
+  send(to: Address, fromId: string, toId: string, name: string, body: unknown): boolean;
   /** Resolves once `send` to this peer would accept again. */
   writable(to: Address): Promise<void>;
   /** Opens a connection now if none is open; a failure is reported through `disconnected`. */
   connect(to: Address): void;
-  /** Stops reading inbound packets until `resume` (inbound flow control). */
+  /** Stops reading inbound messages until `resume` (inbound flow control). */
   pause(): void;
   resume(): void;
   /** Closes every connection and stops listening. */
@@ -40,8 +37,11 @@ export interface Transport {
 }
 
 export interface TransportSink {
-  /** A packet from `from` (the peer runtime's listening address). */
-  received(from: Address, packet: Packet): void;
+  /**
+   * A message from the runtime listening at `from`. The transport passes the same `from`
+   * object for every message from one peer, so the runtime may cache by it.
+   */
+  received(from: Address, fromId: string, toId: string, name: string, body: unknown): void;
   /** The connection to a peer is gone, or could not be made. */
   disconnected(peer: Address, reason: string): void;
   /** An HTTP request for this runtime. */

@@ -10,6 +10,7 @@ export class Upid {
   readonly host: string;
   readonly port: number;
   private text: string | undefined;
+  private where: Address | undefined;
 
   constructor(id: string, host: string, port: number) {
     this.id = id;
@@ -49,8 +50,9 @@ export class Upid {
     return new Upid(id, host, port);
   }
 
+  /** The runtime's address; the same object every time, so transports can cache by it. */
   get address(): Address {
-    return { host: this.host, port: this.port };
+    return (this.where ??= { host: this.host, port: this.port });
   }
 
   equals(other: Upid): boolean {

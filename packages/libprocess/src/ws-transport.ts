@@ -3,9 +3,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { decodeFrame, encodeFrame } from './frame.js';
 import type { HttpRequest, HttpResponse } from './http.js';
-import { silentLogger, type Logger } from './logger.js';
 import { Queue } from './queue.js';
-import type { Address, Packet, Transport, TransportSink } from './transport.js';
+import { silentLogger, type Logger } from './logger.js';
+import type { Address, Transport, TransportSink } from './transport.js';
 import { addressKey } from './upid.js';
 
 /** The path on which runtimes open WebSockets to each other. */
@@ -24,15 +24,17 @@ export interface WebSocketTransportOptions {
   readonly maxFrameBytes?: number;
   /** Largest HTTP request body accepted; larger ones get 413 (default 16 MiB). */
   readonly maxBodyBytes?: number;
-  /** Packets queued for one peer before `send` refuses (default 100,000). */
-  readonly maxQueuedPackets?: number;
+  /** Messages queued for one peer before `send` refuses (default 100,000). */
+  readonly maxQueuedMessages?: number;
   /** Bytes handed to one socket and not yet written before sending pauses (default 4 MiB). */
   readonly highWaterBytes?: number;
   readonly logger?: Logger;
 }
 
-/** Packets per frame at most: big enough to amortise framing, small enough to keep latency. */
+/** Messages per frame at most: big enough to amortise framing, small enough to keep latency. */
 const MAX_BATCH = 2048;
+/** Items per queued message in a peer's flat queue (see frame.ts). */
+const ITEMS = 4;
 
 class Peer {
   /** The socket packets to this peer are written to. */
@@ -40,11 +42,56 @@ class Peer {
   dialing = false;
   /** Every open socket with this peer (ours and theirs). */
   readonly sockets = new Set<WebSocket>();
-  readonly queue = new Queue<Packet>(64);
+  /**
+   * Messages waiting to be written, flat (four items each), in chunks of at most one frame.
+   * Small chunks keep allocation in the young generation, and each chunk is packed as is.
+   */
+  chunks = new Queue<unknown[]>();
+  private tail: unknown[] | undefined;
+  queued = 0;
   flushScheduled = false;
   inflightBytes = 0;
   refusals = 0;
   waiters: (() => void)[] = [];
+
+  push(fromId: string, toId: string, name: string, body: unknown): void {
+    let tail = this.tail;
+    if (tail === undefined || tail.length >= MAX_BATCH * ITEMS) {
+      tail = [];
+      this.tail = tail;
+      this.chunks.push(tail);
+    }
+    tail.push(fromId, toId, name, body);
+    this.queued += 1;
+  }
+
+  /** The oldest chunk, removed from the queue. */
+  take(): unknown[] | undefined {
+    const chunk = this.chunks.shift();
+    if (chunk === undefined) return undefined;
+    if (chunk === this.tail) this.tail = undefined;
+    this.queued -= chunk.length / ITEMS;
+    return chunk;
+  }
+
+  /** Puts chunks back in front of the queue, in the given order. */
+  putBack(front: unknown[][]): void {
+    const rest = [...this.chunks];
+    this.chunks = new Queue<unknown[]>();
+    for (const chunk of front) {
+      this.chunks.push(chunk);
+      this.queued += chunk.length / ITEMS;
+    }
+    for (const chunk of rest) this.chunks.push(chunk);
+  }
+
+  clearQueue(): number {
+    const dropped = this.queued;
+    this.chunks = new Queue<unknown[]>();
+    this.tail = undefined;
+    this.queued = 0;
+    return dropped;
+  }
 
   constructor(
     readonly key: string,
@@ -64,6 +111,11 @@ export class WebSocketTransport implements Transport {
   private readonly advertiseHost: string | undefined;
   private readonly logger: Logger;
   private readonly peers = new Map<string, Peer>();
+  /** Peers by the Address object callers pass (Upids keep theirs stable), to skip building keys. */
+  private readonly peerCache = new WeakMap<Address, Peer>();
+  /** The last peer sent to: bursts to one peer skip even the cache lookup. */
+  private lastAddress: Address | undefined;
+  private lastPeer: Peer | undefined;
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
   private sink: TransportSink | undefined;
@@ -77,7 +129,7 @@ export class WebSocketTransport implements Transport {
       port: options.port ?? 0,
       maxFrameBytes: options.maxFrameBytes ?? 16 * 1024 * 1024,
       maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
-      maxQueuedPackets: options.maxQueuedPackets ?? 100_000,
+      maxQueuedMessages: options.maxQueuedMessages ?? 100_000,
       highWaterBytes: options.highWaterBytes ?? 4 * 1024 * 1024,
     };
     this.advertiseHost = options.advertiseHost;
@@ -106,18 +158,23 @@ export class WebSocketTransport implements Transport {
     return address;
   }
 
-  send(to: Address, packet: Packet): boolean {
-    const peer = this.peer(to);
-    if (peer.queue.length >= this.options.maxQueuedPackets) {
+  send(to: Address, fromId: string, toId: string, name: string, body: unknown): boolean {
+    let peer = this.lastPeer;
+    if (to !== this.lastAddress || peer === undefined) {
+      peer = this.peerCache.get(to) ?? this.peer(to);
+      this.lastAddress = to;
+      this.lastPeer = peer;
+    }
+    if (peer.queued >= this.options.maxQueuedMessages) {
       if (peer.refusals++ % 10_000 === 0) {
         this.logger.warn(
-          { peer: peer.key, queued: peer.queue.length, refused: peer.refusals },
+          { peer: peer.key, queued: peer.queued, refused: peer.refusals },
           `Send queue to '${peer.key}' is full; refusing messages until it drains`,
         );
       }
       return false;
     }
-    peer.queue.push(packet);
+    peer.push(fromId, toId, name, body);
     if (peer.socket === undefined) this.dial(peer);
     else this.scheduleFlush(peer);
     return true;
@@ -125,7 +182,7 @@ export class WebSocketTransport implements Transport {
 
   writable(to: Address): Promise<void> {
     const peer = this.peer(to);
-    if (peer.queue.length < this.options.maxQueuedPackets) return Promise.resolve();
+    if (peer.queued < this.options.maxQueuedMessages) return Promise.resolve();
     return new Promise((resolve) => peer.waiters.push(resolve));
   }
 
@@ -147,10 +204,12 @@ export class WebSocketTransport implements Transport {
   async close(): Promise<void> {
     this.closing = true;
     for (const peer of this.peers.values()) {
+      peer.clearQueue();
       for (const socket of peer.sockets) socket.terminate();
       for (const resolve of peer.waiters) resolve();
     }
     this.peers.clear();
+    this.lastPeer = undefined;
     this.wss?.close();
     const server = this.server;
     if (server !== undefined) {
@@ -168,6 +227,7 @@ export class WebSocketTransport implements Transport {
       peer = new Peer(key, { host: address.host, port: address.port });
       this.peers.set(key, peer);
     }
+    this.peerCache.set(address, peer);
     return peer;
   }
 
@@ -197,8 +257,7 @@ export class WebSocketTransport implements Transport {
   }
 
   private connectFailed(peer: Peer, reason: string): void {
-    const dropped = peer.queue.length;
-    peer.queue.clear();
+    const dropped = peer.clearQueue();
     this.releaseWaiters(peer);
     if (dropped > 0) {
       this.logger.warn({ peer: peer.key, dropped, reason }, `Dropped ${dropped} messages: cannot connect to '${peer.key}'`);
@@ -246,8 +305,7 @@ export class WebSocketTransport implements Transport {
       this.scheduleFlush(peer);
       return;
     }
-    const dropped = peer.queue.length;
-    peer.queue.clear();
+    const dropped = peer.clearQueue();
     this.releaseWaiters(peer);
     if (this.closing) return;
     const why = `connection closed (code ${code}${reason === '' ? '' : `: ${reason}`})`;
@@ -269,13 +327,17 @@ export class WebSocketTransport implements Transport {
     }
     const sink = this.sink;
     if (sink === undefined) return;
-    for (const packet of frame.packets) sink.received(peer.address, packet);
+    const flat = frame.flat;
+    const from = peer.address;
+    for (let i = 0; i < flat.length; i += ITEMS) {
+      sink.received(from, flat[i] as string, flat[i + 1] as string, flat[i + 2] as string, flat[i + 3]);
+    }
   }
 
   // ---- sending -----------------------------------------------------------------------------
 
   private scheduleFlush(peer: Peer): void {
-    if (peer.flushScheduled || peer.socket === undefined || peer.queue.length === 0) return;
+    if (peer.flushScheduled || peer.socket === undefined || peer.queued === 0) return;
     peer.flushScheduled = true;
     queueMicrotask(() => this.flush(peer));
   }
@@ -284,29 +346,23 @@ export class WebSocketTransport implements Transport {
     peer.flushScheduled = false;
     const socket = peer.socket;
     if (socket === undefined || socket.readyState !== WebSocket.OPEN) return;
-    let batchLimit = MAX_BATCH;
-    while (peer.queue.length > 0 && peer.inflightBytes < this.options.highWaterBytes) {
-      const batch: Packet[] = [];
-      while (batch.length < batchLimit) {
-        const packet = peer.queue.shift();
-        if (packet === undefined) break;
-        batch.push(packet);
-      }
-      const frame = encodeFrame(batch);
+    while (peer.queued > 0 && peer.inflightBytes < this.options.highWaterBytes) {
+      const flat = peer.take();
+      if (flat === undefined) break;
+      const frame = encodeFrame(flat);
       if (frame.length > this.options.maxFrameBytes) {
-        if (batch.length === 1) {
-          const [fromId, toId, name] = batch[0]!;
+        const count = flat.length / ITEMS;
+        if (count === 1) {
+          const [fromId, toId, name] = flat as [string, string, string];
           this.logger.error(
             { peer: peer.key, from: fromId, to: toId, name, bytes: frame.length },
             `Dropped message '${name}' to '${toId}@${peer.key}': ${frame.length} bytes exceeds the ${this.options.maxFrameBytes}-byte frame limit`,
           );
           continue;
         }
-        // Put the batch back (in order) and try smaller frames.
-        const rest = [...batch, ...peer.queue];
-        peer.queue.clear();
-        for (const packet of rest) peer.queue.push(packet);
-        batchLimit = Math.max(1, Math.floor(batch.length / 2));
+        // Too big for one frame: split the chunk in two, in order, and go again.
+        const half = Math.floor(count / 2) * ITEMS;
+        peer.putBack([flat.slice(0, half), flat.slice(half)]);
         continue;
       }
       const size = frame.length;
@@ -316,7 +372,7 @@ export class WebSocketTransport implements Transport {
         if (peer.inflightBytes < this.options.highWaterBytes) this.scheduleFlush(peer);
       });
     }
-    if (peer.queue.length < this.options.maxQueuedPackets / 2) this.releaseWaiters(peer);
+    if (peer.queued < this.options.maxQueuedMessages / 2) this.releaseWaiters(peer);
   }
 
   private releaseWaiters(peer: Peer): void {

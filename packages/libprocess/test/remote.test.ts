@@ -164,7 +164,7 @@ describe('WebSocket transport between runtimes in one process', () => {
     const closings = log.messages().filter((m) => m.startsWith("Closing connection with '127.0.0.1:9'"));
     expect(closings).toEqual([
       expect.stringContaining('malformed frame: not msgpack'),
-      "Closing connection with '127.0.0.1:9': malformed frame: expected 4 items per packet, got 3 items",
+      "Closing connection with '127.0.0.1:9': malformed frame: expected 4 items per message, got 3 items",
       "Closing connection with '127.0.0.1:9': received a non-binary frame",
       "Closing connection with '127.0.0.1:9': Max payload size exceeded",
     ]);
@@ -174,6 +174,22 @@ describe('WebSocket transport between runtimes in one process', () => {
     const sinkPid = b.spawn(sink);
     await a.dispatch(sender.self(), (c) => c.tell(sinkPid, 'seq', 'still here'));
     await eventually(() => sink.got.length === 1, 10_000, 'delivery after bad frames');
+  });
+
+  it('splits batches that exceed the frame limit, and drops (and logs) a single message that does', async () => {
+    const [{ runtime: a, log }, { runtime: b }] = await Promise.all([wsRuntime({ maxFrameBytes: 4096 }), wsRuntime({ maxFrameBytes: 4096 })]);
+    const sender = new Client('sender');
+    a.spawn(sender);
+    const sink = new Client('sink');
+    const sinkPid = b.spawn(sink);
+    await a.dispatch(sender.self(), (c) => {
+      for (let i = 0; i < 100; i++) c.tell(sinkPid, 'seq', `${i}:${'x'.repeat(100)}`);
+      c.tell(sinkPid, 'seq', 'y'.repeat(5000));
+      c.tell(sinkPid, 'seq', 'last');
+    });
+    await eventually(() => sink.got.length === 101, 10_000, '101 messages');
+    expect(sink.got.map((g) => String(g.body).split(':')[0])).toEqual([...Array.from({ length: 100 }, (_, i) => `${i}`), 'last']);
+    expect(log.messages()).toContainEqual(expect.stringMatching(/^Dropped message 'seq' to 'sink@127\.0\.0\.1:\d+': \d+ bytes exceeds the 4096-byte frame limit$/));
   });
 
   it('refuses WebSocket upgrades without a peer address', async () => {
@@ -187,7 +203,7 @@ describe('WebSocket transport between runtimes in one process', () => {
   });
 
   it('applies backpressure: a full peer queue refuses sends until it drains, and nothing accepted is lost', async () => {
-    const [{ runtime: a }, { runtime: b }] = await Promise.all([wsRuntime({ maxQueuedPackets: 100 }), wsRuntime({}, 64)]);
+    const [{ runtime: a }, { runtime: b }] = await Promise.all([wsRuntime({ maxQueuedMessages: 100 }), wsRuntime({}, 64)]);
     const sender = new Client('sender');
     a.spawn(sender);
     class Slow extends Client {
