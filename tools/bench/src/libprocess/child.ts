@@ -20,7 +20,7 @@ export async function startChild<T>(script: string): Promise<Child<T>> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<T>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${script} exited with code ${code} before it was ready`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as T));
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line) as T));
   });
   return {
     process: child,

@@ -27,6 +27,6 @@ server.on('connection', (socket) => {
 });
 server.on('listening', () => {
   const address = server.address();
-  if (typeof address === 'string') throw new Error('expected a TCP address');
+  if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
   process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
 });
