@@ -149,6 +149,50 @@ describe('Runtime on the memory transport', () => {
     expect(clock.pending()).toBe(0);
   });
 
+  it('defer runs a callback from outside (a promise, a socket event) inside the process', async () => {
+    const { runtimes: [rt] } = await world();
+    class Deferring extends Process {
+      readonly entries: string[] = [];
+      constructor() {
+        super('deferring');
+        this.install('note', (_from, body: unknown) => {
+          this.entries.push(String(body));
+        });
+      }
+      later(): (value: string) => void {
+        return this.defer((value: string) => {
+          this.entries.push(`deferred ${value}`);
+        });
+      }
+    }
+    const p = new Deferring();
+    const pid = rt!.spawn(p);
+    const callback = await rt!.dispatch(pid, (d) => d.later());
+    rt!.send(undefined, pid, 'note', 'first');
+    callback('second');
+    rt!.send(undefined, pid, 'note', 'third');
+    await rt!.settle();
+    expect(p.entries).toEqual(['first', 'deferred second', 'third']);
+  });
+
+  it('generates ids the way libprocess does, and unlink stops exit notices', async () => {
+    const { runtimes: [rt] } = await world();
+    expect([rt!.generateId('slave'), rt!.generateId('slave'), rt!.generateId('executor')]).toEqual([
+      'slave(1)',
+      'slave(2)',
+      'executor(1)',
+    ]);
+    const a = new Recorder('a');
+    const b = new Recorder('b');
+    rt!.spawn(a);
+    const bPid = rt!.spawn(b);
+    await rt!.dispatch(a.self(), (p) => p.watch(bPid));
+    rt!.unlink(a.self(), bPid);
+    rt!.terminate(bPid);
+    await rt!.settle();
+    expect(a.exits).toEqual([]);
+  });
+
   it('terminate with inject discards queued events and rejects pending dispatches', async () => {
     const { runtimes: [rt] } = await world();
     const p = new Recorder('p');

@@ -125,6 +125,24 @@ describe('WebSocket transport between runtimes in one process', () => {
     }
   });
 
+  it('fires exited for a remote linked process that terminates while its runtime lives on', async () => {
+    const [{ runtime: a }, { runtime: b }] = await Promise.all([wsRuntime(), wsRuntime()]);
+    const watcher = new Client('watcher');
+    a.spawn(watcher);
+    const target = new Client('target');
+    const targetPid = b.spawn(target);
+    const other = b.spawn(new Client('other'));
+    await a.dispatch(watcher.self(), (c) => {
+      c.watch(targetPid);
+      c.watch(other);
+      c.watch(Upid.at('never-was', b.address));
+    });
+    await eventually(() => watcher.exits.length === 1, 10_000, 'exited for a process that never was');
+    b.terminate(targetPid);
+    await eventually(() => watcher.exits.length === 2, 10_000, 'exited for the terminated process');
+    expect(watcher.exits).toEqual([Upid.at('never-was', b.address).toString(), targetPid.toString()]);
+  });
+
   it('drops and logs remote messages for unknown processes or failing their schema, and keeps serving', async () => {
     const [{ runtime: a }, { runtime: b, log }] = await Promise.all([wsRuntime(), wsRuntime()]);
     const sender = new Client('sender');
