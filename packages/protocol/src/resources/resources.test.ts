@@ -1,0 +1,182 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { orThrow } from '../result.js';
+import { ranges, type Resource, scalar, set } from './resource.js';
+import { Resources } from './resources.js';
+import { formatResources, parseResources } from './resources-text.js';
+
+const roles = fc.constantFrom('*', 'ops', 'ops/web', 'dev');
+const options = (role: string) => (role === '*' ? {} : { reservations: [{ type: 'STATIC' as const, role }] });
+
+const scalarArb: fc.Arbitrary<Resource> = fc
+  .tuple(fc.constantFrom('cpus', 'mem', 'disk'), fc.integer({ min: 1, max: 10_000_000 }), roles)
+  .map(([name, thousandths, role]) => scalar(name, thousandths / 1000, options(role)));
+/**
+ * Ranges and set items are units (a port, a GPU): adding one twice is a union, as in Mesos,
+ * so `a + b - b == a` holds when a and b do not share any. Each side draws from its own pool.
+ */
+const rangesArb = (base: number): fc.Arbitrary<Resource> =>
+  fc
+    .tuple(fc.array(fc.tuple(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 50 })), { minLength: 1, maxLength: 4 }), roles)
+    .map(([pairs, role]) => ranges('ports', pairs.map(([b, len]) => [base + b, base + b + len] as [number, number]), options(role)));
+const setArb = (pool: readonly string[]): fc.Arbitrary<Resource> =>
+  fc.tuple(fc.uniqueArray(fc.constantFrom(...pool), { minLength: 1 }), roles).map(([items, role]) => set('gpus', items, options(role)));
+const side = (base: number, pool: readonly string[]) =>
+  fc.array(fc.oneof(scalarArb, rangesArb(base), setArb(pool)), { maxLength: 8 }).map((rs) => Resources.of(...rs));
+const resourcesArb = side(31_000, ['gpu0', 'gpu1', 'gpu2', 'gpu3']);
+const otherArb = side(40_000, ['gpu4', 'gpu5', 'gpu6', 'gpu7']);
+
+describe('Resources arithmetic (properties)', () => {
+  it('a + b - b == a', () => {
+    fc.assert(
+      fc.property(resourcesArb, otherArb, (a, b) => {
+        expect(a.plus(b).minus(b).equals(a)).toBe(true);
+      }),
+    );
+  });
+
+  it('a + b contains a and b', () => {
+    fc.assert(
+      fc.property(resourcesArb, resourcesArb, (a, b) => {
+        expect(a.plus(b).contains(a)).toBe(true);
+        expect(a.plus(b).contains(b)).toBe(true);
+      }),
+    );
+  });
+
+  it('subtraction never goes negative and never adds', () => {
+    fc.assert(
+      fc.property(resourcesArb, resourcesArb, (a, b) => {
+        const rest = a.minus(b);
+        for (const r of rest) if (r.type === 'SCALAR') expect(r.fixed).toBeGreaterThan(0);
+        expect(a.contains(rest)).toBe(true);
+      }),
+    );
+  });
+
+  it('addition commutes, and contains agrees with subtraction', () => {
+    fc.assert(
+      fc.property(resourcesArb, resourcesArb, (a, b) => {
+        expect(a.plus(b).equals(b.plus(a))).toBe(true);
+        if (a.contains(b)) expect(a.minus(b).plus(b).equals(a)).toBe(true);
+      }),
+    );
+  });
+
+  it('text form round-trips: parse(format(r)) == r', () => {
+    fc.assert(
+      fc.property(resourcesArb, (r) => {
+        const text = formatResources(r);
+        expect(orThrow(parseResources(text)).equals(r)).toBe(true);
+      }),
+    );
+  });
+
+  it('JSON form round-trips, dynamic reservations and volumes included', () => {
+    const dynamic = scalar('cpus', 2, { reservations: [{ type: 'DYNAMIC', role: 'ops', principal: 'alice', labels: [{ key: 'k', value: 'v' }] }] });
+    const volume = scalar('disk', 64, {
+      reservations: [{ type: 'DYNAMIC', role: 'ops', principal: 'alice' }],
+      disk: { persistence: { id: 'vol-1', principal: 'alice' }, volume: { container_path: 'data', mode: 'RW' } },
+    });
+    fc.assert(
+      fc.property(resourcesArb, (r) => {
+        const all = r.plus(dynamic).plus(volume).plus(scalar('cpus', 1, { revocable: true }));
+        const back = orThrow(Resources.fromJson(JSON.parse(JSON.stringify(all))));
+        expect(back.equals(all)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('Resources semantics', () => {
+  it('is exact to three decimals: 0.1 + 0.2 cpus is 0.3 cpus', () => {
+    const sum = Resources.of(scalar('cpus', 0.1)).plus(scalar('cpus', 0.2));
+    expect(sum.cpus()).toBe(0.3);
+    expect(sum.equals(Resources.of(scalar('cpus', 0.3)))).toBe(true);
+    let many = Resources.EMPTY;
+    for (let i = 0; i < 1000; i++) many = many.plus(scalar('cpus', 0.001));
+    expect(many.cpus()).toBe(1);
+    expect(Resources.of(scalar('mem', 1.0005)).mem()).toBe(1.001);
+  });
+
+  it('rejects negative, NaN, infinite and overflowing quantities', () => {
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, 1e16]) expect(() => scalar('cpus', bad)).toThrow(RangeError);
+    expect(Resources.fromJson([{ name: 'cpus', type: 'SCALAR', scalar: { value: -2 } }])).toEqual({
+      ok: false,
+      error: '/0/scalar/value: -2 is not a valid quantity (finite, 0 to 9007199254740)',
+    });
+  });
+
+  it('keeps resources of different reservations apart and sums by name on request', () => {
+    const r = orThrow(parseResources('cpus:4;mem:4096;cpus(ops):2;ports:[31000-32000]'));
+    expect(r.size).toBe(4);
+    expect(r.cpus()).toBe(6);
+    expect(r.unreserved().cpus()).toBe(4);
+    expect(r.reserved('ops').cpus()).toBe(2);
+    expect(r.flatten().size).toBe(3);
+    expect(r.flatten().cpus()).toBe(6);
+    expect(r.ports()).toEqual([[31000, 32000]]);
+  });
+
+  it('offers reservations of a role to that role and its descendants only', () => {
+    const r = orThrow(parseResources('cpus:1;cpus(ops):2;cpus(ops/web):4;cpus(dev):8'));
+    expect(r.allocatableTo('ops').cpus()).toBe(3);
+    expect(r.allocatableTo('ops/web').cpus()).toBe(7);
+    expect(r.allocatableTo('ops/web/api').cpus()).toBe(7);
+    expect(r.allocatableTo('opsx').cpus()).toBe(1);
+    expect(r.allocatableTo('dev').cpus()).toBe(9);
+  });
+
+  it('subtracts ranges and sets, splitting ranges', () => {
+    const have = orThrow(parseResources('ports:[31000-31009];gpus:{a,b,c}'));
+    const take = orThrow(parseResources('ports:[31003-31004];gpus:{b}'));
+    expect(formatResources(have.minus(take))).toBe('ports:[31000-31002,31005-31009];gpus:{a,c}');
+    expect(have.contains(take)).toBe(true);
+    expect(have.contains(orThrow(parseResources('ports:[31009-31010]')))).toBe(false);
+  });
+
+  it('never merges persistent volumes, and removes one only whole', () => {
+    const volume = (id: string) =>
+      scalar('disk', 10, { reservations: [{ type: 'DYNAMIC', role: 'ops' }], disk: { persistence: { id }, volume: { container_path: 'd', mode: 'RW' } } });
+    const two = Resources.of(volume('a'), volume('b'));
+    expect(two.persistentVolumes().size).toBe(2);
+    expect(two.minus(volume('a')).size).toBe(1);
+    const partial = scalar('disk', 5, { reservations: [{ type: 'DYNAMIC', role: 'ops' }], disk: { persistence: { id: 'a' }, volume: { container_path: 'd', mode: 'RW' } } });
+    expect(two.contains(partial)).toBe(false);
+    expect(two.minus(partial).equals(two)).toBe(true);
+  });
+
+  it('allocates to a role, and allocation is part of identity', () => {
+    const r = orThrow(parseResources('cpus:2;mem:128'));
+    const allocated = r.allocate('ops');
+    expect(allocated.items.every((x) => x.allocationRole === 'ops')).toBe(true);
+    expect(allocated.contains(r)).toBe(false);
+    expect(allocated.unallocate().equals(r)).toBe(true);
+    expect(r.pushReservation({ type: 'DYNAMIC', role: 'ops', principal: 'p' }).popReservation().equals(r)).toBe(true);
+  });
+});
+
+describe('--resources parsing errors name the offending part', () => {
+  it.each([
+    ['cpus:4;mem:abc', "Invalid resource 'mem:abc': 'abc' is not a number"],
+    ['cpus:-1', "Invalid resource 'cpus:-1': '-1' is negative"],
+    ['cpus:NaN', "Invalid resource 'cpus:NaN': 'NaN' is not a number"],
+    ['cpus:99999999999999999', "Invalid resource 'cpus:99999999999999999': '99999999999999999' is too large (at most 9007199254740)"],
+    ['ports:[32000-31000]', "Invalid resource 'ports:[32000-31000]': range '32000-31000' begins after it ends"],
+    ['ports:[31000-x]', "Invalid resource 'ports:[31000-x]': '31000-x' is not a range 'begin-end'"],
+    ['ports:[31000-32000', "Invalid resource 'ports:[31000-32000': '[31000-32000' is missing its closing ']'"],
+    ['cpus(/ops):1', "Invalid resource 'cpus(/ops):1': '/ops' is not a valid role"],
+    ['cpus', "Invalid resource 'cpus': expected 'name:value' or 'name(role):value'"],
+    ['[{"name":"cpus","type":"SCALAR"}]', 'Invalid resources JSON at /0/scalar/value: expected a number'],
+    ['[{"name":"cpus","type":"TEXT"}]', `Invalid resources JSON at /0/type: expected 'SCALAR', 'RANGES' or 'SET', got "TEXT"`],
+    ['[{"name":"cpus"', 'Invalid resources JSON: '],
+  ])('%s', (text, message) => {
+    const parsed = parseResources(text);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.error).toContain(message);
+  });
+
+  it('applies a default role to parts without one', () => {
+    expect(orThrow(parseResources('cpus:1;mem(*):2', 'ops')).reserved('ops').cpus()).toBe(1);
+  });
+});
