@@ -29,3 +29,18 @@ export {
 } from './resources/resource.js';
 export { Resources } from './resources/resources.js';
 export { formatResources, parseResources, parseResourcesFlag } from './resources/resources-text.js';
+export {
+  AgentId,
+  ContainerId,
+  ExecutorId,
+  FrameworkId,
+  fromWireId,
+  InvalidIdError,
+  isValidId,
+  OfferId,
+  OperationId,
+  TaskId,
+  toWireId,
+  type WireId,
+} from './ids.js';
+export { encodeRecord, RecordIoDecoder, RecordIoError } from './recordio.js';
