@@ -44,3 +44,23 @@ export {
   type WireId,
 } from './ids.js';
 export { encodeRecord, RecordIoDecoder, RecordIoError } from './recordio.js';
+export { compileDecoder, type Decoded, type Decoder, decodeJson } from './decoder.js';
+export * as Schemas from './schemas/all.js';
+export { isTerminalState, TASK_REASONS, TASK_SOURCES, TASK_STATES, type TaskReason, type TaskSource, type TaskState } from './schemas/task-state.js';
+export {
+  internalDecoder,
+  type InternalMessage,
+  internalMessages,
+  type InternalName,
+  InternalSchemas,
+  isCompatibleAgent,
+  messageName,
+  PROTOCOL_VERSION,
+  type Task,
+} from './schemas/internal.js';
+export type { Filters } from './schemas/common.js';
+export type { AgentInfo, CommandInfo, ContainerInfo, ExecutorInfo, FrameworkInfo, MasterInfo, Offer, OfferOperation, TaskGroupInfo, TaskInfo, TaskStatus } from './schemas/mesos.js';
+export type { SchedulerCall, SchedulerEvent } from './schemas/scheduler.js';
+export type { ExecutorCall, ExecutorEvent } from './schemas/executor.js';
+export type { OperatorCall, OperatorEvent } from './schemas/operator.js';
+export { decodeExecutorCall, decodeOperatorCall, decodeSchedulerCall } from './schemas/api-decoders.js';

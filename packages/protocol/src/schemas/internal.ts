@@ -1,0 +1,103 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { compileDecoder, type Decoder } from '../decoder.js';
+import { Bytes, Id, Resource } from './common.js';
+import { StringEnum } from './enum.js';
+import { AgentInfo, ExecutorInfo, FrameworkInfo, KillPolicy, OfferOperation, TaskGroupInfo, TaskInfo, TaskStatus } from './mesos.js';
+import { TaskStateSchema } from './task-state.js';
+
+/**
+ * The protocol version of the messages between masters, agents and executors.
+ *
+ * How it travels, cheaply: every internal message name carries the major version
+ * (`ts-mesos.v1.RegisterAgent`), so a peer of another major finds no handler and drops the
+ * message (logged); the handshake messages (`RegisterAgent`, `ReregisterAgent`) carry the full
+ * `major.minor` in `version`. The rule: a master accepts an agent of the same major whose
+ * minor is its own or one older (`isCompatibleAgent`), and answers any other with
+ * `AgentRegistrationRejected` saying why. Within a major, a minor only adds optional fields.
+ */
+export const PROTOCOL_VERSION = '1.0';
+const MAJOR = PROTOCOL_VERSION.split('.')[0]!;
+const PREFIX = `ts-mesos.v${MAJOR}.`;
+
+export function isCompatibleAgent(agentVersion: string, masterVersion: string = PROTOCOL_VERSION): boolean {
+  const parse = (v: string): [number, number] | undefined => {
+    const m = /^(\d+)\.(\d+)$/.exec(v);
+    return m === null ? undefined : [Number(m[1]), Number(m[2])];
+  };
+  const agent = parse(agentVersion);
+  const master = parse(masterVersion);
+  if (agent === undefined || master === undefined) return false;
+  return agent[0] === master[0] && (agent[1] === master[1] || agent[1] === master[1] - 1);
+}
+
+/** A task as master and agent track it (Mesos `Task`). */
+export const Task = Type.Object({
+  name: Type.String(),
+  task_id: Id,
+  framework_id: Id,
+  executor_id: Type.Optional(Id),
+  agent_id: Id,
+  state: TaskStateSchema,
+  resources: Type.Array(Resource),
+  statuses: Type.Optional(Type.Array(TaskStatus)),
+  status_update_state: Type.Optional(TaskStateSchema),
+  status_update_uuid: Type.Optional(Bytes),
+});
+export type Task = Static<typeof Task>;
+
+const Version = Type.String({ pattern: '^\\d+\\.\\d+$' });
+
+/** The schema of every internal message, by its short name. */
+export const InternalSchemas = {
+  RegisterAgent: Type.Object({ version: Version, agent_info: AgentInfo }),
+  ReregisterAgent: Type.Object({
+    version: Version,
+    agent_info: AgentInfo,
+    tasks: Type.Array(Task),
+    executor_infos: Type.Array(ExecutorInfo),
+    frameworks: Type.Array(FrameworkInfo),
+  }),
+  AgentRegistered: Type.Object({ agent_id: Id, ping_interval_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })) }),
+  AgentReregistered: Type.Object({ agent_id: Id }),
+  AgentRegistrationRejected: Type.Object({ message: Type.String() }),
+  Ping: Type.Object({ connected: Type.Boolean() }),
+  Pong: Type.Object({}),
+  RunTask: Type.Object({ framework_info: FrameworkInfo, task: TaskInfo }),
+  RunTaskGroup: Type.Object({ framework_info: FrameworkInfo, executor: ExecutorInfo, task_group: TaskGroupInfo }),
+  KillTask: Type.Object({ framework_id: Id, task_id: Id, kill_policy: Type.Optional(KillPolicy) }),
+  StatusUpdate: Type.Object({
+    framework_id: Id,
+    executor_id: Type.Optional(Id),
+    agent_id: Type.Optional(Id),
+    status: TaskStatus,
+    timestamp: Type.Number(),
+    uuid: Bytes,
+  }),
+  StatusUpdateAcknowledgement: Type.Object({ agent_id: Id, framework_id: Id, task_id: Id, uuid: Bytes }),
+  ShutdownFramework: Type.Object({ framework_id: Id }),
+  ShutdownExecutor: Type.Object({ framework_id: Id, executor_id: Id }),
+  FrameworkToExecutor: Type.Object({ agent_id: Id, framework_id: Id, executor_id: Id, data: Bytes }),
+  ExecutorToFramework: Type.Object({ agent_id: Id, framework_id: Id, executor_id: Id, data: Bytes }),
+  UpdateFramework: Type.Object({ framework_id: Id, framework_info: FrameworkInfo }),
+  ApplyOperation: Type.Object({ framework_id: Type.Optional(Id), operation: OfferOperation }),
+  CheckpointResources: Type.Object({ resources: Type.Array(Resource) }),
+  AgentShutdown: Type.Object({ message: Type.String(), reason: Type.Optional(StringEnum(['REMOVED', 'GONE', 'UNREACHABLE'])) }),
+} as const satisfies Record<string, TSchema>;
+
+export type InternalName = keyof typeof InternalSchemas;
+export type InternalMessage<N extends InternalName> = Static<(typeof InternalSchemas)[N]>;
+
+/** The wire name of an internal message: `ts-mesos.v1.RegisterAgent`. */
+export function messageName(name: InternalName): string {
+  return `${PREFIX}${name}`;
+}
+
+/** Compiled decoders for every internal message, by wire name, for installing handlers generically. */
+export const internalMessages: ReadonlyMap<string, Decoder<unknown>> = new Map(
+  (Object.keys(InternalSchemas) as InternalName[]).map((name) => [messageName(name), compileDecoder(InternalSchemas[name]) as Decoder<unknown>]),
+);
+
+/** The decoder for one internal message, typed. */
+export function internalDecoder<N extends InternalName>(name: N): Decoder<InternalMessage<N>> {
+  return internalMessages.get(messageName(name)) as Decoder<InternalMessage<N>>;
+}
