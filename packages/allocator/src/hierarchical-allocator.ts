@@ -1,0 +1,499 @@
+import { SeededRandom } from '@ts-mesos/libprocess';
+import { type AgentId, type FrameworkId, type Resource, Resources, resourceFromJson, resourceToJson } from '@ts-mesos/protocol';
+import {
+  type AgentSpec,
+  type Allocator,
+  type AllocatorOptions,
+  DEFAULT_MIN_ALLOCATABLE,
+  DEFAULT_REFUSE_SECONDS,
+  type FrameworkSpec,
+  MAX_REFUSE_SECONDS,
+  type NoOfferReason,
+  type OfferDecision,
+  type Quota,
+} from './allocator.js';
+import { addScalars, dominantShare, type RoleNode, RoleTree, type Scalars } from './role-tree.js';
+
+interface Filter {
+  readonly refused: Resources;
+  readonly expiresAt: number;
+}
+
+interface FrameworkState {
+  readonly id: FrameworkId;
+  spec: FrameworkSpec;
+  active: boolean;
+  readonly suppressed: Set<string>;
+  /** Scalars allocated per role, for the framework's share within each role. */
+  readonly allocatedByRole: Map<string, Scalars>;
+  /** Allocated resources (with allocation roles) per agent. */
+  readonly allocations: Map<AgentId, Resources>;
+  readonly filters: Map<AgentId, Filter>;
+}
+
+interface AgentState {
+  readonly id: AgentId;
+  readonly hostname: string;
+  total: Resources;
+  /** Not allocated to anyone; plain (no allocation role). */
+  available: Resources;
+  active: boolean;
+  readonly allocations: Map<FrameworkId, Resources>;
+}
+
+function scalarsOf(resources: Resources): Scalars {
+  const out: Scalars = new Map();
+  for (const r of resources) if (r.type === 'SCALAR') out.set(r.name, (out.get(r.name) ?? 0) + r.fixed / 1000);
+  return out;
+}
+
+/** The allocation role of each part of allocated resources. */
+function byAllocationRole(resources: Resources): Map<string, Resources> {
+  const out = new Map<string, Resources>();
+  for (const r of resources) {
+    const role = r.allocationRole ?? '*';
+    out.set(role, (out.get(role) ?? Resources.EMPTY).plus(r));
+  }
+  return out;
+}
+
+/** Lowers scalars named in `caps` so that their totals do not exceed the caps (quota limits). */
+function capScalars(resources: Resources, caps: ReadonlyMap<string, number>): Resources {
+  if (caps.size === 0) return resources;
+  const left = new Map(caps);
+  const kept: Resource[] = [];
+  for (const r of resources) {
+    const cap = r.type === 'SCALAR' ? left.get(r.name) : undefined;
+    if (r.type !== 'SCALAR' || cap === undefined) {
+      kept.push(r);
+      continue;
+    }
+    const amount = r.fixed / 1000;
+    const take = Math.max(0, Math.min(amount, cap));
+    left.set(r.name, cap - take);
+    if (take <= 0) continue;
+    if (take === amount) kept.push(r);
+    else {
+      const json = { ...resourceToJson(r), scalar: { value: Math.floor(take * 1000) / 1000 } };
+      const parsed = resourceFromJson(json);
+      if (parsed.ok) kept.push(parsed.value);
+    }
+  }
+  return Resources.of(...kept);
+}
+
+function mapAdd<K>(map: Map<K, Resources>, key: K, resources: Resources): void {
+  map.set(key, (map.get(key) ?? Resources.EMPTY).plus(resources));
+}
+
+function mapSubtract<K>(map: Map<K, Resources>, key: K, resources: Resources): void {
+  const rest = (map.get(key) ?? Resources.EMPTY).minus(resources);
+  if (rest.isEmpty()) map.delete(key);
+  else map.set(key, rest);
+}
+
+/**
+ * Hierarchical Dominant Resource Fairness (the Mesos allocator, docs/allocation-module.md and
+ * the DRF paper): every cycle, each agent's free resources go to the role, then the framework
+ * within it, with the lowest weighted dominant share, re-ordering after every allocation.
+ * Roles with unmet quota guarantees are served first, up to their guarantee; quota limits
+ * are never exceeded; reserved resources go only to their role (or roles below it);
+ * revocable resources only to frameworks that accept them; suppressed roles and declined
+ * (filtered) agents are skipped. A pure core: time is `now`, randomness is seeded.
+ */
+export class HierarchicalAllocator implements Allocator {
+  private readonly frameworks = new Map<FrameworkId, FrameworkState>();
+  private readonly agents = new Map<AgentId, AgentState>();
+  private readonly totals: Scalars = new Map();
+  private readonly tree = new RoleTree(this.totals);
+  private readonly quotas = new Map<string, { guarantees: Scalars; limits: Scalars }>();
+  private readonly minAllocatable: readonly Readonly<Record<string, number>>[];
+  private readonly random: SeededRandom;
+  private totalsChanged = false;
+  private runs = 0;
+  private offersMade = 0;
+
+  constructor(options: AllocatorOptions = {}) {
+    this.minAllocatable = options.minAllocatable ?? DEFAULT_MIN_ALLOCATABLE;
+    this.random = new SeededRandom(options.seed ?? 1);
+  }
+
+  // ---- frameworks ----------------------------------------------------------------------------
+
+  addFramework(id: FrameworkId, spec: FrameworkSpec, used: ReadonlyMap<AgentId, Resources> = new Map()): void {
+    if (this.frameworks.has(id)) throw new Error(`Framework '${id}' is already known to the allocator`);
+    const framework: FrameworkState = {
+      id,
+      spec,
+      active: true,
+      suppressed: new Set(spec.suppressedRoles ?? []),
+      allocatedByRole: new Map(),
+      allocations: new Map(),
+      filters: new Map(),
+    };
+    this.frameworks.set(id, framework);
+    for (const role of spec.roles) this.tree.ensure(role).frameworks.add(id, id, 0);
+    for (const [agentId, resources] of used) {
+      const agent = this.agents.get(agentId);
+      if (agent !== undefined) this.track(framework, agent, resources);
+    }
+  }
+
+  updateFramework(id: FrameworkId, spec: FrameworkSpec): void {
+    const framework = this.framework(id);
+    for (const role of framework.spec.roles) {
+      if (!spec.roles.includes(role)) {
+        this.tree.node(role)?.frameworks.remove(id);
+        this.tree.prune(role);
+      }
+    }
+    for (const role of spec.roles) {
+      const node = this.tree.ensure(role);
+      if (!node.frameworks.has(id)) node.frameworks.add(id, id, this.frameworkShare(framework, role));
+    }
+    framework.spec = spec;
+    framework.suppressed.clear();
+    for (const role of spec.suppressedRoles ?? []) framework.suppressed.add(role);
+  }
+
+  removeFramework(id: FrameworkId): void {
+    const framework = this.frameworks.get(id);
+    if (framework === undefined) return;
+    for (const [agentId, resources] of [...framework.allocations]) {
+      const agent = this.agents.get(agentId);
+      if (agent !== undefined) this.untrack(framework, agent, resources);
+    }
+    for (const role of framework.spec.roles) {
+      this.tree.node(role)?.frameworks.remove(id);
+      this.tree.prune(role);
+    }
+    this.frameworks.delete(id);
+  }
+
+  activateFramework(id: FrameworkId): void {
+    this.framework(id).active = true;
+  }
+
+  deactivateFramework(id: FrameworkId): void {
+    const framework = this.framework(id);
+    framework.active = false;
+    // Mesos clears a deactivated framework's filters: it gets fresh offers when it comes back.
+    framework.filters.clear();
+  }
+
+  // ---- agents ------------------------------------------------------------------------------
+
+  addAgent(id: AgentId, spec: AgentSpec, used: ReadonlyMap<FrameworkId, Resources> = new Map()): void {
+    if (this.agents.has(id)) throw new Error(`Agent '${id}' is already known to the allocator`);
+    const agent: AgentState = { id, hostname: spec.hostname, total: spec.total, available: spec.total, active: true, allocations: new Map() };
+    this.agents.set(id, agent);
+    addScalars(this.totals, scalarsOf(spec.total), 1);
+    this.totalsChanged = true;
+    for (const [frameworkId, resources] of used) {
+      const framework = this.frameworks.get(frameworkId);
+      if (framework !== undefined) this.track(framework, agent, resources);
+      else agent.available = agent.available.minus(resources.unallocate());
+    }
+  }
+
+  updateAgent(id: AgentId, total: Resources): void {
+    const agent = this.agent(id);
+    addScalars(this.totals, scalarsOf(agent.total), -1);
+    addScalars(this.totals, scalarsOf(total), 1);
+    this.totalsChanged = true;
+    let allocated = Resources.EMPTY;
+    for (const resources of agent.allocations.values()) allocated = allocated.plus(resources.unallocate());
+    agent.total = total;
+    agent.available = total.minus(allocated);
+  }
+
+  removeAgent(id: AgentId): void {
+    const agent = this.agents.get(id);
+    if (agent === undefined) return;
+    for (const [frameworkId, resources] of [...agent.allocations]) {
+      const framework = this.frameworks.get(frameworkId);
+      if (framework !== undefined) this.untrack(framework, agent, resources);
+    }
+    for (const framework of this.frameworks.values()) framework.filters.delete(id);
+    addScalars(this.totals, scalarsOf(agent.total), -1);
+    this.totalsChanged = true;
+    this.agents.delete(id);
+  }
+
+  activateAgent(id: AgentId): void {
+    this.agent(id).active = true;
+  }
+
+  deactivateAgent(id: AgentId): void {
+    this.agent(id).active = false;
+  }
+
+  // ---- resources coming back ---------------------------------------------------------------
+
+  recoverResources(frameworkId: FrameworkId, agentId: AgentId, resources: Resources, refuseSeconds: number | undefined, now: number): void {
+    const framework = this.frameworks.get(frameworkId);
+    const agent = this.agents.get(agentId);
+    if (framework === undefined || agent === undefined) return;
+    const held = framework.allocations.get(agentId) ?? Resources.EMPTY;
+    const returned = held.contains(resources) ? resources : resources.filter((r) => held.contains(Resources.of(r)));
+    this.untrack(framework, agent, returned);
+    if (refuseSeconds !== undefined) {
+      const seconds = refuseSeconds < 0 ? DEFAULT_REFUSE_SECONDS : Math.min(refuseSeconds, MAX_REFUSE_SECONDS);
+      if (seconds > 0) framework.filters.set(agentId, { refused: resources.unallocate(), expiresAt: now + seconds * 1000 });
+    }
+  }
+
+  suppressOffers(frameworkId: FrameworkId, roles?: readonly string[]): void {
+    const framework = this.framework(frameworkId);
+    for (const role of roles ?? framework.spec.roles) framework.suppressed.add(role);
+  }
+
+  reviveOffers(frameworkId: FrameworkId, roles?: readonly string[]): void {
+    const framework = this.framework(frameworkId);
+    for (const role of roles ?? framework.spec.roles) framework.suppressed.delete(role);
+    framework.filters.clear();
+  }
+
+  updateWeights(weights: ReadonlyMap<string, number>): void {
+    for (const [role, weight] of weights) {
+      if (!(weight > 0)) throw new RangeError(`Weight of role '${role}' must be positive, got ${weight}`);
+      this.tree.setWeight(role, weight);
+    }
+  }
+
+  updateQuota(role: string, quota: Quota | undefined): void {
+    if (quota === undefined) {
+      this.quotas.delete(role);
+      return;
+    }
+    this.quotas.set(role, { guarantees: new Map(Object.entries(quota.guarantees)), limits: new Map(Object.entries(quota.limits)) });
+    if (quota.limits !== undefined) this.tree.ensure(role);
+  }
+
+  updateAllocation(frameworkId: FrameworkId, agentId: AgentId, from: Resources, to: Resources): void {
+    const framework = this.framework(frameworkId);
+    const agent = this.agent(agentId);
+    this.untrack(framework, agent, from);
+    agent.total = agent.total.minus(from.unallocate()).plus(to.unallocate());
+    agent.available = agent.available.minus(to.unallocate());
+    this.track(framework, agent, to);
+  }
+
+  // ---- deciding ----------------------------------------------------------------------------
+
+  allocate(now: number): OfferDecision[] {
+    this.runs += 1;
+    if (this.totalsChanged) this.reorderAll();
+    const decisions = new Map<string, OfferDecision>();
+    const agents = this.shuffledAgents();
+
+    // Stage 1: roles below their quota guarantee, served up to it (Mesos allocates quota first).
+    const owed = [...this.quotas.entries()].filter(([role, q]) => this.below(role, q.guarantees));
+    if (owed.length > 0) {
+      owed.sort(([a], [b]) => (this.tree.node(a)?.parent?.children.share(a) ?? 0) - (this.tree.node(b)?.parent?.children.share(b) ?? 0));
+      for (const agent of agents) {
+        for (const [role, quota] of owed) {
+          const node = this.tree.node(role);
+          if (node === undefined) continue;
+          for (const frameworkId of node.frameworks.items() as FrameworkId[]) {
+            const remaining = new Map<string, number>();
+            for (const [name, amount] of quota.guarantees) remaining.set(name, Math.max(0, amount - (node.allocated.get(name) ?? 0)));
+            this.offer(agent, this.frameworks.get(frameworkId)!, role, now, decisions, remaining);
+          }
+        }
+      }
+    }
+
+    // Stage 2: everyone, in hierarchical DRF order, within quota limits.
+    for (const agent of agents) {
+      if (!this.meetsMinimum(agent.available)) continue;
+      this.visit(this.tree.root, agent, now, decisions);
+    }
+    this.offersMade += decisions.size;
+    return [...decisions.values()];
+  }
+
+  explain(frameworkId: FrameworkId, agentId: AgentId, now: number): NoOfferReason | undefined {
+    const framework = this.frameworks.get(frameworkId);
+    const agent = this.agents.get(agentId);
+    if (framework === undefined || !framework.active) return 'framework_inactive';
+    if (agent === undefined || !agent.active) return 'agent_inactive';
+    const reasons: NoOfferReason[] = [];
+    for (const role of framework.spec.roles) {
+      const reason = this.whyNot(framework, agent, role, now);
+      if (reason === undefined) return undefined;
+      reasons.push(reason);
+    }
+    const rank: NoOfferReason[] = ['filtered', 'quota_limit', 'insufficient_resources', 'suppressed', 'role_mismatch'];
+    return rank.find((r) => reasons.includes(r)) ?? 'role_mismatch';
+  }
+
+  metrics(): Record<string, number> {
+    const out: Record<string, number> = {
+      'allocator/mesos/allocation_runs': this.runs,
+      'allocator/mesos/offers_made': this.offersMade,
+    };
+    let filters = 0;
+    for (const framework of this.frameworks.values()) filters += framework.filters.size;
+    out['allocator/mesos/offer_filters/active'] = filters;
+    for (const [name, total] of this.totals) out[`allocator/mesos/resources/${name}/total`] = total;
+    for (const role of this.tree.roles()) {
+      const node = this.tree.node(role)!;
+      out[`allocator/mesos/roles/${role}/shares/dominant`] = dominantShare(node.allocated, this.totals, 1);
+    }
+    return out;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private visit(node: RoleNode, agent: AgentState, now: number, decisions: Map<string, OfferDecision>): boolean {
+    if (node !== this.tree.root) {
+      for (const frameworkId of node.frameworks.items()) {
+        this.offer(agent, this.frameworks.get(frameworkId as FrameworkId)!, node.name, now, decisions, undefined);
+        if (!this.meetsMinimum(agent.available)) return false;
+      }
+    }
+    for (const child of node.children.items()) {
+      if (!this.visit(child, agent, now, decisions)) return false;
+    }
+    return true;
+  }
+
+  /** Offers the framework what it may have of the agent for `role`, if anything. */
+  private offer(
+    agent: AgentState,
+    framework: FrameworkState,
+    role: string,
+    now: number,
+    decisions: Map<string, OfferDecision>,
+    guaranteeLeft: ReadonlyMap<string, number> | undefined,
+  ): void {
+    const offerable = this.offerable(framework, agent, role, now, guaranteeLeft);
+    if (offerable === undefined) return;
+    const allocated = offerable.allocate(role);
+    this.track(framework, agent, allocated);
+    const key = `${framework.id}\n${agent.id}\n${role}`;
+    const previous = decisions.get(key);
+    const resources = previous === undefined ? allocated : previous.resources.plus(allocated);
+    decisions.set(key, { frameworkId: framework.id, agentId: agent.id, role, resources });
+  }
+
+  /** What the framework could be offered for `role` now, or undefined (see `whyNot`). */
+  private offerable(
+    framework: FrameworkState,
+    agent: AgentState,
+    role: string,
+    now: number,
+    guaranteeLeft?: ReadonlyMap<string, number>,
+  ): Resources | undefined {
+    if (!framework.active || !agent.active || framework.suppressed.has(role)) return undefined;
+    let offerable = agent.available.allocatableTo(role);
+    if (framework.spec.revocable !== true) offerable = offerable.nonRevocable();
+    const caps = this.limitHeadroom(role);
+    if (guaranteeLeft !== undefined) for (const [name, left] of guaranteeLeft) caps.set(name, Math.min(left, caps.get(name) ?? Infinity));
+    offerable = capScalars(offerable, caps);
+    if (!this.meetsMinimum(offerable)) return undefined;
+    const filter = framework.filters.get(agent.id);
+    if (filter !== undefined) {
+      if (filter.expiresAt <= now) framework.filters.delete(agent.id);
+      else if (filter.refused.contains(offerable)) return undefined;
+    }
+    return offerable;
+  }
+
+  private whyNot(framework: FrameworkState, agent: AgentState, role: string, now: number): NoOfferReason | undefined {
+    if (framework.suppressed.has(role)) return 'suppressed';
+    let offerable = agent.available.allocatableTo(role);
+    if (framework.spec.revocable !== true) offerable = offerable.nonRevocable();
+    if (offerable.isEmpty() && !agent.available.isEmpty()) return 'role_mismatch';
+    const capped = capScalars(offerable, this.limitHeadroom(role));
+    if (!this.meetsMinimum(capped)) return this.meetsMinimum(offerable) ? 'quota_limit' : 'insufficient_resources';
+    const filter = framework.filters.get(agent.id);
+    if (filter !== undefined && filter.expiresAt > now && filter.refused.contains(capped)) return 'filtered';
+    return undefined;
+  }
+
+  /** How much more of each limited scalar `role` (and every ancestor with a limit) may get. */
+  private limitHeadroom(role: string): Map<string, number> {
+    const caps = new Map<string, number>();
+    if (this.quotas.size === 0) return caps;
+    for (let r: string | undefined = role; r !== undefined; r = r.includes('/') ? r.slice(0, r.lastIndexOf('/')) : undefined) {
+      const quota = this.quotas.get(r);
+      if (quota === undefined) continue;
+      const allocated = this.tree.node(r)?.allocated;
+      for (const [name, limit] of quota.limits) {
+        const left = Math.max(0, limit - (allocated?.get(name) ?? 0));
+        caps.set(name, Math.min(left, caps.get(name) ?? Infinity));
+      }
+    }
+    return caps;
+  }
+
+  private below(role: string, guarantees: ReadonlyMap<string, number>): boolean {
+    const allocated = this.tree.node(role)?.allocated;
+    for (const [name, amount] of guarantees) if ((allocated?.get(name) ?? 0) < amount) return true;
+    return false;
+  }
+
+  private meetsMinimum(resources: Resources): boolean {
+    if (resources.isEmpty()) return false;
+    return this.minAllocatable.some((minimum) => Object.entries(minimum).every(([name, amount]) => resources.scalar(name) >= amount));
+  }
+
+  /** Records an allocation (resources carry their allocation role). */
+  private track(framework: FrameworkState, agent: AgentState, allocated: Resources): void {
+    agent.available = agent.available.minus(allocated.unallocate());
+    mapAdd(agent.allocations, framework.id, allocated);
+    mapAdd(framework.allocations, agent.id, allocated);
+    for (const [role, part] of byAllocationRole(allocated)) this.account(framework, role, scalarsOf(part), 1);
+  }
+
+  private untrack(framework: FrameworkState, agent: AgentState, allocated: Resources): void {
+    if (allocated.isEmpty()) return;
+    agent.available = agent.available.plus(allocated.unallocate());
+    mapSubtract(agent.allocations, framework.id, allocated);
+    mapSubtract(framework.allocations, agent.id, allocated);
+    for (const [role, part] of byAllocationRole(allocated)) this.account(framework, role, scalarsOf(part), -1);
+  }
+
+  private account(framework: FrameworkState, role: string, scalars: Scalars, sign: 1 | -1): void {
+    let mine = framework.allocatedByRole.get(role);
+    if (mine === undefined) framework.allocatedByRole.set(role, (mine = new Map()));
+    addScalars(mine, scalars, sign);
+    this.tree.allocate(role, scalars, sign);
+    this.tree.node(role)?.frameworks.update(framework.id, this.frameworkShare(framework, role));
+  }
+
+  private frameworkShare(framework: FrameworkState, role: string): number {
+    return dominantShare(framework.allocatedByRole.get(role) ?? new Map(), this.totals, 1);
+  }
+
+  private reorderAll(): void {
+    this.totalsChanged = false;
+    this.tree.reorderAll();
+    for (const framework of this.frameworks.values()) {
+      for (const role of framework.spec.roles) this.tree.node(role)?.frameworks.update(framework.id, this.frameworkShare(framework, role));
+    }
+  }
+
+  private shuffledAgents(): AgentState[] {
+    const list = [...this.agents.values()];
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = this.random.int(i + 1);
+      [list[i], list[j]] = [list[j]!, list[i]!];
+    }
+    return list;
+  }
+
+  private framework(id: FrameworkId): FrameworkState {
+    const framework = this.frameworks.get(id);
+    if (framework === undefined) throw new Error(`Unknown framework '${id}'`);
+    return framework;
+  }
+
+  private agent(id: AgentId): AgentState {
+    const agent = this.agents.get(id);
+    if (agent === undefined) throw new Error(`Unknown agent '${id}'`);
+    return agent;
+  }
+}
