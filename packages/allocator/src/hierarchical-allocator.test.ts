@@ -148,7 +148,9 @@ const runArb = fc.record({
   seed: fc.integer(),
 });
 
-function setUp(run: fc.RecordValue<typeof runArb>): { a: Allocator; totals: Map<string, Resources> } {
+type Run = typeof runArb extends fc.Arbitrary<infer T> ? T : never;
+
+function setUp(run: Run): { a: Allocator; totals: Map<string, Resources> } {
   const a = new HierarchicalAllocator({ seed: run.seed });
   a.updateQuota('b', { guarantees: {}, limits: { cpus: run.limit } });
   const totals = new Map<string, Resources>();

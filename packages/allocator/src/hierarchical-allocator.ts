@@ -465,7 +465,7 @@ export class HierarchicalAllocator implements Allocator {
   }
 
   private frameworkShare(framework: FrameworkState, role: string): number {
-    return dominantShare(framework.allocatedByRole.get(role) ?? new Map(), this.totals, 1);
+    return dominantShare(framework.allocatedByRole.get(role) ?? new Map<string, number>(), this.totals, 1);
   }
 
   private reorderAll(): void {
