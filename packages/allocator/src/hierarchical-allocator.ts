@@ -458,7 +458,7 @@ export class HierarchicalAllocator implements Allocator {
 
   private account(framework: FrameworkState, role: string, scalars: Scalars, sign: 1 | -1): void {
     let mine = framework.allocatedByRole.get(role);
-    if (mine === undefined) framework.allocatedByRole.set(role, (mine = new Map()));
+    if (mine === undefined) framework.allocatedByRole.set(role, (mine = new Map<string, number>()));
     addScalars(mine, scalars, sign);
     this.tree.allocate(role, scalars, sign);
     this.tree.node(role)?.frameworks.update(framework.id, this.frameworkShare(framework, role));
