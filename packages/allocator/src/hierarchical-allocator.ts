@@ -387,17 +387,19 @@ export class HierarchicalAllocator implements Allocator {
     guaranteeLeft?: ReadonlyMap<string, number>,
   ): Resources | undefined {
     if (!framework.active || !agent.active || framework.suppressed.has(role)) return undefined;
+    const filter = framework.filters.get(agent.id);
+    if (filter !== undefined) {
+      if (filter.expiresAt <= now) framework.filters.delete(agent.id);
+      // Cheap first: a filter covering all that is free covers whatever the role could get.
+      else if (filter.refused.contains(agent.available)) return undefined;
+    }
     let offerable = agent.available.allocatableTo(role);
     if (framework.spec.revocable !== true) offerable = offerable.nonRevocable();
     const caps = this.limitHeadroom(role);
     if (guaranteeLeft !== undefined) for (const [name, left] of guaranteeLeft) caps.set(name, Math.min(left, caps.get(name) ?? Infinity));
     offerable = capScalars(offerable, caps);
     if (!this.meetsMinimum(offerable)) return undefined;
-    const filter = framework.filters.get(agent.id);
-    if (filter !== undefined) {
-      if (filter.expiresAt <= now) framework.filters.delete(agent.id);
-      else if (filter.refused.contains(offerable)) return undefined;
-    }
+    if (filter !== undefined && filter.expiresAt > now && filter.refused.contains(offerable)) return undefined;
     return offerable;
   }
 

@@ -38,6 +38,8 @@ interface ResourceBase {
    * and add up (except persistent volumes, which never merge unless shared).
    */
   readonly key: string;
+  /** `key` without the allocation role, so (un)allocating never re-serializes the rest. */
+  readonly baseKey: string;
 }
 
 export interface ScalarResource extends ResourceBase {
@@ -67,21 +69,21 @@ export interface ResourceOptions {
   readonly allocationRole?: string | undefined;
 }
 
-function identity(name: string, type: string, options: ResourceOptions): string {
+/** Identity without the allocation role (which `allocationSuffix` appends). */
+function baseIdentity(name: string, type: string, options: ResourceOptions): string {
   const reservations = options.reservations ?? [];
-  if (
-    reservations.length === 0 &&
-    options.disk === undefined &&
-    options.revocable !== true &&
-    options.shared !== true &&
-    options.allocationRole === undefined
-  ) {
+  if (reservations.length === 0 && options.disk === undefined && options.revocable !== true && options.shared !== true) {
     return `${name}:${type}`;
   }
-  return `${name}:${type}:${JSON.stringify([reservations, options.disk ?? null, options.revocable === true, options.shared === true, options.allocationRole ?? null])}`;
+  return `${name}:${type}:${JSON.stringify([reservations, options.disk ?? null, options.revocable === true, options.shared === true])}`;
+}
+
+function allocationSuffix(role: string | undefined): string {
+  return role === undefined ? '' : `@${role}`;
 }
 
 function base(name: string, type: string, options: ResourceOptions): ResourceBase {
+  const baseKey = baseIdentity(name, type, options);
   return {
     name,
     reservations: options.reservations ?? [],
@@ -89,7 +91,8 @@ function base(name: string, type: string, options: ResourceOptions): ResourceBas
     revocable: options.revocable === true,
     shared: options.shared === true,
     allocationRole: options.allocationRole,
-    key: identity(name, type, options),
+    key: baseKey + allocationSuffix(options.allocationRole),
+    baseKey,
   };
 }
 
@@ -124,6 +127,12 @@ export function withRanges(r: RangesResource, bounds: RangeBounds): RangesResour
 
 export function withItems(r: SetResource, items: readonly string[]): SetResource {
   return { ...r, items };
+}
+
+/** The same resource allocated to `role` (or, with undefined, not allocated): the fast path of `withOptions`. */
+export function withAllocation<R extends Resource>(r: R, role: string | undefined): R {
+  if (r.allocationRole === role) return r;
+  return { ...r, allocationRole: role, key: r.baseKey + allocationSuffix(role) };
 }
 
 /** The same quantity with other metadata (reservations, allocation, ...). */

@@ -12,6 +12,7 @@ import {
   reservedRole,
   withFixed,
   withItems,
+  withAllocation,
   withOptions,
   withRanges,
 } from './resource.js';
@@ -209,11 +210,19 @@ export class Resources implements Iterable<Resource> {
 
   /** Marks every resource as allocated to `role` (Mesos `allocation_info`). */
   allocate(role: string): Resources {
-    return Resources.of(...this.items.map((r) => withOptions(r, { allocationRole: role })));
+    const first = this.items[0]?.allocationRole;
+    if (this.items.every((r) => r.allocationRole === first)) {
+      // One role in, one role out: identities stay distinct, so no re-merging is needed.
+      return first === role ? this : new Resources(this.items.map((r) => withAllocation(r, role)));
+    }
+    return Resources.of(...this.items.map((r) => withAllocation(r, role)));
   }
 
   unallocate(): Resources {
-    return Resources.of(...this.items.map((r) => withOptions(r, { allocationRole: undefined })));
+    if (this.items.every((r) => r.allocationRole === undefined)) return this;
+    const first = this.items[0]?.allocationRole;
+    if (this.items.every((r) => r.allocationRole === first)) return new Resources(this.items.map((r) => withAllocation(r, undefined)));
+    return Resources.of(...this.items.map((r) => withAllocation(r, undefined)));
   }
 
   /** The total of a scalar resource across reservations, as a decimal (`cpus()` -> 1.5). */
