@@ -1,17 +1,16 @@
 import { SeededRandom } from '@ts-mesos/libprocess';
-import { type AgentId, type FrameworkId, type Resource, Resources, resourceFromJson, resourceToJson } from '@ts-mesos/protocol';
+import { type AgentId, type FrameworkId, Resources } from '@ts-mesos/protocol';
 import {
   type AgentSpec,
   type Allocator,
   type AllocatorOptions,
   DEFAULT_MIN_ALLOCATABLE,
-  DEFAULT_REFUSE_SECONDS,
   type FrameworkSpec,
-  MAX_REFUSE_SECONDS,
   type NoOfferReason,
   type OfferDecision,
   type Quota,
 } from './allocator.js';
+import { capScalars, meetsMinimum, refuseUntil, scalarsOf } from './offerable.js';
 import { addScalars, dominantShare, type RoleNode, RoleTree, type Scalars } from './role-tree.js';
 
 interface Filter {
@@ -41,12 +40,6 @@ interface AgentState {
   readonly allocations: Map<FrameworkId, Resources>;
 }
 
-function scalarsOf(resources: Resources): Scalars {
-  const out: Scalars = new Map();
-  for (const r of resources) if (r.type === 'SCALAR') out.set(r.name, (out.get(r.name) ?? 0) + r.fixed / 1000);
-  return out;
-}
-
 /** The allocation role of each part of allocated resources. */
 function byAllocationRole(resources: Resources): Map<string, Resources> {
   const out = new Map<string, Resources>();
@@ -55,31 +48,6 @@ function byAllocationRole(resources: Resources): Map<string, Resources> {
     out.set(role, (out.get(role) ?? Resources.EMPTY).plus(r));
   }
   return out;
-}
-
-/** Lowers scalars named in `caps` so that their totals do not exceed the caps (quota limits). */
-function capScalars(resources: Resources, caps: ReadonlyMap<string, number>): Resources {
-  if (caps.size === 0) return resources;
-  const left = new Map(caps);
-  const kept: Resource[] = [];
-  for (const r of resources) {
-    const cap = r.type === 'SCALAR' ? left.get(r.name) : undefined;
-    if (r.type !== 'SCALAR' || cap === undefined) {
-      kept.push(r);
-      continue;
-    }
-    const amount = r.fixed / 1000;
-    const take = Math.max(0, Math.min(amount, cap));
-    left.set(r.name, cap - take);
-    if (take <= 0) continue;
-    if (take === amount) kept.push(r);
-    else {
-      const json = { ...resourceToJson(r), scalar: { value: Math.floor(take * 1000) / 1000 } };
-      const parsed = resourceFromJson(json);
-      if (parsed.ok) kept.push(parsed.value);
-    }
-  }
-  return Resources.of(...kept);
 }
 
 function mapAdd<K>(map: Map<K, Resources>, key: K, resources: Resources): void {
@@ -237,10 +205,8 @@ export class HierarchicalAllocator implements Allocator {
     const held = framework.allocations.get(agentId) ?? Resources.EMPTY;
     const returned = held.contains(resources) ? resources : resources.filter((r) => held.contains(Resources.of(r)));
     this.untrack(framework, agent, returned);
-    if (refuseSeconds !== undefined) {
-      const seconds = refuseSeconds < 0 ? DEFAULT_REFUSE_SECONDS : Math.min(refuseSeconds, MAX_REFUSE_SECONDS);
-      if (seconds > 0) framework.filters.set(agentId, { refused: resources.unallocate(), expiresAt: now + seconds * 1000 });
-    }
+    const expiresAt = refuseUntil(now, refuseSeconds);
+    if (expiresAt !== undefined) framework.filters.set(agentId, { refused: resources.unallocate(), expiresAt });
   }
 
   suppressOffers(frameworkId: FrameworkId, roles?: readonly string[]): void {
@@ -438,8 +404,7 @@ export class HierarchicalAllocator implements Allocator {
   }
 
   private meetsMinimum(resources: Resources): boolean {
-    if (resources.isEmpty()) return false;
-    return this.minAllocatable.some((minimum) => Object.entries(minimum).every(([name, amount]) => resources.scalar(name) >= amount));
+    return meetsMinimum(resources, this.minAllocatable);
   }
 
   /** Records an allocation (resources carry their allocation role). */

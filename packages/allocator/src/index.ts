@@ -12,3 +12,6 @@ export {
   type Quota,
 } from './allocator.js';
 export { HierarchicalAllocator } from './hierarchical-allocator.js';
+export { AllocatorProcess, type AllocatorProcessOptions } from './allocator-process.js';
+export { FirstFitAllocator } from './first-fit-allocator.js';
+export { AllocatorLoadError, BUILT_IN_ALLOCATORS, loadAllocator } from './load-allocator.js';

@@ -351,6 +351,11 @@ export class Runtime {
     await this.settle();
   }
 
+  /** How many events wait in one process's mailbox (0 when it does not run here). */
+  mailboxSize(pid: Upid): number {
+    return this.localCell(pid)?.mailbox.length ?? 0;
+  }
+
   /** How many events wait in all mailboxes. */
   get queuedEvents(): number {
     return this.backlog;
