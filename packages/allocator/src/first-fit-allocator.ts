@@ -214,7 +214,7 @@ export class FirstFitAllocator implements Allocator {
     for (const r of allocated) {
       if (r.allocationRole === undefined) continue;
       let byName = this.allocatedByRole.get(r.allocationRole);
-      if (byName === undefined) this.allocatedByRole.set(r.allocationRole, (byName = new Map()));
+      if (byName === undefined) this.allocatedByRole.set(r.allocationRole, (byName = new Map<string, number>()));
       for (const [name, amount] of scalarsOf(ResourcesValue.of(r))) byName.set(name, (byName.get(name) ?? 0) + sign * amount);
     }
   }

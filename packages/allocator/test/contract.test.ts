@@ -1,0 +1,130 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { MemoryNetwork, Runtime, silentLogger, VirtualClock } from '@ts-mesos/libprocess';
+import { AgentId, FrameworkId, orThrow, parseResources, type Resources } from '@ts-mesos/protocol';
+import {
+  type Allocator,
+  AllocatorLoadError,
+  AllocatorProcess,
+  BUILT_IN_ALLOCATORS,
+  FirstFitAllocator,
+  HierarchicalAllocator,
+  loadAllocator,
+  type OfferDecision,
+} from '../src/index.js';
+
+const r = (text: string): Resources => orThrow(parseResources(text));
+const f1 = FrameworkId('f1');
+const f2 = FrameworkId('f2');
+const a1 = AgentId('a1');
+const a2 = AgentId('a2');
+
+/** The plugin contract, run against every allocator that ships. */
+describe.each([
+  ['HierarchicalDRF', () => new HierarchicalAllocator()],
+  ['first-fit', () => new FirstFitAllocator()],
+] as [string, () => Allocator][])('%s keeps the allocator contract', (_name, make) => {
+  it('offers every free resource once, and again only after it is recovered', () => {
+    const a = make();
+    a.addFramework(f1, { roles: ['*'] });
+    a.addFramework(f2, { roles: ['*'] });
+    a.addAgent(a1, { hostname: 'h1', total: r('cpus:2;mem:256;ports:[31000-31001]') });
+    a.addAgent(a2, { hostname: 'h2', total: r('cpus:1;mem:128') });
+    const first = a.allocate(0);
+    const offered = first.reduce((sum, d) => sum.plus(d.resources.unallocate()), r(''));
+    expect(offered.equals(r('cpus:3;mem:384;ports:[31000-31001]'))).toBe(true);
+    expect(a.allocate(0)).toEqual([]);
+    const some = first[0]!;
+    a.recoverResources(some.frameworkId, some.agentId, some.resources, undefined, 0);
+    const again = a.allocate(0);
+    expect(again.reduce((sum, d) => sum.plus(d.resources.unallocate()), r('')).equals(some.resources.unallocate())).toBe(true);
+  });
+
+  it('keeps a declined agent from the framework until the filter expires', () => {
+    const a = make();
+    a.addFramework(f1, { roles: ['*'] });
+    a.addAgent(a1, { hostname: 'h1', total: r('cpus:1;mem:64') });
+    const [offer] = a.allocate(0);
+    a.recoverResources(f1, a1, offer!.resources, 5, 0);
+    expect(a.allocate(4_999)).toEqual([]);
+    expect(a.explain(f1, a1, 4_999)).toBe('filtered');
+    expect(a.allocate(5_000)).toHaveLength(1);
+  });
+
+  it('honours suppression, reservations, revocability and quota limits', () => {
+    const a = make();
+    a.updateQuota('capped', { guarantees: {}, limits: { cpus: 1 } });
+    a.addFramework(f1, { roles: ['capped'] });
+    a.addFramework(f2, { roles: ['ops'], suppressedRoles: ['ops'] });
+    a.addAgent(a1, { hostname: 'h1', total: r('cpus:4;mem:512;cpus(ops):2') });
+    const decisions: OfferDecision[] = a.allocate(0);
+    expect(decisions.every((d) => d.frameworkId === 'f1')).toBe(true);
+    expect(decisions.reduce((n, d) => n + d.resources.cpus(), 0)).toBeLessThanOrEqual(1);
+    expect(decisions.every((d) => d.resources.reserved().isEmpty())).toBe(true);
+    expect(a.explain(f2, a1, 0)).toBe('suppressed');
+    a.reviveOffers(f2);
+    const forOps = a.allocate(0).filter((d) => d.frameworkId === 'f2');
+    expect(forOps.reduce((n, d) => n + d.resources.reserved('ops').cpus(), 0)).toBe(2);
+  });
+
+  it('frees a removed agent\'s and framework\'s allocations', () => {
+    const a = make();
+    a.addFramework(f1, { roles: ['*'] });
+    a.addAgent(a1, { hostname: 'h1', total: r('cpus:1;mem:64') });
+    expect(a.allocate(0)).toHaveLength(1);
+    a.removeFramework(f1);
+    a.addFramework(f2, { roles: ['*'] });
+    expect(a.allocate(0)).toMatchObject([{ frameworkId: 'f2' }]);
+    a.removeAgent(a1);
+    expect(a.allocate(0)).toEqual([]);
+  });
+});
+
+describe('loadAllocator (--allocator)', () => {
+  it('knows the built-ins by name', async () => {
+    expect(Object.keys(BUILT_IN_ALLOCATORS)).toEqual(['HierarchicalDRF', 'hierarchical', 'first-fit']);
+    expect(await loadAllocator('HierarchicalDRF')).toBeInstanceOf(HierarchicalAllocator);
+    expect(await loadAllocator('first-fit')).toBeInstanceOf(FirstFitAllocator);
+  });
+
+  it('loads a third-party plugin from a file path', async () => {
+    const path = fileURLToPath(new URL('./fixtures/third-party-allocator.ts', import.meta.url));
+    const allocator = await loadAllocator(path);
+    expect((allocator as unknown as { thirdParty: boolean }).thirdParty).toBe(true);
+    allocator.addFramework(f1, { roles: ['*'] });
+    allocator.addAgent(a1, { hostname: 'h', total: r('cpus:1;mem:64') });
+    expect(allocator.allocate(0)).toHaveLength(1);
+  });
+
+  it('refuses modules that are missing or not allocators, saying why', async () => {
+    await expect(loadAllocator('/nowhere/allocator.js')).rejects.toThrow(AllocatorLoadError);
+    const bad = fileURLToPath(new URL('./fixtures/not-an-allocator.ts', import.meta.url));
+    await expect(loadAllocator(bad)).rejects.toThrow(/is missing addFramework, updateFramework/);
+  });
+});
+
+describe('AllocatorProcess', () => {
+  it('allocates promptly after events, once per batch, and every interval on the clock', async () => {
+    const clock = new VirtualClock();
+    const runtime = new Runtime({ transport: new MemoryNetwork().transport(), clock, logger: silentLogger() });
+    await runtime.start();
+    const batches: OfferDecision[][] = [];
+    const pid = runtime.spawn(new AllocatorProcess(new HierarchicalAllocator(), { intervalMs: 1000, onOffers: (d) => batches.push(d) }));
+    await runtime.dispatch(pid, (p) => p.update((core) => core.addFramework(f1, { roles: ['*'] })));
+    await runtime.dispatch(pid, (p) => p.update((core) => core.addAgent(a1, { hostname: 'h1', total: r('cpus:1;mem:64') })));
+    void runtime.dispatch(pid, (p) => p.update((core) => core.addAgent(a2, { hostname: 'h2', total: r('cpus:1;mem:64') })));
+    await runtime.settle();
+    expect(batches.flat()).toHaveLength(2);
+    const [first] = batches.flat();
+    await runtime.dispatch(pid, (p) => p.core.recoverResources(first!.frameworkId, first!.agentId, first!.resources, undefined, clock.now()));
+    await runtime.settle();
+    expect(batches.flat()).toHaveLength(2); // no event-driven run for a bare core call
+    await runtime.advance(1000);
+    expect(batches.flat()).toHaveLength(3); // the interval picked it up
+    const metrics = await runtime.dispatch(pid, (p) => p.metrics());
+    expect(metrics['allocator/mesos/allocation_runs']).toBeGreaterThanOrEqual(3);
+    expect(metrics).toHaveProperty('allocator/mesos/allocation_run_ms');
+    expect(metrics).toHaveProperty('allocator/mesos/event_queue_dispatches');
+    await runtime.stop();
+  });
+});
