@@ -1,87 +1,100 @@
-import { connect } from 'node:net';
-import { found, missing, type ServiceProbe } from './service-probe.js';
-
-/** Where `tools/services` starts ZooKeeper; `TS_MESOS_ZK` / `TS_MESOS_ZK_ENSEMBLE` override. */
-export const ZOOKEEPER_STANDALONE = '127.0.0.1:2181';
-export const ZOOKEEPER_ENSEMBLE = '127.0.0.1:2182,127.0.0.1:2183,127.0.0.1:2184';
+import { fourLetterWord, isNotWhitelisted, parseServerMode, type ServerMode } from './four-letter-word.js';
+import { parseConnectString } from './host-port.js';
+import { SERVICES_COMMAND, ZOOKEEPER_ENSEMBLE, ZOOKEEPER_STANDALONE } from './service-addresses.js';
+import { describeError, type ServiceProbe } from './service-probe.js';
 
 export interface ZooKeeperProbe extends ServiceProbe {
-  /** `host:port,host:port`, ready for a ZooKeeper client or a `zk://` URL. */
+  /** The connect string probed, ready for a ZooKeeper client: `host:port[,host:port...]`. */
   readonly connect: string;
+  /** Each member's mode; `undefined` where the member did not say. */
+  readonly members: readonly ZooKeeperMember[];
 }
 
-/** Sends a four-letter word (`ruok`, `srvr`, ...) and resolves with the whole answer. */
-export function fourLetterWord(hostPort: string, word: string, timeoutMs = 2000): Promise<string> {
-  const { host, port } = splitHostPort(hostPort);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no answer to '${word}' within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.on('connect', () => socket.write(word));
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString());
-    });
-  });
+export interface ZooKeeperMember {
+  readonly address: string;
+  readonly mode: ServerMode | undefined;
 }
 
-/** The `Mode:` line of a `srvr` answer: `standalone`, `leader`, `follower`, or undefined. */
-export function parseMode(srvr: string): string | undefined {
-  return /^Mode: (\w+)$/m.exec(srvr)?.[1];
+export interface ZooKeeperProbeOptions {
+  /** How long each four-letter word may take. */
+  readonly timeoutMs?: number;
 }
 
-export function splitHostPort(hostPort: string): { host: string; port: number } {
-  const colon = hostPort.lastIndexOf(':');
-  const port = Number(hostPort.slice(colon + 1));
-  if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new Error(`Invalid address '${hostPort}': expected 'host:port'`);
-  }
-  return { host: hostPort.slice(0, colon), port };
-}
+type MemberResult = { readonly ok: true; readonly member: ZooKeeperMember } | { readonly ok: false; readonly problem: string };
 
-async function ruok(hostPort: string): Promise<string | undefined> {
+/** Asks one server `ruok`, then its mode through `srvr` (or `mntr` if `srvr` is refused). */
+async function askMember(address: string, timeoutMs: number): Promise<MemberResult> {
+  let answer: string;
   try {
-    const answer = await fourLetterWord(hostPort, 'ruok');
-    return answer === 'imok' ? undefined : `answered '${answer}' to 'ruok'`;
+    answer = await fourLetterWord(address, 'ruok', timeoutMs);
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return { ok: false, problem: `ZooKeeper at ${address} did not answer ruok within ${timeoutMs} ms: ${describeError(error)}` };
   }
+  if (answer !== 'imok') {
+    const hint = isNotWhitelisted(answer) ? ` (add ruok to 4lw.commands.whitelist, as ${SERVICES_COMMAND} does)` : '';
+    return { ok: false, problem: `ZooKeeper at ${address} answered ruok with '${answer.trim()}' instead of 'imok'${hint}` };
+  }
+  let mode: ServerMode | undefined;
+  for (const word of ['srvr', 'mntr'] as const) {
+    mode = parseServerMode(await fourLetterWord(address, word, timeoutMs).catch(() => ''));
+    if (mode !== undefined) break;
+  }
+  return { ok: true, member: { address, mode } };
 }
 
-/** A standalone ZooKeeper that answers `ruok` with `imok`. */
-export async function probeZooKeeper(connectString = process.env['TS_MESOS_ZK'] ?? ZOOKEEPER_STANDALONE): Promise<ZooKeeperProbe> {
-  const problem = await ruok(connectString);
-  return problem === undefined
-    ? { ...found('ZooKeeper', `answers at ${connectString}`), connect: connectString }
-    : { ...missing('ZooKeeper', `ZooKeeper at ${connectString} is not usable: ${problem}`), connect: connectString };
+function invalid(name: string, connect: string, error: unknown): ZooKeeperProbe {
+  return { name, available: false, reason: describeError(error), connect, members: [] };
 }
 
-/** An ensemble whose members all answer and which has exactly one leader. */
-export async function probeZooKeeperEnsemble(
-  connectString = process.env['TS_MESOS_ZK_ENSEMBLE'] ?? ZOOKEEPER_ENSEMBLE,
+/** A ZooKeeper server that answers `ruok` with `imok`. */
+export async function probeZooKeeper(
+  connect = process.env['TS_MESOS_ZK'] ?? ZOOKEEPER_STANDALONE,
+  options: ZooKeeperProbeOptions = {},
 ): Promise<ZooKeeperProbe> {
-  const members = connectString.split(',');
-  const problems: string[] = [];
-  const modes: string[] = [];
-  for (const member of members) {
-    const problem = await ruok(member);
-    if (problem !== undefined) {
-      problems.push(`${member}: ${problem}`);
-      continue;
-    }
-    modes.push(parseMode(await fourLetterWord(member, 'srvr').catch(() => '')) ?? 'unknown');
+  const name = 'ZooKeeper';
+  let addresses: readonly string[];
+  try {
+    addresses = parseConnectString(connect);
+  } catch (error) {
+    return invalid(name, connect, error);
   }
-  const leaders = modes.filter((mode) => mode === 'leader').length;
-  if (problems.length === 0 && leaders !== 1) problems.push(`expected one leader, found modes ${modes.join(', ')}`);
-  return problems.length === 0
-    ? { ...found('ZooKeeper ensemble', `${members.length} members at ${connectString}, one leader`), connect: connectString }
-    : { ...missing('ZooKeeper ensemble', `ZooKeeper ensemble at ${connectString} is not usable: ${problems.join('; ')}`), connect: connectString };
+  const results = await Promise.all(addresses.map((address) => askMember(address, options.timeoutMs ?? 2000)));
+  const members = results.flatMap((result) => (result.ok ? [result.member] : []));
+  // A client needs one server that answers; report the first failure only when none does.
+  if (members.length === 0) {
+    const problems = results.flatMap((result) => (result.ok ? [] : [result.problem]));
+    return { name, available: false, reason: problems.join('; '), connect, members };
+  }
+  const modes = members.map((member) => `${member.address} (${member.mode ?? 'mode unknown'})`).join(', ');
+  return { name, available: true, reason: `ZooKeeper answers at ${modes}`, connect, members };
+}
+
+/** An ensemble whose every member answers `ruok` and in which exactly one member leads. */
+export async function probeZooKeeperEnsemble(
+  connect = process.env['TS_MESOS_ZK_ENSEMBLE'] ?? ZOOKEEPER_ENSEMBLE,
+  options: ZooKeeperProbeOptions = {},
+): Promise<ZooKeeperProbe> {
+  const name = 'ZooKeeper ensemble';
+  let addresses: readonly string[];
+  try {
+    addresses = parseConnectString(connect);
+  } catch (error) {
+    return invalid(name, connect, error);
+  }
+  const results = await Promise.all(addresses.map((address) => askMember(address, options.timeoutMs ?? 2000)));
+  const members = results.flatMap((result) => (result.ok ? [result.member] : []));
+  const problems = results.flatMap((result) => (result.ok ? [] : [result.problem]));
+  if (problems.length > 0) return { name, available: false, reason: problems.join('; '), connect, members };
+  const leaders = members.filter((member) => member.mode === 'leader');
+  const modes = members.map((member) => `${member.address}=${member.mode ?? 'unknown'}`).join(', ');
+  if (leaders.length !== 1) {
+    return {
+      name,
+      available: false,
+      reason: `ZooKeeper ensemble at ${connect} has ${leaders.length} leaders, expected exactly 1 (modes: ${modes})`,
+      connect,
+      members,
+    };
+  }
+  return { name, available: true, reason: `ZooKeeper ensemble answers at ${connect} (${modes})`, connect, members };
 }
