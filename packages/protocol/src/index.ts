@@ -1,5 +1,5 @@
 export { err, ok, orThrow, type Result } from './result.js';
-export { fromFixed, MAX_SCALAR, SCALE, toFixed } from './resources/fixed-point.js';
+export { fromFixed, MAX_FIXED, MAX_SCALAR, SCALE, toFixed } from './resources/fixed-point.js';
 export {
   containsRanges,
   formatRanges,
@@ -11,22 +11,24 @@ export {
 } from './resources/ranges.js';
 export {
   type DiskInfo,
+  type DiskSource,
   isPersistentVolume,
   type Label,
+  type RangesResource,
   ranges,
   type Reservation,
-  type ReservationJson,
   type ReservationType,
   reservedRole,
   type Resource,
-  resourceFromJson,
-  type ResourceJson,
   type ResourceOptions,
-  resourceToJson,
+  type ScalarResource,
   scalar,
   set,
-  validRole,
+  type SetResource,
 } from './resources/resource.js';
+export { type ReservationJson, resourceFromJson, type ResourceJson, resourceToJson } from './resources/resource-json.js';
+export { formatResource } from './resources/resource-text.js';
+export { isRoleWithin, roleError, validRole } from './resources/role.js';
 export { Resources } from './resources/resources.js';
 export { formatResources, parseResources, parseResourcesFlag } from './resources/resources-text.js';
 export {
@@ -35,8 +37,11 @@ export {
   ExecutorId,
   FrameworkId,
   fromWireId,
+  idError,
+  type IdKind,
   InvalidIdError,
   isValidId,
+  MAX_ID_LENGTH,
   OfferId,
   OperationId,
   TaskId,
@@ -44,11 +49,12 @@ export {
   type WireId,
 } from './ids.js';
 export { encodeRecord, RecordIoDecoder, RecordIoError } from './recordio.js';
-export { compileDecoder, type Decoded, type Decoder, decodeJson } from './decoder.js';
+export { compileDecoder, type Decoded, type Decoder, decodeJson, describeError } from './decoder.js';
 export * as Schemas from './schemas/all.js';
 export { isTerminalState, TASK_REASONS, TASK_SOURCES, TASK_STATES, type TaskReason, type TaskSource, type TaskState } from './schemas/task-state.js';
 export {
   internalDecoder,
+  internalDecoders,
   type InternalMessage,
   internalMessages,
   type InternalName,
@@ -56,11 +62,32 @@ export {
   isCompatibleAgent,
   messageName,
   PROTOCOL_VERSION,
-  type Task,
 } from './schemas/internal.js';
-export type { Filters } from './schemas/common.js';
-export type { AgentInfo, CommandInfo, ContainerInfo, ExecutorInfo, FrameworkInfo, MasterInfo, Offer, OfferOperation, TaskGroupInfo, TaskInfo, TaskStatus } from './schemas/mesos.js';
+export type { Filters, Id } from './schemas/common.js';
+export type {
+  AgentInfo,
+  CommandInfo,
+  ContainerInfo,
+  ExecutorInfo,
+  FrameworkInfo,
+  MasterInfo,
+  Offer,
+  OfferOperation,
+  Task,
+  TaskGroupInfo,
+  TaskInfo,
+  TaskStatus,
+} from './schemas/mesos.js';
 export type { SchedulerCall, SchedulerEvent } from './schemas/scheduler.js';
 export type { ExecutorCall, ExecutorEvent } from './schemas/executor.js';
-export type { OperatorCall, OperatorEvent } from './schemas/operator.js';
-export { decodeExecutorCall, decodeOperatorCall, decodeSchedulerCall } from './schemas/api-decoders.js';
+export type { OperatorCall } from './schemas/operator.js';
+export type { OperatorEvent, OperatorResponse } from './schemas/operator-response.js';
+export {
+  decodeExecutorCall,
+  decodeExecutorEvent,
+  decodeOperatorCall,
+  decodeOperatorEvent,
+  decodeOperatorResponse,
+  decodeSchedulerCall,
+  decodeSchedulerEvent,
+} from './schemas/api-decoders.js';

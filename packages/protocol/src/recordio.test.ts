@@ -42,6 +42,27 @@ describe('RecordIO', () => {
     expect(() => new RecordIoDecoder().decode(Buffer.from('x\n'))).toThrow(RecordIoError);
     expect(() => new RecordIoDecoder().decode(Buffer.from('\nabc'))).toThrow('empty');
     expect(() => new RecordIoDecoder(10).decode(Buffer.from('11\n'))).toThrow('exceeds the limit of 10 bytes');
-    expect(() => new RecordIoDecoder().decode(Buffer.from('1'.repeat(30)))).toThrow('too long');
+    expect(() => new RecordIoDecoder().decode(Buffer.from('1'.repeat(30)))).toThrow('more than 16 digits');
+    expect(() => new RecordIoDecoder().decode(Buffer.from('1x\n'))).toThrow('byte 0x78 is not a digit');
+  });
+
+  it('joins a length prefix cut in two, and guards the size once the prefix is whole', () => {
+    const decoder = new RecordIoDecoder(20);
+    expect(decoder.decode(Buffer.from('1'))).toEqual([]);
+    expect(decoder.idle).toBe(false);
+    expect(decoder.decode(Buffer.from('2\nhello ')).map(text)).toEqual([]);
+    expect(decoder.decode(Buffer.from('world!3\nabc')).map(text)).toEqual(['hello world!', 'abc']);
+    expect(decoder.idle).toBe(true);
+    const small = new RecordIoDecoder(20);
+    expect(small.decode(Buffer.from('2'))).toEqual([]);
+    expect(() => small.decode(Buffer.from('1\n'))).toThrow('RecordIO record of 21 bytes exceeds the limit of 20 bytes');
+  });
+
+  it('keeps a partial record intact when the caller reuses its buffer', () => {
+    const decoder = new RecordIoDecoder();
+    const buffer = Buffer.from('6\nabc');
+    expect(decoder.decode(buffer)).toEqual([]);
+    buffer.fill(0x7a);
+    expect(decoder.decode(Buffer.from('def')).map(text)).toEqual(['abcdef']);
   });
 });

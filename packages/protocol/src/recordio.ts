@@ -4,6 +4,8 @@
  */
 const encoder = new TextEncoder();
 const NEWLINE = 0x0a;
+/** Lengths are decimal ASCII; 16 digits is already far beyond any record we would accept. */
+const MAX_PREFIX_DIGITS = 16;
 
 export function encodeRecord(record: string | Uint8Array): Uint8Array {
   const body = typeof record === 'string' ? encoder.encode(record) : record;
@@ -31,6 +33,7 @@ export class RecordIoDecoder {
   private expected: number | undefined;
   private prefix = '';
 
+  /** `maxRecordBytes` guards memory against a peer announcing a huge record (default 64 MiB). */
   constructor(private readonly maxRecordBytes = 64 * 1024 * 1024) {}
 
   /** Records completed by this chunk (possibly none). */
@@ -41,12 +44,14 @@ export class RecordIoDecoder {
       if (this.expected === undefined) {
         const newline = chunk.indexOf(NEWLINE, at);
         const end = newline < 0 ? chunk.length : newline;
+        if (this.prefix.length + (end - at) > MAX_PREFIX_DIGITS) {
+          throw new RecordIoError(`Invalid RecordIO length prefix: more than ${MAX_PREFIX_DIGITS} digits`);
+        }
         for (let i = at; i < end; i++) {
           const c = chunk[i]!;
-          if (c < 0x30 || c > 0x39) throw new RecordIoError(`Invalid RecordIO length prefix: byte 0x${c.toString(16)} is not a digit`);
+          if (c < 0x30 || c > 0x39) throw new RecordIoError(`Invalid RecordIO length prefix: byte 0x${c.toString(16).padStart(2, '0')} is not a digit`);
+          this.prefix += String.fromCharCode(c);
         }
-        this.prefix += String.fromCharCode(...chunk.subarray(at, end));
-        if (this.prefix.length > 20) throw new RecordIoError(`Invalid RecordIO length prefix '${this.prefix.slice(0, 20)}...': too long`);
         if (newline < 0) break;
         if (this.prefix === '') throw new RecordIoError('Invalid RecordIO length prefix: empty');
         const length = Number(this.prefix);
@@ -64,7 +69,9 @@ export class RecordIoDecoder {
       }
       const want = this.expected - this.buffered;
       const take = Math.min(want, chunk.length - at);
-      this.chunks.push(chunk.subarray(at, at + take));
+      // A piece held for a later chunk is copied (a Node Buffer's slice would not copy): the caller may reuse its buffer.
+      const piece = chunk.subarray(at, at + take);
+      this.chunks.push(this.buffered + take === this.expected ? piece : new Uint8Array(piece));
       this.buffered += take;
       at += take;
       if (this.buffered === this.expected) {
@@ -81,7 +88,7 @@ export class RecordIoDecoder {
   }
 
   private assemble(): Uint8Array {
-    const out = this.chunks.length === 1 ? this.chunks[0]!.slice() : new Uint8Array(this.buffered);
+    const out = this.chunks.length === 1 ? new Uint8Array(this.chunks[0]!) : new Uint8Array(this.buffered);
     if (this.chunks.length !== 1) {
       let offset = 0;
       for (const chunk of this.chunks) {

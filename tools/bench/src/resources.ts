@@ -30,10 +30,10 @@ export function run(args: readonly string[]): Promise<Record<string, number>> {
   const ops = at >= 0 ? Number(args[at + 1]) : 1_000_000;
   const agent: Resources = orThrow(parseResources('cpus:24;mem:4096;disk:4096;ports:[31000-32000];cpus(a):2;mem(a):512;cpus(b):2'));
   const task: Resources = orThrow(parseResources('cpus:0.5;mem:128;ports:[31005-31005]'));
-  const used = agent.minus(task);
+  const used = agent.subtract(task);
 
-  const add = rate(ops, () => used.plus(task));
-  const subtract = rate(ops, () => agent.minus(task));
+  const add = rate(ops, () => used.add(task));
+  const subtract = rate(ops, () => agent.subtract(task));
   const contains = rate(ops, () => agent.contains(task));
   console.log(`add:      ${fmt(add)} ops/s`);
   console.log(`subtract: ${fmt(subtract)} ops/s`);

@@ -1,6 +1,6 @@
-import { err, ok, type Result } from '../result.js';
-import { fromFixed, MAX_SCALAR, toFixed } from './fixed-point.js';
+import { MAX_SCALAR, toFixed } from './fixed-point.js';
 import { normalizeRanges, type RangeBounds } from './ranges.js';
+import { roleError } from './role.js';
 
 /** Mesos `Resource.ReservationInfo.Type`. */
 export type ReservationType = 'STATIC' | 'DYNAMIC';
@@ -10,7 +10,7 @@ export interface Label {
   readonly value?: string;
 }
 
-/** One level of a reservation stack (Mesos reservation refinement: `reservations[]`). */
+/** One level of a reservation stack (Mesos reservation refinement: `reservations[]`, docs/reservation.md). */
 export interface Reservation {
   readonly type: ReservationType;
   readonly role: string;
@@ -18,10 +18,21 @@ export interface Reservation {
   readonly labels?: readonly Label[];
 }
 
-/** Mesos `Resource.DiskInfo`, enough for persistent volumes. */
+/** Mesos `Resource.DiskInfo.Source`: where a disk resource lives on the agent. */
+export interface DiskSource {
+  readonly type: 'PATH' | 'MOUNT' | 'BLOCK' | 'RAW';
+  readonly path?: { readonly root?: string };
+  readonly mount?: { readonly root?: string };
+  readonly id?: string;
+  readonly profile?: string;
+  readonly vendor?: string;
+}
+
+/** Mesos `Resource.DiskInfo`: persistent volumes (docs/persistent-volume.md) and disk sources. */
 export interface DiskInfo {
   readonly persistence?: { readonly id: string; readonly principal?: string };
   readonly volume?: { readonly container_path: string; readonly mode: 'RW' | 'RO'; readonly host_path?: string };
+  readonly source?: DiskSource;
 }
 
 interface ResourceBase {
@@ -34,12 +45,17 @@ interface ResourceBase {
   /** The role this resource is allocated to (Mesos `allocation_info.role`), when allocated. */
   readonly allocationRole: string | undefined;
   /**
-   * Everything but the quantity: resources with the same key are the same kind of thing
-   * and add up (except persistent volumes, which never merge unless shared).
+   * Everything but the quantity, canonically encoded: resources with the same key are the
+   * same kind of thing and add up, unless they are indivisible.
    */
   readonly key: string;
-  /** `key` without the allocation role, so (un)allocating never re-serializes the rest. */
-  readonly baseKey: string;
+  /**
+   * Whether this resource is a unit that never merges with another nor splits (Mesos
+   * `addable`/`subtractable`, src/v1/resources.cpp): shared resources, persistent volumes,
+   * MOUNT and BLOCK disks, RAW disks with an id. A bag holds such units side by side, and
+   * only an identical unit subtracts one.
+   */
+  readonly indivisible: boolean;
 }
 
 export interface ScalarResource extends ResourceBase {
@@ -69,21 +85,66 @@ export interface ResourceOptions {
   readonly allocationRole?: string | undefined;
 }
 
-/** Identity without the allocation role (which `allocationSuffix` appends). */
-function baseIdentity(name: string, type: string, options: ResourceOptions): string {
-  const reservations = options.reservations ?? [];
-  if (reservations.length === 0 && options.disk === undefined && options.revocable !== true && options.shared !== true) {
-    return `${name}:${type}`;
-  }
-  return `${name}:${type}:${JSON.stringify([reservations, options.disk ?? null, options.revocable === true, options.shared === true])}`;
+const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+/** Labels compare as a set in Mesos (`Labels` equality ignores order), so the key sorts them. */
+function labelsKey(labels: readonly Label[]): string[] {
+  return labels.map((l) => JSON.stringify([l.key, orNull(l.value)])).sort();
 }
 
-function allocationSuffix(role: string | undefined): string {
-  return role === undefined ? '' : `@${role}`;
+function diskKey(disk: DiskInfo): unknown[] {
+  const { persistence: p, volume: v, source: s } = disk;
+  return [
+    p === undefined ? null : [p.id, orNull(p.principal)],
+    v === undefined ? null : [v.container_path, v.mode, orNull(v.host_path)],
+    s === undefined
+      ? null
+      : [s.type, s.path === undefined ? null : [orNull(s.path.root)], s.mount === undefined ? null : [orNull(s.mount.root)], orNull(s.id), orNull(s.profile), orNull(s.vendor)],
+  ];
+}
+
+/**
+ * The identity of a resource as a string. Built field by field in a fixed order, so two
+ * equal descriptions give the same key whatever order their object properties were written in.
+ */
+function identity(name: string, type: string, options: ResourceOptions): string {
+  const reservations = options.reservations ?? [];
+  if (reservations.length === 0 && options.disk === undefined && options.revocable !== true && options.shared !== true && options.allocationRole === undefined) {
+    return `${name}:${type}`;
+  }
+  return JSON.stringify([
+    name,
+    type,
+    reservations.map((r) => [r.type, r.role, orNull(r.principal), r.labels === undefined ? null : labelsKey(r.labels)]),
+    options.disk === undefined ? null : diskKey(options.disk),
+    options.revocable === true,
+    options.shared === true,
+    orNull(options.allocationRole),
+  ]);
+}
+
+function isIndivisible(options: ResourceOptions): boolean {
+  if (options.shared === true) return true;
+  const disk = options.disk;
+  if (disk === undefined) return false;
+  if (disk.persistence !== undefined) return true;
+  const source = disk.source;
+  return source !== undefined && (source.type === 'MOUNT' || source.type === 'BLOCK' || (source.type === 'RAW' && source.id !== undefined));
+}
+
+function checkOptions(name: string, options: ResourceOptions): void {
+  if (name === '') throw new RangeError('Invalid resource: the name is empty');
+  for (const r of options.reservations ?? []) {
+    const why = r.role === '*' ? "a reservation cannot be for role '*'" : roleError(r.role);
+    if (why !== undefined) throw new RangeError(`Invalid reservation for '${name}': ${why}`);
+  }
+  if (options.allocationRole !== undefined && options.allocationRole !== '*') {
+    const why = roleError(options.allocationRole);
+    if (why !== undefined) throw new RangeError(`Invalid allocation for '${name}': ${why}`);
+  }
 }
 
 function base(name: string, type: string, options: ResourceOptions): ResourceBase {
-  const baseKey = baseIdentity(name, type, options);
   return {
     name,
     reservations: options.reservations ?? [],
@@ -91,32 +152,37 @@ function base(name: string, type: string, options: ResourceOptions): ResourceBas
     revocable: options.revocable === true,
     shared: options.shared === true,
     allocationRole: options.allocationRole,
-    key: baseKey + allocationSuffix(options.allocationRole),
-    baseKey,
+    key: identity(name, type, options),
+    indivisible: isIndivisible(options),
   };
 }
 
-/** A scalar from its decimal value (rounded to three decimals); throws on a bad quantity. */
+/** A scalar from its decimal value (rounded to three decimals); throws a RangeError on a bad quantity or role. */
 export function scalar(name: string, value: number, options: ResourceOptions = {}): ScalarResource {
+  checkOptions(name, options);
   const fixed = toFixed(value);
   if (fixed === undefined) throw new RangeError(`Invalid quantity ${value} for '${name}': must be a finite number from 0 to ${MAX_SCALAR}`);
   return { ...base(name, 'SCALAR', options), type: 'SCALAR', fixed };
 }
 
+/** Ranges from inclusive [begin, end] pairs, sorted and merged; throws a RangeError on a bad range or role. */
 export function ranges(name: string, pairs: readonly (readonly [number, number])[], options: ResourceOptions = {}): RangesResource {
+  checkOptions(name, options);
   for (const [begin, end] of pairs) {
     if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || begin > end) {
-      throw new RangeError(`Invalid range ${begin}-${end} for '${name}'`);
+      throw new RangeError(`Invalid range ${begin}-${end} for '${name}': bounds must be integers with 0 <= begin <= end`);
     }
   }
   return { ...base(name, 'RANGES', options), type: 'RANGES', ranges: normalizeRanges(pairs) };
 }
 
+/** A set of distinct items (kept sorted); throws a RangeError on a bad role. */
 export function set(name: string, items: readonly string[], options: ResourceOptions = {}): SetResource {
+  checkOptions(name, options);
   return { ...base(name, 'SET', options), type: 'SET', items: [...new Set(items)].sort() };
 }
 
-/** The same resource with another quantity (same identity, no re-validation). */
+/** The same resource with another quantity (same identity, no re-validation: the hot path). */
 export function withFixed(r: ScalarResource, fixed: number): ScalarResource {
   return { ...r, fixed };
 }
@@ -129,27 +195,18 @@ export function withItems(r: SetResource, items: readonly string[]): SetResource
   return { ...r, items };
 }
 
-/** The same resource allocated to `role` (or, with undefined, not allocated): the fast path of `withOptions`. */
-export function withAllocation<R extends Resource>(r: R, role: string | undefined): R {
-  if (r.allocationRole === role) return r;
-  return { ...r, allocationRole: role, key: r.baseKey + allocationSuffix(role) };
-}
-
 /** The same quantity with other metadata (reservations, allocation, ...). */
 export function withOptions(r: Resource, options: ResourceOptions): Resource {
+  const allocationRole = 'allocationRole' in options ? options.allocationRole : r.allocationRole;
+  const disk = options.disk ?? r.disk;
   const merged: ResourceOptions = {
     reservations: options.reservations ?? r.reservations,
-    ...(r.disk !== undefined || options.disk !== undefined ? { disk: options.disk ?? r.disk! } : {}),
     revocable: options.revocable ?? r.revocable,
     shared: options.shared ?? r.shared,
-    ...('allocationRole' in options
-      ? options.allocationRole === undefined
-        ? {}
-        : { allocationRole: options.allocationRole }
-      : r.allocationRole === undefined
-        ? {}
-        : { allocationRole: r.allocationRole }),
+    ...(disk === undefined ? {} : { disk }),
+    ...(allocationRole === undefined ? {} : { allocationRole }),
   };
+  checkOptions(r.name, merged);
   const b = base(r.name, r.type, merged);
   switch (r.type) {
     case 'SCALAR':
@@ -179,197 +236,4 @@ export function reservedRole(r: Resource): string {
 
 export function isPersistentVolume(r: Resource): boolean {
   return r.disk?.persistence !== undefined;
-}
-
-// ---- Mesos v1 JSON ---------------------------------------------------------------------------
-
-/** The Mesos v1 JSON shape of a `Resource`. */
-export interface ResourceJson {
-  readonly name: string;
-  readonly type: 'SCALAR' | 'RANGES' | 'SET';
-  readonly scalar?: { readonly value: number };
-  readonly ranges?: { readonly range: readonly { readonly begin: number; readonly end: number }[] };
-  readonly set?: { readonly item: readonly string[] };
-  readonly reservations?: readonly ReservationJson[];
-  readonly disk?: DiskInfo;
-  readonly revocable?: Record<string, never>;
-  readonly shared?: Record<string, never>;
-  readonly allocation_info?: { readonly role: string };
-}
-
-export interface ReservationJson {
-  readonly type: ReservationType;
-  readonly role: string;
-  readonly principal?: string;
-  readonly labels?: { readonly labels: readonly Label[] };
-}
-
-export function resourceToJson(r: Resource): ResourceJson {
-  const value =
-    r.type === 'SCALAR'
-      ? { scalar: { value: fromFixed(r.fixed) } }
-      : r.type === 'RANGES'
-        ? { ranges: { range: rangePairs(r.ranges).map(([begin, end]) => ({ begin, end })) } }
-        : { set: { item: [...r.items] } };
-  return {
-    name: r.name,
-    type: r.type,
-    ...value,
-    ...(r.reservations.length === 0
-      ? {}
-      : {
-          reservations: r.reservations.map((v) => ({
-            type: v.type,
-            role: v.role,
-            ...(v.principal === undefined ? {} : { principal: v.principal }),
-            ...(v.labels === undefined ? {} : { labels: { labels: v.labels } }),
-          })),
-        }),
-    ...(r.disk === undefined ? {} : { disk: r.disk }),
-    ...(r.revocable ? { revocable: {} } : {}),
-    ...(r.shared ? { shared: {} } : {}),
-    ...(r.allocationRole === undefined ? {} : { allocation_info: { role: r.allocationRole } }),
-  };
-}
-
-function rangePairs(bounds: RangeBounds): [number, number][] {
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < bounds.length; i += 2) pairs.push([bounds[i]!, bounds[i + 1]!]);
-  return pairs;
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseReservation(value: unknown, path: string): Result<Reservation> {
-  if (!isObject(value)) return err(`${path}: expected an object`);
-  const { type, role, principal, labels } = value;
-  if (type !== 'STATIC' && type !== 'DYNAMIC') return err(`${path}/type: expected 'STATIC' or 'DYNAMIC', got ${JSON.stringify(type)}`);
-  if (typeof role !== 'string' || !validRole(role) || role === '*') return err(`${path}/role: invalid role ${JSON.stringify(role)}`);
-  if (principal !== undefined && typeof principal !== 'string') return err(`${path}/principal: expected a string`);
-  let parsedLabels: Label[] | undefined;
-  if (labels !== undefined) {
-    const list = isObject(labels) ? labels['labels'] : undefined;
-    if (!Array.isArray(list)) return err(`${path}/labels: expected {"labels": [...]}`);
-    parsedLabels = [];
-    for (const [i, label] of list.entries()) {
-      if (!isObject(label) || typeof label['key'] !== 'string' || (label['value'] !== undefined && typeof label['value'] !== 'string')) {
-        return err(`${path}/labels/labels/${i}: expected {"key": string, "value"?: string}`);
-      }
-      parsedLabels.push(label['value'] === undefined ? { key: label['key'] } : { key: label['key'], value: label['value'] });
-    }
-  }
-  return ok({
-    type,
-    role,
-    ...(principal === undefined ? {} : { principal }),
-    ...(parsedLabels === undefined ? {} : { labels: parsedLabels }),
-  });
-}
-
-function parseDisk(value: unknown, path: string): Result<DiskInfo> {
-  if (!isObject(value)) return err(`${path}: expected an object`);
-  const out: { -readonly [K in keyof DiskInfo]: DiskInfo[K] } = {};
-  const { persistence, volume } = value;
-  if (persistence !== undefined) {
-    if (!isObject(persistence) || typeof persistence['id'] !== 'string' || persistence['id'] === '') {
-      return err(`${path}/persistence/id: expected a non-empty string`);
-    }
-    const principal = persistence['principal'];
-    if (principal !== undefined && typeof principal !== 'string') return err(`${path}/persistence/principal: expected a string`);
-    out.persistence = principal === undefined ? { id: persistence['id'] } : { id: persistence['id'], principal };
-  }
-  if (volume !== undefined) {
-    if (!isObject(volume) || typeof volume['container_path'] !== 'string') return err(`${path}/volume/container_path: expected a string`);
-    const mode = volume['mode'] ?? 'RW';
-    if (mode !== 'RW' && mode !== 'RO') return err(`${path}/volume/mode: expected 'RW' or 'RO'`);
-    const hostPath = volume['host_path'];
-    if (hostPath !== undefined && typeof hostPath !== 'string') return err(`${path}/volume/host_path: expected a string`);
-    out.volume = { container_path: volume['container_path'], mode, ...(hostPath === undefined ? {} : { host_path: hostPath }) };
-  }
-  return ok(out);
-}
-
-/** Role names as Mesos allows them (docs/roles.md): path segments of safe characters. */
-export function validRole(role: string): boolean {
-  if (role === '*') return true;
-  if (role === '' || role.startsWith('/') || role.endsWith('/')) return false;
-  return role.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !segment.startsWith('-') && /^[^\s/\\*]+$/.test(segment));
-}
-
-/**
- * A Mesos v1 JSON `Resource`, validated; `path` names where it sits for error messages.
- * Accepts both the refined `reservations` form and the older `role` + `reservation` form.
- */
-export function resourceFromJson(value: unknown, path = ''): Result<Resource> {
-  if (!isObject(value)) return err(`${path}: expected a resource object`);
-  const { name, type } = value;
-  if (typeof name !== 'string' || name === '') return err(`${path}/name: expected a non-empty string`);
-  const reservations: Reservation[] = [];
-  if (value['reservations'] !== undefined) {
-    if (!Array.isArray(value['reservations'])) return err(`${path}/reservations: expected an array`);
-    for (const [i, entry] of (value['reservations'] as unknown[]).entries()) {
-      const parsed = parseReservation(entry, `${path}/reservations/${i}`);
-      if (!parsed.ok) return parsed;
-      reservations.push(parsed.value);
-    }
-  } else if (value['role'] !== undefined && value['role'] !== '*') {
-    const role = value['role'];
-    if (typeof role !== 'string' || !validRole(role)) return err(`${path}/role: invalid role ${JSON.stringify(role)}`);
-    const legacy = value['reservation'];
-    const principal = isObject(legacy) && typeof legacy['principal'] === 'string' ? legacy['principal'] : undefined;
-    reservations.push({ type: legacy === undefined ? 'STATIC' : 'DYNAMIC', role, ...(principal === undefined ? {} : { principal }) });
-  }
-  const options: { reservations: Reservation[]; disk?: DiskInfo; revocable?: boolean; shared?: boolean; allocationRole?: string } = {
-    reservations,
-  };
-  if (value['disk'] !== undefined) {
-    const disk = parseDisk(value['disk'], `${path}/disk`);
-    if (!disk.ok) return disk;
-    options.disk = disk.value;
-  }
-  if (value['revocable'] !== undefined) options.revocable = true;
-  if (value['shared'] !== undefined) options.shared = true;
-  const allocation = value['allocation_info'];
-  if (allocation !== undefined) {
-    if (!isObject(allocation) || typeof allocation['role'] !== 'string') return err(`${path}/allocation_info/role: expected a string`);
-    options.allocationRole = allocation['role'];
-  }
-  try {
-    switch (type) {
-      case 'SCALAR': {
-        const s = value['scalar'];
-        const v = isObject(s) ? s['value'] : undefined;
-        if (typeof v !== 'number') return err(`${path}/scalar/value: expected a number`);
-        if (toFixed(v) === undefined) return err(`${path}/scalar/value: ${v} is not a valid quantity (finite, 0 to ${MAX_SCALAR})`);
-        return ok(scalar(name, v, options));
-      }
-      case 'RANGES': {
-        const r = value['ranges'];
-        const list = isObject(r) ? (r['range'] ?? []) : undefined;
-        if (!Array.isArray(list)) return err(`${path}/ranges/range: expected an array`);
-        const pairs: [number, number][] = [];
-        for (const [i, entry] of list.entries()) {
-          if (!isObject(entry) || typeof entry['begin'] !== 'number' || typeof entry['end'] !== 'number') {
-            return err(`${path}/ranges/range/${i}: expected {"begin": number, "end": number}`);
-          }
-          pairs.push([entry['begin'], entry['end']]);
-        }
-        return ok(ranges(name, pairs, options));
-      }
-      case 'SET': {
-        const s = value['set'];
-        const items = isObject(s) ? (s['item'] ?? []) : undefined;
-        if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) return err(`${path}/set/item: expected an array of strings`);
-        return ok(set(name, items, options));
-      }
-      default:
-        return err(`${path}/type: expected 'SCALAR', 'RANGES' or 'SET', got ${JSON.stringify(type)}`);
-    }
-  } catch (error) {
-    return err(`${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }

@@ -1,8 +1,9 @@
 import { err, ok, type Result } from '../result.js';
-import { fromFixed, MAX_SCALAR } from './fixed-point.js';
-import { formatRanges } from './ranges.js';
-import { type Resource, type ResourceOptions, ranges, reservedRole, scalar, set, validRole } from './resource.js';
+import { MAX_SCALAR } from './fixed-point.js';
+import { type Resource, type ResourceOptions, ranges, scalar, set } from './resource.js';
+import { formatResource, isTextual } from './resource-text.js';
 import { Resources } from './resources.js';
+import { roleError } from './role.js';
 
 const PART = /^([^():\s]+)\s*(?:\(([^()]*)\))?\s*:\s*(.*)$/;
 const NUMBER = /^\d+(\.\d+)?$/;
@@ -13,7 +14,8 @@ function parsePart(part: string, defaultRole: string): Result<Resource> {
   if (match === null) return bad("expected 'name:value' or 'name(role):value'");
   const [, name = '', roleText, valueText = ''] = match;
   const role = roleText === undefined ? defaultRole : roleText.trim();
-  if (!validRole(role)) return bad(`'${role}' is not a valid role`);
+  const why = roleError(role);
+  if (why !== undefined) return bad(`'${role}' is not a valid role: ${why}`);
   const options: ResourceOptions = role === '*' ? {} : { reservations: [{ type: 'STATIC', role }] };
   const value = valueText.trim();
   if (value.startsWith('[')) {
@@ -90,36 +92,12 @@ export function parseResourcesFlag(value: string, readFile: (path: string) => st
   return parseResources(text, defaultRole);
 }
 
-/** Whether a resource can be written in the text form (unreserved or one static reservation, nothing else). */
-function textual(r: Resource): boolean {
-  return (
-    r.disk === undefined &&
-    !r.revocable &&
-    !r.shared &&
-    r.allocationRole === undefined &&
-    (r.reservations.length === 0 ||
-      (r.reservations.length === 1 && r.reservations[0]!.type === 'STATIC' && r.reservations[0]!.principal === undefined && r.reservations[0]!.labels === undefined))
-  );
-}
-
 /**
  * The `--resources` text for resources that have one (`cpus:4;mem:4096;ports:[31000-32000]`);
- * JSON for those that carry what the text cannot say (dynamic reservations, volumes, ...).
+ * the JSON-array form for those that carry what the text cannot say (dynamic reservations,
+ * volumes, revocable, ...). Either way `parseResources` reads it back to equal resources.
  */
 export function formatResources(resources: Resources): string {
-  if (!resources.items.every(textual)) return JSON.stringify(resources.toJson());
-  return resources.items
-    .map((r) => {
-      const role = reservedRole(r);
-      const name = role === '*' ? r.name : `${r.name}(${role})`;
-      switch (r.type) {
-        case 'SCALAR':
-          return `${name}:${fromFixed(r.fixed)}`;
-        case 'RANGES':
-          return `${name}:${formatRanges(r.ranges)}`;
-        case 'SET':
-          return `${name}:{${r.items.join(',')}}`;
-      }
-    })
-    .join(';');
+  if (!resources.items.every(isTextual)) return JSON.stringify(resources.toJson());
+  return resources.items.map(formatResource).join(';');
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { orThrow } from '../result.js';
+import { MAX_SCALAR } from './fixed-point.js';
 import { ranges, type Resource, scalar, set } from './resource.js';
 import { Resources } from './resources.js';
 import { formatResources, parseResources } from './resources-text.js';
@@ -156,27 +157,114 @@ describe('Resources semantics', () => {
   });
 });
 
-describe('--resources parsing errors name the offending part', () => {
-  it.each([
-    ['cpus:4;mem:abc', "Invalid resource 'mem:abc': 'abc' is not a number"],
-    ['cpus:-1', "Invalid resource 'cpus:-1': '-1' is negative"],
-    ['cpus:NaN', "Invalid resource 'cpus:NaN': 'NaN' is not a number"],
-    ['cpus:99999999999999999', "Invalid resource 'cpus:99999999999999999': '99999999999999999' is too large (at most 9007199254740)"],
-    ['ports:[32000-31000]', "Invalid resource 'ports:[32000-31000]': range '32000-31000' begins after it ends"],
-    ['ports:[31000-x]', "Invalid resource 'ports:[31000-x]': '31000-x' is not a range 'begin-end'"],
-    ['ports:[31000-32000', "Invalid resource 'ports:[31000-32000': '[31000-32000' is missing its closing ']'"],
-    ['cpus(/ops):1', "Invalid resource 'cpus(/ops):1': '/ops' is not a valid role"],
-    ['cpus', "Invalid resource 'cpus': expected 'name:value' or 'name(role):value'"],
-    ['[{"name":"cpus","type":"SCALAR"}]', 'Invalid resources JSON at /0/scalar/value: expected a number'],
-    ['[{"name":"cpus","type":"TEXT"}]', `Invalid resources JSON at /0/type: expected 'SCALAR', 'RANGES' or 'SET', got "TEXT"`],
-    ['[{"name":"cpus"', 'Invalid resources JSON: '],
-  ])('%s', (text, message) => {
-    const parsed = parseResources(text);
-    expect(parsed.ok).toBe(false);
-    expect(!parsed.ok && parsed.error).toContain(message);
+describe('Resources identity', () => {
+  it('does not depend on the order properties were written in, nor on label order', () => {
+    const parsed = orThrow(
+      Resources.fromJson([
+        { name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, reservations: [{ type: 'DYNAMIC', role: 'ops', principal: 'p', labels: { labels: [{ key: 'a', value: '1' }, { key: 'b' }] } }] },
+      ]),
+    );
+    const pushed = Resources.of(scalar('cpus', 1)).pushReservation({ labels: [{ key: 'b' }, { value: '1', key: 'a' }], principal: 'p', role: 'ops', type: 'DYNAMIC' });
+    expect(pushed.equals(parsed)).toBe(true);
+    expect(pushed.add(parsed).size).toBe(1);
+    expect(pushed.add(parsed).cpus()).toBe(2);
   });
 
-  it('applies a default role to parts without one', () => {
-    expect(orThrow(parseResources('cpus:1;mem(*):2', 'ops')).reserved('ops').cpus()).toBe(1);
+  it('tells apart reservations that differ in type, principal or labels, and revocable from not', () => {
+    const base = Resources.of(scalar('cpus', 1, { reservations: [{ type: 'DYNAMIC', role: 'ops', principal: 'p' }] }));
+    for (const other of [
+      scalar('cpus', 1, { reservations: [{ type: 'STATIC', role: 'ops' }] }),
+      scalar('cpus', 1, { reservations: [{ type: 'DYNAMIC', role: 'ops', principal: 'q' }] }),
+      scalar('cpus', 1, { reservations: [{ type: 'DYNAMIC', role: 'ops', principal: 'p', labels: [{ key: 'k' }] }] }),
+      scalar('cpus', 1, { reservations: [{ type: 'DYNAMIC', role: 'ops', principal: 'p' }], revocable: true }),
+    ]) {
+      expect(base.add(other).size).toBe(2);
+      expect(base.contains(other)).toBe(false);
+    }
+  });
+});
+
+describe('indivisible resources (Mesos addable/subtractable)', () => {
+  const reserved = [{ type: 'DYNAMIC' as const, role: 'ops' }];
+  const volume = (shared: boolean) =>
+    scalar('disk', 100, { reservations: reserved, disk: { persistence: { id: 'v1' }, volume: { container_path: 'data', mode: 'RW' } }, shared });
+
+  it('keeps copies of a shared volume as units: quantity is not summed, each copy is counted', () => {
+    const two = Resources.of(volume(true), volume(true));
+    expect(two.size).toBe(2);
+    expect(two.disk()).toBe(200);
+    expect(Resources.of(volume(true)).contains(two)).toBe(false);
+    expect(two.contains(Resources.of(volume(true)))).toBe(true);
+    expect(two.subtract(volume(true)).equals(Resources.of(volume(true)))).toBe(true);
+  });
+
+  it('counts identical exclusive volumes one by one in contains', () => {
+    expect(Resources.of(volume(false)).contains(Resources.of(volume(false), volume(false)))).toBe(false);
+  });
+
+  it('never merges nor splits MOUNT disks, but does PATH disks', () => {
+    const mount = (size: number) => scalar('disk', size, { disk: { source: { type: 'MOUNT', mount: { root: '/mnt/a' } } } });
+    const path = (size: number) => scalar('disk', size, { disk: { source: { type: 'PATH', path: { root: '/mnt/b' } } } });
+    expect(Resources.of(mount(10), mount(10)).size).toBe(2);
+    expect(Resources.of(mount(10)).contains(mount(5))).toBe(false);
+    expect(Resources.of(mount(10)).subtract(mount(5)).disk()).toBe(10);
+    expect(Resources.of(path(10), path(10)).size).toBe(1);
+    expect(Resources.of(path(10)).subtract(path(4)).disk()).toBe(6);
+  });
+});
+
+describe('Resources bounds and checked subtraction', () => {
+  it('rejects a sum that would overflow instead of rounding it', () => {
+    const big = scalar('mem', MAX_SCALAR);
+    expect(() => Resources.of(big).add(big)).toThrow(/Resource 'mem' overflows/);
+  });
+
+  it('rejects bad roles at construction', () => {
+    expect(() => scalar('cpus', 1, { reservations: [{ type: 'STATIC', role: '*' }] })).toThrow("a reservation cannot be for role '*'");
+    expect(() => scalar('cpus', 1, { reservations: [{ type: 'STATIC', role: 'a//b' }] })).toThrow('two adjacent slashes');
+  });
+
+  it('trySubtract names what is missing, and agrees with contains', () => {
+    const have = orThrow(parseResources('cpus:2;mem:1024'));
+    expect(have.trySubtract(orThrow(parseResources('cpus:3')))).toEqual({ ok: false, error: "Cannot subtract 'cpus:3' from 'cpus:2;mem:1024': it is not contained" });
+    expect(orThrow(have.trySubtract(orThrow(parseResources('cpus:0.5')))).cpus()).toBe(1.5);
+    fc.assert(
+      fc.property(resourcesArb, resourcesArb, (a, b) => {
+        const result = a.trySubtract(b);
+        expect(result.ok).toBe(a.contains(b));
+        if (result.ok) expect(result.value.equals(a.subtract(b))).toBe(true);
+      }),
+    );
+  });
+
+  it('sums any scalars exactly (fixed point): the decimal total equals the integer thousandths', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 10_000_000 }), { maxLength: 50 }), (thousandths) => {
+        let sum = Resources.EMPTY;
+        for (const t of thousandths) sum = sum.add(scalar('cpus', t / 1000));
+        const exact = thousandths.reduce((a, b) => a + b, 0);
+        expect(sum.scalarFixed('cpus')).toBe(exact);
+        expect(sum.cpus()).toBe(exact / 1000);
+      }),
+    );
+  });
+});
+
+describe('role filters', () => {
+  const r = orThrow(parseResources('cpus:1;cpus(ops):2;cpus(ops/web):4;cpus(opsx):8'));
+
+  it('reserved(role) is that role exactly; reservedTo(role) is its subtree', () => {
+    expect(r.reserved().cpus()).toBe(14);
+    expect(r.reserved('ops').cpus()).toBe(2);
+    expect(r.reservedTo('ops').cpus()).toBe(6);
+    expect(r.reservedTo('ops/web').cpus()).toBe(4);
+    expect(r.unreserved().cpus()).toBe(1);
+  });
+
+  it('keeps revocable and volumes apart on request', () => {
+    const all = r.add(scalar('cpus', 3, { revocable: true }));
+    expect(all.revocable().cpus()).toBe(3);
+    expect(all.nonRevocable().cpus()).toBe(15);
+    expect(all.persistentVolumes().isEmpty()).toBe(true);
   });
 });

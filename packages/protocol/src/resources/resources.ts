@@ -1,31 +1,19 @@
 import { err, ok, type Result } from '../result.js';
-import { fromFixed } from './fixed-point.js';
+import { fromFixed, MAX_FIXED } from './fixed-point.js';
 import { containsRanges, rangesEqual, subtractRanges, unionRanges } from './ranges.js';
-import {
-  isEmptyResource,
-  isPersistentVolume,
-  type Reservation,
-  type Resource,
-  resourceFromJson,
-  type ResourceJson,
-  resourceToJson,
-  reservedRole,
-  withFixed,
-  withItems,
-  withAllocation,
-  withOptions,
-  withRanges,
-} from './resource.js';
+import { isEmptyResource, isPersistentVolume, type Reservation, type Resource, reservedRole, withFixed, withItems, withOptions, withRanges } from './resource.js';
+import { resourceFromJson, type ResourceJson, resourceToJson } from './resource-json.js';
+import { formatResource } from './resource-text.js';
+import { isRoleWithin } from './role.js';
 
-/** Whether two resources with the same key may merge into one (persistent volumes may not, unless shared). */
-function mergeable(r: Resource): boolean {
-  return r.shared || !isPersistentVolume(r);
-}
-
+/** `a + b` for two resources of the same key. */
 function addInto(a: Resource, b: Resource): Resource {
   switch (a.type) {
-    case 'SCALAR':
-      return withFixed(a, a.fixed + (b as typeof a).fixed);
+    case 'SCALAR': {
+      const fixed = a.fixed + (b as typeof a).fixed;
+      if (fixed > MAX_FIXED) throw new RangeError(`Resource '${a.name}' overflows: ${fromFixed(a.fixed)} + ${fromFixed((b as typeof a).fixed)} is over ${fromFixed(MAX_FIXED)}`);
+      return withFixed(a, fixed);
+    }
     case 'RANGES':
       return withRanges(a, unionRanges(a.ranges, (b as typeof a).ranges));
     case 'SET':
@@ -33,7 +21,7 @@ function addInto(a: Resource, b: Resource): Resource {
   }
 }
 
-/** `a - b` for one resource, never below empty. */
+/** `a - b` for two resources of the same key, never below empty. */
 function subtractFrom(a: Resource, b: Resource): Resource {
   switch (a.type) {
     case 'SCALAR':
@@ -69,19 +57,32 @@ function sameQuantity(a: Resource, b: Resource): boolean {
       return a.fixed === (b as typeof a).fixed;
     case 'RANGES':
       return rangesEqual(a.ranges, (b as typeof a).ranges);
-    case 'SET':
-      return a.items.length === (b as typeof a).items.length && a.items.every((item, i) => item === (b as typeof a).items[i]);
+    case 'SET': {
+      const items = (b as typeof a).items;
+      return a.items.length === items.length && a.items.every((item, i) => item === items[i]);
+    }
   }
 }
 
+/** Where `b` can be taken from in `items`: the entry of its key, or for an indivisible unit an identical one. */
+function indexOfMatch(items: readonly Resource[], b: Resource): number {
+  for (let i = 0; i < items.length; i++) {
+    const a = items[i]!;
+    if (a.key === b.key && (!b.indivisible || sameQuantity(a, b))) return i;
+  }
+  return -1;
+}
+
 /**
- * An immutable bag of resources with exact arithmetic, as Mesos's `Resources`. Resources
- * with the same identity (name, type, reservations, disk, revocable, shared, allocation)
- * are kept as one entry with the summed quantity; empty entries are dropped.
+ * An immutable bag of resources with exact arithmetic, as Mesos's `Resources`
+ * (src/v1/resources.cpp). Resources with the same identity (name, type, reservation stack,
+ * disk info, revocable, shared, allocation role) are kept as one entry with the summed
+ * quantity; indivisible units (shared resources, persistent volumes, MOUNT/BLOCK disks) sit
+ * side by side; empty entries are dropped.
  *
- * Subtraction removes from `a` what it holds of `b` and never goes below empty: use
- * `contains` first where taking more than is there is an error. A persistent volume is
- * removed only by an identical one (it cannot be partly taken).
+ * `subtract` follows Mesos: it removes from `a` what `a` holds of `b` and never goes below
+ * empty (what is not there is ignored); an indivisible unit is removed only by an identical
+ * one. Where taking more than is there is a mistake, use `trySubtract`, or check `contains`.
  */
 export class Resources implements Iterable<Resource> {
   static readonly EMPTY = new Resources([]);
@@ -89,10 +90,10 @@ export class Resources implements Iterable<Resource> {
   private constructor(readonly items: readonly Resource[]) {}
 
   static of(...resources: readonly Resource[]): Resources {
-    return Resources.EMPTY.plusAll(resources);
+    return Resources.EMPTY.addAll(resources);
   }
 
-  /** A Mesos v1 JSON array of `Resource`s. */
+  /** A Mesos v1 JSON array of `Resource`s, validated; errors name the failing path (`/2/scalar/value: ...`). */
   static fromJson(value: unknown, path = ''): Result<Resources> {
     if (!Array.isArray(value)) return err(`${path === '' ? '/' : path}: expected an array of resources`);
     const parsed: Resource[] = [];
@@ -116,38 +117,38 @@ export class Resources implements Iterable<Resource> {
     return this.items.length === 0;
   }
 
-  plus(other: Resources | Resource): Resources {
-    return this.plusAll(other instanceof Resources ? other.items : [other]);
+  /** `this + other`. Throws a RangeError if a scalar sum would pass `MAX_SCALAR` (never rounds). */
+  add(other: Resources | Resource): Resources {
+    return this.addAll(other instanceof Resources ? other.items : [other]);
   }
 
-  minus(other: Resources | Resource): Resources {
+  /** `this - other` with Mesos semantics: see the class comment. */
+  subtract(other: Resources | Resource): Resources {
     const take = other instanceof Resources ? other.items : [other];
-    if (take.length === 0) return this;
+    if (take.length === 0 || this.items.length === 0) return this;
     const items = this.items.slice();
     for (const b of take) {
-      const at = items.findIndex((a) => a.key === b.key && (mergeable(a) || sameQuantity(a, b)));
+      const at = indexOfMatch(items, b);
       if (at < 0) continue;
       const a = items[at]!;
-      const rest = mergeable(a) ? subtractFrom(a, b) : undefined;
+      const rest = a.indivisible ? undefined : subtractFrom(a, b);
       if (rest === undefined || isEmptyResource(rest)) items.splice(at, 1);
       else items[at] = rest;
     }
     return new Resources(items);
   }
 
+  /** `this - other` when `this` contains `other`; otherwise an error naming the first resource that is not there. */
+  trySubtract(other: Resources | Resource): Result<Resources> {
+    const take = other instanceof Resources ? other : Resources.of(other);
+    const missing = this.missingFrom(take);
+    if (missing !== undefined) return err(`Cannot subtract '${formatResource(missing)}' from '${this.toString()}': it is not contained`);
+    return ok(this.subtract(take));
+  }
+
+  /** Whether every resource of `other` is in `this` (indivisible units counted one by one). */
   contains(other: Resources | Resource): boolean {
-    const want = other instanceof Resources ? other.items : [other];
-    for (const b of want) {
-      let found = false;
-      for (const a of this.items) {
-        if (a.key === b.key && (mergeable(a) ? containsOne(a, b) : sameQuantity(a, b))) {
-          found = true;
-          break;
-        }
-      }
-      if (!found) return false;
-    }
-    return true;
+    return this.missingFrom(other instanceof Resources ? other : Resources.of(other)) === undefined;
   }
 
   equals(other: Resources): boolean {
@@ -164,17 +165,25 @@ export class Resources implements Iterable<Resource> {
     return this.filter((r) => r.reservations.length === 0);
   }
 
-  /** Reserved resources; with a role, those reserved to exactly that role. */
+  /** Reserved resources; with a role, those whose innermost reservation is for exactly that role (Mesos `reserved(role)`). */
   reserved(role?: string): Resources {
     return this.filter((r) => r.reservations.length > 0 && (role === undefined || reservedRole(r) === role));
   }
 
-  /** What a framework in `role` may be offered: unreserved, or reserved to `role` or an ancestor of it. */
+  /**
+   * Resources reserved to `role` or to a role below it (`a/b` for `a`): what a role's subtree
+   * holds in reservations, as hierarchical quota accounting counts it (docs/quota.md).
+   */
+  reservedTo(role: string): Resources {
+    return this.filter((r) => r.reservations.length > 0 && isRoleWithin(reservedRole(r), role));
+  }
+
+  /**
+   * What a framework in `role` may be offered: unreserved resources, or reserved to `role`
+   * or to an ancestor of it (a reservation for `a` is allocatable to `a/b`; docs/roles.md).
+   */
   allocatableTo(role: string): Resources {
-    return this.filter((r) => {
-      const reserved = reservedRole(r);
-      return reserved === '*' || reserved === role || role.startsWith(`${reserved}/`);
-    });
+    return this.filter((r) => r.reservations.length === 0 || isRoleWithin(role, reservedRole(r)));
   }
 
   revocable(): Resources {
@@ -189,47 +198,46 @@ export class Resources implements Iterable<Resource> {
     return this.filter(isPersistentVolume);
   }
 
+  /** The resources of one name (`named('cpus')`). */
   named(name: string): Resources {
     return this.filter((r) => r.name === name);
   }
 
-  /** Every reservation dropped: the same quantities, unreserved (Mesos `flatten()`). */
+  /** Every reservation dropped: the same quantities, unreserved (Mesos `toUnreserved()`/`flatten()`). */
   flatten(): Resources {
     return Resources.of(...this.items.map((r) => (r.reservations.length === 0 ? r : withOptions(r, { reservations: [] }))));
   }
 
-  /** Adds a reservation level (a dynamic reservation or refinement) to every resource. */
+  /** Adds a reservation level (a dynamic reservation or a refinement) to every resource. */
   pushReservation(reservation: Reservation): Resources {
     return Resources.of(...this.items.map((r) => withOptions(r, { reservations: [...r.reservations, reservation] })));
   }
 
-  /** Removes the innermost reservation level of every resource. */
+  /** Removes the innermost reservation level of every resource (unreserved ones stay as they are). */
   popReservation(): Resources {
-    return Resources.of(...this.items.map((r) => withOptions(r, { reservations: r.reservations.slice(0, -1) })));
+    return Resources.of(...this.items.map((r) => (r.reservations.length === 0 ? r : withOptions(r, { reservations: r.reservations.slice(0, -1) }))));
   }
 
-  /** Marks every resource as allocated to `role` (Mesos `allocation_info`). */
+  /** Marks every resource as allocated to `role` (Mesos `allocate(role)`, `allocation_info`). */
   allocate(role: string): Resources {
-    const first = this.items[0]?.allocationRole;
-    if (this.items.every((r) => r.allocationRole === first)) {
-      // One role in, one role out: identities stay distinct, so no re-merging is needed.
-      return first === role ? this : new Resources(this.items.map((r) => withAllocation(r, role)));
-    }
-    return Resources.of(...this.items.map((r) => withAllocation(r, role)));
+    return Resources.of(...this.items.map((r) => (r.allocationRole === role ? r : withOptions(r, { allocationRole: role }))));
   }
 
+  /** Clears the allocation of every resource. */
   unallocate(): Resources {
-    if (this.items.every((r) => r.allocationRole === undefined)) return this;
-    const first = this.items[0]?.allocationRole;
-    if (this.items.every((r) => r.allocationRole === first)) return new Resources(this.items.map((r) => withAllocation(r, undefined)));
-    return Resources.of(...this.items.map((r) => withAllocation(r, undefined)));
+    return Resources.of(...this.items.map((r) => (r.allocationRole === undefined ? r : withOptions(r, { allocationRole: undefined }))));
+  }
+
+  /** The total of a scalar resource across reservations, in thousandths (exact). */
+  scalarFixed(name: string): number {
+    let fixed = 0;
+    for (const r of this.items) if (r.type === 'SCALAR' && r.name === name) fixed += r.fixed;
+    return fixed;
   }
 
   /** The total of a scalar resource across reservations, as a decimal (`cpus()` -> 1.5). */
   scalar(name: string): number {
-    let fixed = 0;
-    for (const r of this.items) if (r.type === 'SCALAR' && r.name === name) fixed += r.fixed;
-    return fromFixed(fixed);
+    return fromFixed(this.scalarFixed(name));
   }
 
   cpus(): number {
@@ -253,25 +261,58 @@ export class Resources implements Iterable<Resource> {
     return pairs;
   }
 
-  /** Names of the resources present. */
+  /** Names of the resources present, sorted. */
   names(): string[] {
     return [...new Set(this.items.map((r) => r.name))].sort();
   }
 
+  /** The Mesos v1 JSON array. */
   toJson(): ResourceJson[] {
     return this.items.map(resourceToJson);
   }
 
+  /** So that `JSON.stringify` writes the Mesos v1 JSON array. */
   toJSON(): ResourceJson[] {
     return this.toJson();
   }
 
-  private plusAll(add: readonly Resource[]): Resources {
+  /** A short description for messages and logs, in the `--resources` text form (see `formatResources` for the exact one). */
+  toString(): string {
+    return this.items.length === 0 ? '{}' : this.items.map(formatResource).join(';');
+  }
+
+  /** Mesos's spelling (`operator+`), kept for callers written against it: same as `add`. */
+  plus(other: Resources | Resource): Resources {
+    return this.add(other);
+  }
+
+  /** Mesos's spelling (`operator-`), kept for callers written against it: same as `subtract`. */
+  minus(other: Resources | Resource): Resources {
+    return this.subtract(other);
+  }
+
+  /** The first resource of `want` that `this` does not hold, if any. */
+  private missingFrom(want: Resources): Resource | undefined {
+    let remaining = this.items;
+    for (const b of want.items) {
+      const at = indexOfMatch(remaining, b);
+      if (at < 0) return b;
+      if (b.indivisible) {
+        // Each unit is counted once: take it, so that a second identical one must be there too.
+        remaining = remaining.filter((_, i) => i !== at);
+      } else if (!containsOne(remaining[at]!, b)) {
+        return b;
+      }
+    }
+    return undefined;
+  }
+
+  private addAll(add: readonly Resource[]): Resources {
     if (add.length === 0) return this;
     const items = this.items.slice();
     for (const b of add) {
       if (isEmptyResource(b)) continue;
-      const at = mergeable(b) ? items.findIndex((a) => a.key === b.key) : -1;
+      const at = b.indivisible ? -1 : indexOfMatch(items, b);
       if (at < 0) items.push(b);
       else items[at] = addInto(items[at]!, b);
     }

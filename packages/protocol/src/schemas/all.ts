@@ -3,4 +3,4 @@ export * from './mesos.js';
 export * from './scheduler.js';
 export * from './executor.js';
 export * from './operator.js';
-export { Task } from './internal.js';
+export * from './operator-response.js';

@@ -2,8 +2,7 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { compileDecoder, type Decoder } from '../decoder.js';
 import { Bytes, Id, Resource } from './common.js';
 import { StringEnum } from './enum.js';
-import { AgentInfo, ExecutorInfo, FrameworkInfo, KillPolicy, OfferOperation, TaskGroupInfo, TaskInfo, TaskStatus } from './mesos.js';
-import { TaskStateSchema } from './task-state.js';
+import { AgentInfo, ExecutorInfo, FrameworkInfo, KillPolicy, OfferOperation, Task, TaskGroupInfo, TaskInfo, TaskStatus } from './mesos.js';
 
 /**
  * The protocol version of the messages between masters, agents and executors.
@@ -30,20 +29,6 @@ export function isCompatibleAgent(agentVersion: string, masterVersion: string = 
   return agent[0] === master[0] && (agent[1] === master[1] || agent[1] === master[1] - 1);
 }
 
-/** A task as master and agent track it (Mesos `Task`). */
-export const Task = Type.Object({
-  name: Type.String(),
-  task_id: Id,
-  framework_id: Id,
-  executor_id: Type.Optional(Id),
-  agent_id: Id,
-  state: TaskStateSchema,
-  resources: Type.Array(Resource),
-  statuses: Type.Optional(Type.Array(TaskStatus)),
-  status_update_state: Type.Optional(TaskStateSchema),
-  status_update_uuid: Type.Optional(Bytes),
-});
-export type Task = Static<typeof Task>;
 
 const Version = Type.String({ pattern: '^\\d+\\.\\d+$' });
 
@@ -92,12 +77,17 @@ export function messageName(name: InternalName): string {
   return `${PREFIX}${name}`;
 }
 
-/** Compiled decoders for every internal message, by wire name, for installing handlers generically. */
+/** A compiled decoder for each internal message, by short name: `internalDecoders.RunTask(body)`. */
+export const internalDecoders: { readonly [N in InternalName]: Decoder<InternalMessage<N>> } = Object.fromEntries(
+  (Object.keys(InternalSchemas) as InternalName[]).map((name) => [name, compileDecoder(InternalSchemas[name])]),
+) as { readonly [N in InternalName]: Decoder<InternalMessage<N>> };
+
+/** Every internal message's decoder by wire name (`ts-mesos.v1.RunTask`), for installing handlers generically. */
 export const internalMessages: ReadonlyMap<string, Decoder<unknown>> = new Map(
-  (Object.keys(InternalSchemas) as InternalName[]).map((name) => [messageName(name), compileDecoder(InternalSchemas[name]) as Decoder<unknown>]),
+  (Object.keys(InternalSchemas) as InternalName[]).map((name) => [messageName(name), internalDecoders[name] as Decoder<unknown>]),
 );
 
 /** The decoder for one internal message, typed. */
 export function internalDecoder<N extends InternalName>(name: N): Decoder<InternalMessage<N>> {
-  return internalMessages.get(messageName(name)) as Decoder<InternalMessage<N>>;
+  return internalDecoders[name];
 }

@@ -102,12 +102,20 @@ export const DockerInfo = Type.Object({
   force_pull_image: Type.Optional(Type.Boolean()),
 });
 
+/** Mesos `Image`: what the MESOS containerizer's provisioner pulls. */
+export const Image = Type.Object({
+  type: StringEnum(['APPC', 'DOCKER']),
+  docker: Type.Optional(Type.Object({ name: Type.String({ minLength: 1 }), config: Type.Optional(Type.Unknown()) })),
+  appc: Type.Optional(Type.Object({ name: Type.String({ minLength: 1 }), id: Type.Optional(Type.String()), labels: Type.Optional(Labels) })),
+  cached: Type.Optional(Type.Boolean()),
+});
+
 export const ContainerInfo = Type.Object({
   type: StringEnum(['DOCKER', 'MESOS']),
   volumes: Type.Optional(Type.Array(Volume)),
   hostname: Type.Optional(Type.String()),
   docker: Type.Optional(DockerInfo),
-  mesos: Type.Optional(Type.Object({ image: Type.Optional(Type.Object({ type: StringEnum(['APPC', 'DOCKER']) })) })),
+  mesos: Type.Optional(Type.Object({ image: Type.Optional(Image) })),
   network_infos: Type.Optional(Type.Array(Type.Object({ name: Type.Optional(Type.String()) }))),
 });
 export type ContainerInfo = Static<typeof ContainerInfo>;
@@ -164,7 +172,7 @@ export const TaskStatus = Type.Object({
 export type TaskStatus = Static<typeof TaskStatus>;
 
 export const OfferOperation = Type.Object({
-  type: StringEnum(['UNKNOWN', 'LAUNCH', 'LAUNCH_GROUP', 'RESERVE', 'UNRESERVE', 'CREATE', 'DESTROY']),
+  type: StringEnum(['UNKNOWN', 'LAUNCH', 'LAUNCH_GROUP', 'RESERVE', 'UNRESERVE', 'CREATE', 'DESTROY', 'GROW_VOLUME', 'SHRINK_VOLUME', 'CREATE_DISK', 'DESTROY_DISK']),
   id: Type.Optional(Id),
   launch: Type.Optional(Type.Object({ task_infos: Type.Array(TaskInfo) })),
   launch_group: Type.Optional(Type.Object({ executor: ExecutorInfo, task_group: TaskGroupInfo })),
@@ -187,3 +195,22 @@ export const Offer = Type.Object({
 });
 export type Offer = Static<typeof Offer>;
 
+
+/** A task as master and agent track it (Mesos `Task`), and as the operator API shows it. */
+export const Task = Type.Object({
+  name: Type.String(),
+  task_id: Id,
+  framework_id: Id,
+  executor_id: Type.Optional(Id),
+  agent_id: Id,
+  state: TaskStateSchema,
+  resources: Type.Array(Resource),
+  statuses: Type.Optional(Type.Array(TaskStatus)),
+  status_update_state: Type.Optional(TaskStateSchema),
+  status_update_uuid: Type.Optional(Bytes),
+  labels: Type.Optional(Labels),
+  container: Type.Optional(ContainerInfo),
+  kill_policy: Type.Optional(KillPolicy),
+  user: Type.Optional(Type.String()),
+});
+export type Task = Static<typeof Task>;

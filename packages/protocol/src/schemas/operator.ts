@@ -1,12 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Id, Resource } from './common.js';
+import { DurationInfo, Id, Resource, Scalar, TimeInfo } from './common.js';
 import { StringEnum } from './enum.js';
 
-/**
- * The v1 Operator API envelopes on the master (include/mesos/v1/master/master.proto). Calls
- * are validated in full; responses and events are built by the master, so their payloads
- * are only shaped loosely here.
- */
+/** The v1 Operator API calls to the master (include/mesos/v1/master/master.proto); responses and events are in operator-response.ts. */
 
 export const OPERATOR_CALL_TYPES = [
   'GET_HEALTH',
@@ -41,18 +37,38 @@ export const OPERATOR_CALL_TYPES = [
   'UPDATE_QUOTA',
   'TEARDOWN',
   'MARK_AGENT_GONE',
+  'GROW_VOLUME',
+  'SHRINK_VOLUME',
+  'DRAIN_AGENT',
+  'DEACTIVATE_AGENT',
+  'REACTIVATE_AGENT',
 ] as const;
 
-const QuotaConfig = Type.Object({
+export const QuotaConfig = Type.Object({
   role: Type.String(),
   guarantees: Type.Optional(Type.Record(Type.String(), Type.Object({ value: Type.Number({ minimum: 0 }) }))),
   limits: Type.Optional(Type.Record(Type.String(), Type.Object({ value: Type.Number({ minimum: 0 }) }))),
 });
 
+/** Mesos `MachineID`: a machine by hostname and/or IP (maintenance). */
+export const MachineId = Type.Object({ hostname: Type.Optional(Type.String()), ip: Type.Optional(Type.String()) });
+
+/** Mesos `maintenance.Schedule`. */
+export const MaintenanceSchedule = Type.Object({
+  windows: Type.Array(
+    Type.Object({
+      machine_ids: Type.Array(MachineId),
+      unavailability: Type.Object({ start: TimeInfo, duration: Type.Optional(DurationInfo) }),
+    }),
+  ),
+});
+
+const AgentTarget = Type.Object({ agent_id: Id });
+
 export const OperatorCall = Type.Object({
   type: StringEnum(OPERATOR_CALL_TYPES),
-  get_metrics: Type.Optional(Type.Object({ timeout: Type.Optional(Type.Object({ nanoseconds: Type.Integer() })) })),
-  set_logging_level: Type.Optional(Type.Object({ level: Type.Integer({ minimum: 0 }), duration: Type.Object({ nanoseconds: Type.Integer() }) })),
+  get_metrics: Type.Optional(Type.Object({ timeout: Type.Optional(DurationInfo) })),
+  set_logging_level: Type.Optional(Type.Object({ level: Type.Integer({ minimum: 0 }), duration: DurationInfo })),
   list_files: Type.Optional(Type.Object({ path: Type.String() })),
   read_file: Type.Optional(Type.Object({ path: Type.String(), offset: Type.Integer({ minimum: 0 }), length: Type.Optional(Type.Integer({ minimum: 0 })) })),
   update_weights: Type.Optional(Type.Object({ weight_infos: Type.Array(Type.Object({ role: Type.String(), weight: Type.Number({ exclusiveMinimum: 0 }) })) })),
@@ -60,17 +76,16 @@ export const OperatorCall = Type.Object({
   unreserve_resources: Type.Optional(Type.Object({ agent_id: Id, resources: Type.Array(Resource) })),
   create_volumes: Type.Optional(Type.Object({ agent_id: Id, volumes: Type.Array(Resource) })),
   destroy_volumes: Type.Optional(Type.Object({ agent_id: Id, volumes: Type.Array(Resource) })),
+  grow_volume: Type.Optional(Type.Object({ agent_id: Type.Optional(Id), volume: Resource, addition: Resource })),
+  shrink_volume: Type.Optional(Type.Object({ agent_id: Type.Optional(Id), volume: Resource, subtract: Scalar })),
+  update_maintenance_schedule: Type.Optional(Type.Object({ schedule: MaintenanceSchedule })),
+  start_maintenance: Type.Optional(Type.Object({ machines: Type.Array(MachineId) })),
+  stop_maintenance: Type.Optional(Type.Object({ machines: Type.Array(MachineId) })),
+  drain_agent: Type.Optional(Type.Object({ agent_id: Id, max_grace_period: Type.Optional(Type.String()), mark_gone: Type.Optional(Type.Boolean()) })),
+  deactivate_agent: Type.Optional(AgentTarget),
+  reactivate_agent: Type.Optional(AgentTarget),
   update_quota: Type.Optional(Type.Object({ force: Type.Optional(Type.Boolean()), quota_configs: Type.Array(QuotaConfig) })),
   teardown: Type.Optional(Type.Object({ framework_id: Id })),
-  mark_agent_gone: Type.Optional(Type.Object({ agent_id: Id })),
+  mark_agent_gone: Type.Optional(AgentTarget),
 });
 export type OperatorCall = Static<typeof OperatorCall>;
-
-export const OperatorResponse = Type.Object({
-  type: StringEnum(['UNKNOWN', ...OPERATOR_CALL_TYPES.filter((t) => !['SUBSCRIBE', 'SET_LOGGING_LEVEL', 'UPDATE_WEIGHTS', 'RESERVE_RESOURCES', 'UNRESERVE_RESOURCES', 'CREATE_VOLUMES', 'DESTROY_VOLUMES', 'UPDATE_QUOTA', 'TEARDOWN', 'MARK_AGENT_GONE', 'START_MAINTENANCE', 'STOP_MAINTENANCE', 'UPDATE_MAINTENANCE_SCHEDULE'].includes(t))]),
-});
-
-export const OperatorEvent = Type.Object({
-  type: StringEnum(['UNKNOWN', 'SUBSCRIBED', 'TASK_ADDED', 'TASK_UPDATED', 'AGENT_ADDED', 'AGENT_REMOVED', 'FRAMEWORK_ADDED', 'FRAMEWORK_UPDATED', 'FRAMEWORK_REMOVED', 'HEARTBEAT']),
-});
-export type OperatorEvent = Static<typeof OperatorEvent>;
