@@ -5,17 +5,22 @@
  */
 export type RangeBounds = readonly number[];
 
+/** Appends [begin, end] to sorted bounds, merging it into the last range when they overlap or touch. */
+function appendMerged(out: number[], begin: number, end: number): void {
+  const last = out.length - 1;
+  if (last > 0 && begin <= out[last]! + 1) {
+    if (end > out[last]!) out[last] = end;
+  } else {
+    out.push(begin, end);
+  }
+}
+
 /** Sorts and merges any list of [begin, end] pairs (begin <= end). */
 export function normalizeRanges(pairs: readonly (readonly [number, number])[]): number[] {
   const sorted = [...pairs].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const out: number[] = [];
   for (const [begin, end] of sorted) {
-    const last = out.length - 1;
-    if (last > 0 && begin <= out[last]! + 1) {
-      if (end > out[last]!) out[last] = end;
-    } else {
-      out.push(begin, end);
-    }
+    appendMerged(out, begin, end);
   }
   return out;
 }
@@ -38,12 +43,7 @@ export function unionRanges(a: RangeBounds, b: RangeBounds): number[] {
       end = b[j + 1]!;
       j += 2;
     }
-    const last = out.length - 1;
-    if (last > 0 && begin <= out[last]! + 1) {
-      if (end > out[last]!) out[last] = end;
-    } else {
-      out.push(begin, end);
-    }
+    appendMerged(out, begin, end);
   }
   return out;
 }
