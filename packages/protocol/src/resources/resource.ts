@@ -49,6 +49,8 @@ interface ResourceBase {
    * same kind of thing and add up, unless they are indivisible.
    */
   readonly key: string;
+  /** `key` without the allocation role. */
+  readonly baseKey: string;
   /**
    * Whether this resource is a unit that never merges with another nor splits (Mesos
    * `addable`/`subtractable`, src/v1/resources.cpp): shared resources, persistent volumes,
@@ -107,9 +109,10 @@ function diskKey(disk: DiskInfo): unknown[] {
  * The identity of a resource as a string. Built field by field in a fixed order, so two
  * equal descriptions give the same key whatever order their object properties were written in.
  */
-function identity(name: string, type: string, options: ResourceOptions): string {
+/** Everything but the quantity and the allocation role, canonically encoded. */
+function baseIdentity(name: string, type: string, options: ResourceOptions): string {
   const reservations = options.reservations ?? [];
-  if (reservations.length === 0 && options.disk === undefined && options.revocable !== true && options.shared !== true && options.allocationRole === undefined) {
+  if (reservations.length === 0 && options.disk === undefined && options.revocable !== true && options.shared !== true) {
     return `${name}:${type}`;
   }
   return JSON.stringify([
@@ -119,8 +122,12 @@ function identity(name: string, type: string, options: ResourceOptions): string 
     options.disk === undefined ? null : diskKey(options.disk),
     options.revocable === true,
     options.shared === true,
-    orNull(options.allocationRole),
   ]);
+}
+
+/** The identity with the allocation role appended: (un)allocating never re-encodes the rest. */
+function withRole(baseKey: string, allocationRole: string | undefined): string {
+  return allocationRole === undefined ? baseKey : `${baseKey}@${allocationRole}`;
 }
 
 function isIndivisible(options: ResourceOptions): boolean {
@@ -145,6 +152,7 @@ function checkOptions(name: string, options: ResourceOptions): void {
 }
 
 function base(name: string, type: string, options: ResourceOptions): ResourceBase {
+  const baseKey = baseIdentity(name, type, options);
   return {
     name,
     reservations: options.reservations ?? [],
@@ -152,7 +160,8 @@ function base(name: string, type: string, options: ResourceOptions): ResourceBas
     revocable: options.revocable === true,
     shared: options.shared === true,
     allocationRole: options.allocationRole,
-    key: identity(name, type, options),
+    key: withRole(baseKey, options.allocationRole),
+    baseKey,
     indivisible: isIndivisible(options),
   };
 }
@@ -193,6 +202,15 @@ export function withRanges(r: RangesResource, bounds: RangeBounds): RangesResour
 
 export function withItems(r: SetResource, items: readonly string[]): SetResource {
   return { ...r, items };
+}
+
+/**
+ * The same resource allocated to `role` (undefined: not allocated). The allocator's hot path:
+ * the caller checks the role once (see `Resources.allocate`), and nothing else is re-encoded.
+ */
+export function withAllocation<R extends Resource>(r: R, role: string | undefined): R {
+  if (r.allocationRole === role) return r;
+  return { ...r, allocationRole: role, key: withRole(r.baseKey, role) };
 }
 
 /** The same quantity with other metadata (reservations, allocation, ...). */

@@ -1,10 +1,10 @@
 import { err, ok, type Result } from '../result.js';
 import { fromFixed, MAX_FIXED } from './fixed-point.js';
 import { containsRanges, rangesEqual, subtractRanges, unionRanges } from './ranges.js';
-import { isEmptyResource, isPersistentVolume, type Reservation, type Resource, reservedRole, withFixed, withItems, withOptions, withRanges } from './resource.js';
+import { isEmptyResource, isPersistentVolume, type Reservation, type Resource, reservedRole, withAllocation, withFixed, withItems, withOptions, withRanges } from './resource.js';
 import { resourceFromJson, type ResourceJson, resourceToJson } from './resource-json.js';
 import { formatResource } from './resource-text.js';
-import { isRoleWithin } from './role.js';
+import { isRoleWithin, roleError } from './role.js';
 
 /** `a + b` for two resources of the same key. */
 function addInto(a: Resource, b: Resource): Resource {
@@ -220,12 +220,25 @@ export class Resources implements Iterable<Resource> {
 
   /** Marks every resource as allocated to `role` (Mesos `allocate(role)`, `allocation_info`). */
   allocate(role: string): Resources {
-    return Resources.of(...this.items.map((r) => (r.allocationRole === role ? r : withOptions(r, { allocationRole: role }))));
+    if (role !== '*') {
+      const why = roleError(role);
+      if (why !== undefined) throw new RangeError(`Invalid allocation role: ${why}`);
+    }
+    return this.reallocate(role);
   }
 
   /** Clears the allocation of every resource. */
   unallocate(): Resources {
-    return Resources.of(...this.items.map((r) => (r.allocationRole === undefined ? r : withOptions(r, { allocationRole: undefined }))));
+    return this.reallocate(undefined);
+  }
+
+  private reallocate(role: string | undefined): Resources {
+    const first = this.items[0]?.allocationRole;
+    if (this.items.every((r) => r.allocationRole === first)) {
+      // One role in, one role out: identities stay distinct, so nothing needs merging.
+      return first === role ? this : new Resources(this.items.map((r) => withAllocation(r, role)));
+    }
+    return Resources.of(...this.items.map((r) => withAllocation(r, role)));
   }
 
   /** The total of a scalar resource across reservations, in thousandths (exact). */
