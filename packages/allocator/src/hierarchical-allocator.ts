@@ -337,7 +337,7 @@ export class HierarchicalAllocator implements Allocator {
     const offerable = this.offerable(framework, agent, role, now, guaranteeLeft);
     if (offerable === undefined) return;
     const allocated = offerable.allocate(role);
-    this.track(framework, agent, allocated);
+    this.track(framework, agent, allocated, offerable);
     const key = `${framework.id}\n${agent.id}\n${role}`;
     const previous = decisions.get(key);
     const resources = previous === undefined ? allocated : previous.resources.plus(allocated);
@@ -408,8 +408,8 @@ export class HierarchicalAllocator implements Allocator {
   }
 
   /** Records an allocation (resources carry their allocation role). */
-  private track(framework: FrameworkState, agent: AgentState, allocated: Resources): void {
-    agent.available = agent.available.minus(allocated.unallocate());
+  private track(framework: FrameworkState, agent: AgentState, allocated: Resources, plain = allocated.unallocate()): void {
+    agent.available = agent.available.minus(plain);
     mapAdd(agent.allocations, framework.id, allocated);
     mapAdd(framework.allocations, agent.id, allocated);
     for (const [role, part] of byAllocationRole(allocated)) this.account(framework, role, scalarsOf(part), 1);
