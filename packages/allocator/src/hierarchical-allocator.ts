@@ -16,6 +16,8 @@ import { addScalars, dominantShare, type RoleNode, RoleTree, type Scalars } from
 interface Filter {
   readonly refused: Resources;
   readonly expiresAt: number;
+  /** The agent's free resources when `refused` was last found to cover them (a cache: bags are immutable). */
+  covers?: Resources;
 }
 
 interface FrameworkState {
@@ -315,8 +317,10 @@ export class HierarchicalAllocator implements Allocator {
   private visit(node: RoleNode, agent: AgentState, now: number, decisions: Map<string, OfferDecision>): boolean {
     if (node !== this.tree.root) {
       for (const frameworkId of node.frameworks.items()) {
-        this.offer(agent, this.frameworks.get(frameworkId as FrameworkId)!, node.name, now, decisions, undefined);
-        if (!this.meetsMinimum(agent.available)) return false;
+        // Only an allocation shrinks the agent, so only then can it run dry.
+        if (this.offer(agent, this.frameworks.get(frameworkId as FrameworkId)!, node.name, now, decisions, undefined) && !this.meetsMinimum(agent.available)) {
+          return false;
+        }
       }
     }
     for (const child of node.children.items()) {
@@ -333,15 +337,16 @@ export class HierarchicalAllocator implements Allocator {
     now: number,
     decisions: Map<string, OfferDecision>,
     guaranteeLeft: ReadonlyMap<string, number> | undefined,
-  ): void {
+  ): boolean {
     const offerable = this.offerable(framework, agent, role, now, guaranteeLeft);
-    if (offerable === undefined) return;
+    if (offerable === undefined) return false;
     const allocated = offerable.allocate(role);
     this.track(framework, agent, allocated, offerable);
     const key = `${framework.id}\n${agent.id}\n${role}`;
     const previous = decisions.get(key);
     const resources = previous === undefined ? allocated : previous.resources.plus(allocated);
     decisions.set(key, { frameworkId: framework.id, agentId: agent.id, role, resources });
+    return true;
   }
 
   /** What the framework could be offered for `role` now, or undefined (see `whyNot`). */
@@ -357,7 +362,11 @@ export class HierarchicalAllocator implements Allocator {
     if (filter !== undefined) {
       if (filter.expiresAt <= now) framework.filters.delete(agent.id);
       // Cheap first: a filter covering all that is free covers whatever the role could get.
-      else if (filter.refused.contains(agent.available)) return undefined;
+      else if (filter.covers === agent.available) return undefined;
+      else if (filter.refused.contains(agent.available)) {
+        filter.covers = agent.available;
+        return undefined;
+      }
     }
     let offerable = agent.available.allocatableTo(role);
     if (framework.spec.revocable !== true) offerable = offerable.nonRevocable();

@@ -35,7 +35,17 @@ export function capScalars(resources: Resources, caps: ReadonlyMap<string, numbe
 /** Whether resources are worth offering: at least one of the minimums is met (Mesos `min_allocatable_resources`). */
 export function meetsMinimum(resources: Resources, minimums: readonly Readonly<Record<string, number>>[]): boolean {
   if (resources.isEmpty()) return false;
-  return minimums.some((minimum) => Object.entries(minimum).every(([name, amount]) => resources.scalar(name) >= amount));
+  for (const minimum of minimums) {
+    let met = true;
+    for (const name in minimum) {
+      if (resources.scalar(name) < minimum[name]!) {
+        met = false;
+        break;
+      }
+    }
+    if (met) return true;
+  }
+  return false;
 }
 
 /** When a DECLINE filter expires, or undefined for none (Mesos: negative means the default, capped at 365 days). */
