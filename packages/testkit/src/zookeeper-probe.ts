@@ -42,8 +42,22 @@ async function askMember(address: string, timeoutMs: number): Promise<MemberResu
   return { ok: true, member: { address, mode } };
 }
 
-function invalid(name: string, connect: string, error: unknown): ZooKeeperProbe {
-  return { name, available: false, reason: describeError(error), connect, members: [] };
+type Asked = { readonly ok: true; readonly members: ZooKeeperMember[]; readonly problems: string[] } | { readonly ok: false; readonly probe: ZooKeeperProbe };
+
+/** Asks every server of a connect string; a malformed connect string is itself the probe's answer. */
+async function askAll(name: string, connect: string, options: ZooKeeperProbeOptions): Promise<Asked> {
+  let addresses: readonly string[];
+  try {
+    addresses = parseConnectString(connect);
+  } catch (error) {
+    return { ok: false, probe: { name, available: false, reason: describeError(error), connect, members: [] } };
+  }
+  const results = await Promise.all(addresses.map((address) => askMember(address, options.timeoutMs ?? 2000)));
+  return {
+    ok: true,
+    members: results.flatMap((result) => (result.ok ? [result.member] : [])),
+    problems: results.flatMap((result) => (result.ok ? [] : [result.problem])),
+  };
 }
 
 /** A ZooKeeper server that answers `ruok` with `imok`. */
@@ -52,19 +66,11 @@ export async function probeZooKeeper(
   options: ZooKeeperProbeOptions = {},
 ): Promise<ZooKeeperProbe> {
   const name = 'ZooKeeper';
-  let addresses: readonly string[];
-  try {
-    addresses = parseConnectString(connect);
-  } catch (error) {
-    return invalid(name, connect, error);
-  }
-  const results = await Promise.all(addresses.map((address) => askMember(address, options.timeoutMs ?? 2000)));
-  const members = results.flatMap((result) => (result.ok ? [result.member] : []));
-  // A client needs one server that answers; report the first failure only when none does.
-  if (members.length === 0) {
-    const problems = results.flatMap((result) => (result.ok ? [] : [result.problem]));
-    return { name, available: false, reason: problems.join('; '), connect, members };
-  }
+  const asked = await askAll(name, connect, options);
+  if (!asked.ok) return asked.probe;
+  const { members, problems } = asked;
+  // A client needs one server that answers; report the failures only when none does.
+  if (members.length === 0) return { name, available: false, reason: problems.join('; '), connect, members };
   const modes = members.map((member) => `${member.address} (${member.mode ?? 'mode unknown'})`).join(', ');
   return { name, available: true, reason: `ZooKeeper answers at ${modes}`, connect, members };
 }
@@ -75,15 +81,9 @@ export async function probeZooKeeperEnsemble(
   options: ZooKeeperProbeOptions = {},
 ): Promise<ZooKeeperProbe> {
   const name = 'ZooKeeper ensemble';
-  let addresses: readonly string[];
-  try {
-    addresses = parseConnectString(connect);
-  } catch (error) {
-    return invalid(name, connect, error);
-  }
-  const results = await Promise.all(addresses.map((address) => askMember(address, options.timeoutMs ?? 2000)));
-  const members = results.flatMap((result) => (result.ok ? [result.member] : []));
-  const problems = results.flatMap((result) => (result.ok ? [] : [result.problem]));
+  const asked = await askAll(name, connect, options);
+  if (!asked.ok) return asked.probe;
+  const { members, problems } = asked;
   if (problems.length > 0) return { name, available: false, reason: problems.join('; '), connect, members };
   const leaders = members.filter((member) => member.mode === 'leader');
   const modes = members.map((member) => `${member.address}=${member.mode ?? 'unknown'}`).join(', ');
