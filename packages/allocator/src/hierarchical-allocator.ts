@@ -288,9 +288,9 @@ export class HierarchicalAllocator implements Allocator {
     if (agent === undefined || !agent.active) return 'agent_inactive';
     const reasons: NoOfferReason[] = [];
     for (const role of framework.spec.roles) {
-      const reason = this.whyNot(framework, agent, role, now);
-      if (reason === undefined) return undefined;
-      reasons.push(reason);
+      const verdict = this.assess(framework, agent, role, now);
+      if (typeof verdict !== 'string') return undefined;
+      reasons.push(verdict);
     }
     const rank: NoOfferReason[] = ['filtered', 'quota_limit', 'insufficient_resources', 'suppressed', 'role_mismatch'];
     return rank.find((r) => reasons.includes(r)) ?? 'role_mismatch';
@@ -349,7 +349,7 @@ export class HierarchicalAllocator implements Allocator {
     return true;
   }
 
-  /** What the framework could be offered for `role` now, or undefined (see `whyNot`). */
+  /** What the framework could be offered for `role` now, or undefined (`assess` says why). */
   private offerable(
     framework: FrameworkState,
     agent: AgentState,
@@ -357,37 +357,40 @@ export class HierarchicalAllocator implements Allocator {
     now: number,
     guaranteeLeft?: ReadonlyMap<string, number>,
   ): Resources | undefined {
-    if (!framework.active || !agent.active || framework.suppressed.has(role)) return undefined;
+    const verdict = this.assess(framework, agent, role, now, guaranteeLeft);
+    return typeof verdict === 'string' ? undefined : verdict;
+  }
+
+  /** The one place that decides: the offerable resources, or the reason there are none. */
+  private assess(
+    framework: FrameworkState,
+    agent: AgentState,
+    role: string,
+    now: number,
+    guaranteeLeft?: ReadonlyMap<string, number>,
+  ): Resources | NoOfferReason {
+    if (!framework.active) return 'framework_inactive';
+    if (!agent.active) return 'agent_inactive';
+    if (framework.suppressed.has(role)) return 'suppressed';
     const filter = framework.filters.get(agent.id);
     if (filter !== undefined) {
       if (filter.expiresAt <= now) framework.filters.delete(agent.id);
       // Cheap first: a filter covering all that is free covers whatever the role could get.
-      else if (filter.covers === agent.available) return undefined;
+      else if (filter.covers === agent.available) return 'filtered';
       else if (filter.refused.contains(agent.available)) {
         filter.covers = agent.available;
-        return undefined;
+        return 'filtered';
       }
     }
     let offerable = agent.available.allocatableTo(role);
     if (framework.spec.revocable !== true) offerable = offerable.nonRevocable();
+    if (offerable.isEmpty() && !agent.available.isEmpty()) return 'role_mismatch';
     const caps = this.limitHeadroom(role);
     if (guaranteeLeft !== undefined) for (const [name, left] of guaranteeLeft) caps.set(name, Math.min(left, caps.get(name) ?? Infinity));
-    offerable = capScalars(offerable, caps);
-    if (!this.meetsMinimum(offerable)) return undefined;
-    if (filter !== undefined && filter.expiresAt > now && filter.refused.contains(offerable)) return undefined;
-    return offerable;
-  }
-
-  private whyNot(framework: FrameworkState, agent: AgentState, role: string, now: number): NoOfferReason | undefined {
-    if (framework.suppressed.has(role)) return 'suppressed';
-    let offerable = agent.available.allocatableTo(role);
-    if (framework.spec.revocable !== true) offerable = offerable.nonRevocable();
-    if (offerable.isEmpty() && !agent.available.isEmpty()) return 'role_mismatch';
-    const capped = capScalars(offerable, this.limitHeadroom(role));
+    const capped = capScalars(offerable, caps);
     if (!this.meetsMinimum(capped)) return this.meetsMinimum(offerable) ? 'quota_limit' : 'insufficient_resources';
-    const filter = framework.filters.get(agent.id);
     if (filter !== undefined && filter.expiresAt > now && filter.refused.contains(capped)) return 'filtered';
-    return undefined;
+    return capped;
   }
 
   /** How much more of each limited scalar `role` (and every ancestor with a limit) may get. */
