@@ -13,10 +13,11 @@ const layers = {
   'layer:containerizer': ['layer:protocol'],
   'layer:zk-election': ['layer:protocol'],
   'layer:client': ['layer:protocol'],
-  'layer:master': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client'],
-  'layer:agent': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client'],
-  'layer:app': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client', 'layer:master', 'layer:agent'],
-  'layer:tool': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client', 'layer:master', 'layer:agent'],
+  'layer:cli': [],
+  'layer:master': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client', 'layer:cli'],
+  'layer:agent': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client', 'layer:cli'],
+  'layer:app': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client', 'layer:cli', 'layer:master', 'layer:agent'],
+  'layer:tool': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client', 'layer:cli', 'layer:master', 'layer:agent'],
 };
 
 export default tseslint.config(

@@ -2,6 +2,7 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { compileDecoder, type Decoder } from '../decoder.js';
 import { Bytes, Id, Resource } from './common.js';
 import { StringEnum } from './enum.js';
+import { TaskStateSchema } from './task-state.js';
 import { AgentInfo, ExecutorInfo, FrameworkInfo, KillPolicy, OfferOperation, Task, TaskGroupInfo, TaskInfo, TaskStatus } from './mesos.js';
 
 /**
@@ -55,6 +56,8 @@ export const InternalSchemas = {
     executor_id: Type.Optional(Id),
     agent_id: Type.Optional(Id),
     status: TaskStatus,
+    /** The task's newest state at the agent, which may be ahead of this (older, unacknowledged) update. */
+    latest_state: Type.Optional(TaskStateSchema),
     timestamp: Type.Number(),
     uuid: Bytes,
   }),

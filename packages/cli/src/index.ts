@@ -1,0 +1,3 @@
+export { formatDurationMs, parseDurationMs } from './duration.js';
+export { environmentName, type Flag, Flags, type FlagSpec, type FlagsResult, type FlagValues, formatFlags, parseFlags, type ParsedFlags, usage } from './flags.js';
+export { programLogger } from './program-logger.js';
