@@ -1,0 +1,688 @@
+import type { OfferDecision } from '@ts-mesos/allocator';
+import {
+  AgentId,
+  FrameworkId,
+  type InternalMessage,
+  isCompatibleAgent,
+  isTerminalState,
+  type MasterInfo,
+  type Offer,
+  PROTOCOL_VERSION,
+  Resources,
+  type SchedulerCall,
+  type SchedulerEvent,
+  type Task,
+  type TaskReason,
+  type TaskState,
+  type TaskStatus,
+} from '@ts-mesos/protocol';
+import { AcceptProcessor } from './accept.js';
+import { type MasterEffect, type MasterTimer, send } from './master-effect.js';
+import { type AgentRecord, type FrameworkRecord, frameworkRoles, hasCapability, type OfferRecord, type TaskRecord, taskKey } from './records.js';
+import type { RegistryState } from './registry.js';
+
+export interface MasterCoreOptions {
+  readonly info: MasterInfo;
+  readonly registry: RegistryState;
+  /** `--offer_timeout`: offers not answered in time are rescinded; undefined keeps them. */
+  readonly offerTimeoutMs?: number;
+  /** `--agent_ping_timeout` (15 s): how often agents are pinged. */
+  readonly agentPingTimeoutMs: number;
+  /** `--max_agent_ping_timeouts` (5): missed pings before an agent is removed. */
+  readonly maxAgentPingTimeouts: number;
+  /** `--max_completed_tasks_per_framework` (1,000). */
+  readonly maxCompletedTasksPerFramework: number;
+  /** `--max_completed_frameworks` (50). */
+  readonly maxCompletedFrameworks: number;
+  /** Seconds between HEARTBEAT events, told to schedulers in SUBSCRIBED (15). */
+  readonly heartbeatIntervalSeconds: number;
+}
+
+/** The answer to a v1 scheduler call: 202, or an HTTP error status with a message. */
+export type CallOutcome = { readonly status: 202 } | { readonly status: 400 | 403 | 404 | 409; readonly message: string };
+
+const ACCEPTED: CallOutcome = { status: 202 };
+
+/** How many recent statuses a task keeps (`/master/state` shows them). */
+const STATUSES_KEPT = 10;
+
+/**
+ * The master's decisions, as a pure state machine (DESIGN.md section 3): agents, frameworks,
+ * offers and tasks. Each input method appends the effects to perform to `effects`; the shell
+ * drains them after every input. Time comes in as `now` (ms since the epoch).
+ */
+export class MasterCore {
+  readonly agents = new Map<string, AgentRecord>();
+  readonly frameworks = new Map<string, FrameworkRecord>();
+  readonly completedFrameworks: FrameworkRecord[] = [];
+  readonly offers = new Map<string, OfferRecord>();
+  effects: MasterEffect[] = [];
+  private readonly agentsByPid = new Map<string, AgentRecord>();
+  private readonly removedFrameworks = new Set<string>();
+  private nextFrameworkId = 0;
+  private nextAgentId = 0;
+  private nextOfferId = 0;
+  private readonly accept: AcceptProcessor;
+
+  constructor(readonly options: MasterCoreOptions) {
+    this.accept = new AcceptProcessor(this);
+    // Agent IDs must stay unique across master restarts: continue after the highest admitted.
+    for (const id of [...options.registry.admitted.keys(), ...options.registry.unreachable.keys(), ...options.registry.gone]) {
+      const m = /-S(\d+)$/.exec(id);
+      if (m !== null) this.nextAgentId = Math.max(this.nextAgentId, Number(m[1]) + 1);
+    }
+  }
+
+  get id(): string {
+    return this.options.info.id;
+  }
+
+  /** Takes the effects accumulated so far. */
+  drain(): MasterEffect[] {
+    const effects = this.effects;
+    this.effects = [];
+    return effects;
+  }
+
+  emit(effect: MasterEffect): void {
+    this.effects.push(effect);
+  }
+
+  // ---------------------------------------------------------------- agents
+
+  registerAgent(from: string, message: InternalMessage<'RegisterAgent'>, now: number): void {
+    if (!isCompatibleAgent(message.version)) {
+      this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent protocol ${message.version} is not compatible with master protocol ${PROTOCOL_VERSION}` }));
+      return;
+    }
+    const existing = this.agentsByPid.get(from);
+    if (existing !== undefined) {
+      // A retried registration whose answer was lost: answer again with the same ID.
+      this.emit(send(from, 'AgentRegistered', { agent_id: { value: existing.id }, ping_interval_seconds: this.options.agentPingTimeoutMs / 1000 }));
+      return;
+    }
+    const total = Resources.fromJson(message.agent_info.resources ?? []);
+    if (!total.ok) {
+      this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent resources are invalid: ${total.error}` }));
+      return;
+    }
+    const id = AgentId(`${this.id}-S${this.nextAgentId++}`);
+    const info = { ...message.agent_info, id: { value: id } };
+    this.emit({ kind: 'persist', change: { op: 'admit', agent: info } });
+    const agent = this.addAgentRecord(id, info, from, total.value, message.version, now);
+    this.emit({ kind: 'allocator', apply: (a) => a.addAgent(id, { hostname: info.hostname, total: agent.total }) });
+    this.emit(send(from, 'AgentRegistered', { agent_id: { value: id }, ping_interval_seconds: this.options.agentPingTimeoutMs / 1000 }));
+    this.emit({ kind: 'log', level: 'info', fields: { agentId: id, pid: from, resources: agent.total.toString() }, message: 'Registered agent' });
+  }
+
+  reregisterAgent(from: string, message: InternalMessage<'ReregisterAgent'>, now: number): void {
+    const id = message.agent_info.id?.value;
+    if (id === undefined) {
+      this.emit(send(from, 'AgentRegistrationRejected', { message: 'Re-registration requires the agent ID' }));
+      return;
+    }
+    if (!isCompatibleAgent(message.version)) {
+      this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent protocol ${message.version} is not compatible with master protocol ${PROTOCOL_VERSION}` }));
+      return;
+    }
+    if (this.options.registry.gone.has(id)) {
+      this.emit(send(from, 'AgentShutdown', { message: `Agent '${id}' was marked gone`, reason: 'GONE' }));
+      return;
+    }
+    const total = Resources.fromJson(message.agent_info.resources ?? []);
+    if (!total.ok) {
+      this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent resources are invalid: ${total.error}` }));
+      return;
+    }
+    const known = this.agents.get(id);
+    if (known !== undefined) {
+      // Reconnected (a new agent process or a new connection): take the new pid, activate.
+      if (known.pid !== from) this.agentsByPid.delete(known.pid);
+      known.pid = from;
+      known.reregisteredTimeMs = now;
+      known.missedPings = 0;
+      known.pongSinceLastPing = true;
+      this.agentsByPid.set(from, known);
+      if (!known.active) {
+        known.active = true;
+        this.emit({ kind: 'allocator', apply: (a) => a.activateAgent(AgentId(id)) });
+      }
+      this.emit({ kind: 'link', pid: from });
+      this.reconcileAgentTasks(known, message.tasks, now);
+      this.emit(send(from, 'AgentReregistered', { agent_id: { value: id } }));
+      return;
+    }
+    // Unknown to this master (it restarted, or removed the agent): admit it again with its tasks.
+    const info = { ...message.agent_info, id: { value: id } };
+    this.emit({ kind: 'persist', change: { op: 'admit', agent: info } });
+    const agent = this.addAgentRecord(id, info, from, total.value, message.version, now);
+    agent.reregisteredTimeMs = now;
+    const used = new Map<string, Resources>();
+    for (const task of message.tasks) {
+      if (isTerminalState(task.state)) continue;
+      const framework = this.frameworks.get(task.framework_id.value) ?? this.recoverFramework(task.framework_id.value, message.frameworks, now);
+      const resources = Resources.fromJson(task.resources);
+      if (!resources.ok) continue;
+      const role = frameworkRoles(framework.info)[0] ?? '*';
+      const record: TaskRecord = { task: { ...task }, frameworkId: framework.id, agentId: id, resources: resources.value.allocate(role), role, recovered: false };
+      framework.tasks.set(task.task_id.value, record);
+      agent.tasks.set(taskKey(framework.id, task.task_id.value), record);
+      used.set(framework.id, (used.get(framework.id) ?? Resources.EMPTY).add(record.resources));
+    }
+    this.emit({
+      kind: 'allocator',
+      apply: (a) => a.addAgent(AgentId(id), { hostname: info.hostname, total: agent.total }, new Map([...used].map(([f, r]) => [FrameworkId(f), r]))),
+    });
+    this.emit(send(from, 'AgentReregistered', { agent_id: { value: id } }));
+    this.emit({ kind: 'log', level: 'info', fields: { agentId: id, pid: from, tasks: message.tasks.length }, message: 'Re-admitted agent' });
+  }
+
+  private addAgentRecord(id: string, info: AgentRecord['info'], pid: string, total: Resources, version: string, now: number): AgentRecord {
+    const agent: AgentRecord = {
+      id,
+      info,
+      pid,
+      total,
+      version,
+      tasks: new Map(),
+      offers: new Set(),
+      active: true,
+      missedPings: 0,
+      pongSinceLastPing: true,
+      registeredTimeMs: now,
+      reregisteredTimeMs: undefined,
+    };
+    this.agents.set(id, agent);
+    this.agentsByPid.set(pid, agent);
+    this.emit({ kind: 'link', pid });
+    return agent;
+  }
+
+  /** A framework known only from an agent's tasks, until its scheduler subscribes again. */
+  private recoverFramework(id: string, infos: InternalMessage<'ReregisterAgent'>['frameworks'], now: number): FrameworkRecord {
+    const info = infos.find((f) => f.id?.value === id) ?? { user: '', name: '', id: { value: id } };
+    const framework = this.newFrameworkRecord(id, info, now);
+    framework.recovered = true;
+    this.frameworks.set(id, framework);
+    this.emit({ kind: 'allocator', apply: (a) => a.addFramework(FrameworkId(id), { roles: framework.roles }) });
+    this.emit({ kind: 'allocator', apply: (a) => a.deactivateFramework(FrameworkId(id)) });
+    return framework;
+  }
+
+  /** Tasks the master thinks run on a re-registered agent but the agent does not know are lost. */
+  private reconcileAgentTasks(agent: AgentRecord, reported: readonly Task[], now: number): void {
+    const present = new Set(reported.map((t) => taskKey(t.framework_id.value, t.task_id.value)));
+    for (const [key, record] of agent.tasks) {
+      if (present.has(key) || isTerminalState(record.task.state)) continue;
+      this.transitionTask(record, { state: 'TASK_LOST', reason: 'REASON_AGENT_REREGISTERED', source: 'SOURCE_MASTER', message: 'Task is unknown to the agent' }, now);
+      this.removeTask(record);
+    }
+  }
+
+  agentExited(pid: string): void {
+    const agent = this.agentsByPid.get(pid);
+    if (agent === undefined || !agent.active) return;
+    // Mesos deactivates a disconnected agent and waits for the ping timeouts before removal.
+    agent.active = false;
+    this.emit({ kind: 'allocator', apply: (a) => a.deactivateAgent(AgentId(agent.id)) });
+    for (const offerId of [...agent.offers]) this.rescindOffer(offerId);
+    this.emit({ kind: 'log', level: 'info', fields: { agentId: agent.id, pid }, message: 'Agent disconnected' });
+  }
+
+  pong(from: string): void {
+    const agent = this.agentsByPid.get(from);
+    if (agent === undefined) return;
+    agent.missedPings = 0;
+    agent.pongSinceLastPing = true;
+  }
+
+  /** Every `--agent_ping_timeout`: count silent agents, remove those silent too long, ping the rest. */
+  pingAgents(now: number): void {
+    for (const agent of [...this.agents.values()]) {
+      if (!agent.pongSinceLastPing) agent.missedPings++;
+      if (agent.missedPings >= this.options.maxAgentPingTimeouts) {
+        this.markAgentUnreachable(agent, now);
+        continue;
+      }
+      agent.pongSinceLastPing = false;
+      this.emit(send(agent.pid, 'Ping', { connected: agent.active }));
+    }
+  }
+
+  /** An agent that stopped answering: its tasks are reported lost (unreachable to partition-aware frameworks). */
+  markAgentUnreachable(agent: AgentRecord, now: number): void {
+    this.emit({ kind: 'persist', change: { op: 'unreachable', agentId: agent.id, timeMs: now } });
+    this.emit({ kind: 'log', level: 'warn', fields: { agentId: agent.id, missedPings: agent.missedPings }, message: 'Removing agent that stopped answering pings' });
+    for (const offerId of [...agent.offers]) this.rescindOffer(offerId);
+    for (const record of [...agent.tasks.values()]) {
+      const framework = this.frameworks.get(record.frameworkId);
+      const partitionAware = framework !== undefined && hasCapability(framework.info, 'PARTITION_AWARE');
+      this.transitionTask(
+        record,
+        {
+          state: partitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST',
+          reason: 'REASON_AGENT_REMOVED',
+          source: 'SOURCE_MASTER',
+          message: `Agent ${agent.info.hostname} is unreachable`,
+          ...(partitionAware ? { unreachable_time: { nanoseconds: now * 1e6 } } : {}),
+        },
+        now,
+        false,
+      );
+      this.removeTask(record);
+    }
+    this.agents.delete(agent.id);
+    this.agentsByPid.delete(agent.pid);
+    this.emit({ kind: 'allocator', apply: (a) => a.removeAgent(AgentId(agent.id)) });
+  }
+
+  statusUpdate(from: string, message: InternalMessage<'StatusUpdate'>, now: number): void {
+    const agent = this.agentsByPid.get(from);
+    if (agent === undefined) {
+      this.emit({ kind: 'log', level: 'warn', fields: { from, taskId: message.status.task_id.value }, message: 'Ignoring status update from an unknown agent' });
+      return;
+    }
+    const frameworkId = message.framework_id.value;
+    const taskId = message.status.task_id.value;
+    const record = agent.tasks.get(taskKey(frameworkId, taskId));
+    const status: TaskStatus = { ...message.status, agent_id: { value: agent.id }, uuid: message.uuid, timestamp: message.status.timestamp ?? message.timestamp };
+    if (record !== undefined) {
+      const latest = message.latest_state ?? status.state;
+      record.task.state = latest;
+      record.task.status_update_state = status.state;
+      record.task.status_update_uuid = message.uuid;
+      const statuses = (record.task.statuses ??= []);
+      statuses.push(status);
+      if (statuses.length > STATUSES_KEPT) statuses.splice(0, statuses.length - STATUSES_KEPT);
+      if (isTerminalState(latest)) this.recoverTaskResources(record);
+    }
+    const framework = this.frameworks.get(frameworkId);
+    // A disconnected framework misses the update; the agent retries until it is acknowledged.
+    if (framework?.connected === true) this.emit({ kind: 'event', frameworkId, event: { type: 'UPDATE', update: { status } } });
+  }
+
+  executorMessage(from: string, message: InternalMessage<'ExecutorToFramework'>): void {
+    if (!this.agentsByPid.has(from)) return;
+    const framework = this.frameworks.get(message.framework_id.value);
+    if (framework?.connected !== true) return;
+    this.emit({
+      kind: 'event',
+      frameworkId: framework.id,
+      event: { type: 'MESSAGE', message: { agent_id: message.agent_id, executor_id: message.executor_id, data: message.data } },
+    });
+  }
+
+  // ---------------------------------------------------------------- frameworks
+
+  private newFrameworkRecord(id: string, info: FrameworkRecord['info'], now: number): FrameworkRecord {
+    return {
+      id,
+      info: { ...info, id: { value: id } },
+      roles: frameworkRoles(info),
+      connected: false,
+      active: false,
+      recovered: false,
+      streamId: undefined,
+      offers: new Set(),
+      tasks: new Map(),
+      completedTasks: [],
+      executors: new Map(),
+      registeredTimeMs: now,
+      reregisteredTimeMs: undefined,
+      unregisteredTimeMs: undefined,
+    };
+  }
+
+  /**
+   * SUBSCRIBE: a new framework gets an ID; one that names its ID takes over its framework
+   * (failover), and the previous connection, if any, is told so and closed.
+   */
+  subscribe(call: SchedulerCall, streamId: string, now: number): { ok: true; frameworkId: string } | { ok: false; status: 400 | 403; message: string } {
+    const subscribe = call.subscribe!;
+    const info = subscribe.framework_info;
+    const roles = frameworkRoles(info);
+    if (roles.length === 0) return { ok: false, status: 400, message: 'A MULTI_ROLE framework must subscribe with at least one role' };
+    const requested = info.id?.value;
+    if (call.framework_id !== undefined && requested !== undefined && call.framework_id.value !== requested) {
+      return { ok: false, status: 400, message: "'framework_id' differs from 'subscribe.framework_info.id'" };
+    }
+    if (requested !== undefined && this.removedFrameworks.has(requested)) {
+      return { ok: false, status: 403, message: `Framework '${requested}' has been removed` };
+    }
+    let framework = requested === undefined ? undefined : this.frameworks.get(requested);
+    if (framework === undefined) {
+      const id = requested ?? FrameworkId(`${this.id}-${String(this.nextFrameworkId++).padStart(4, '0')}`);
+      framework = this.newFrameworkRecord(id, info, now);
+      this.frameworks.set(id, framework);
+      const f = framework;
+      this.emit({ kind: 'allocator', apply: (a) => a.addFramework(FrameworkId(id), { roles, suppressedRoles: subscribe.suppressed_roles ?? [], revocable: hasCapability(info, 'REVOCABLE_RESOURCES') }, this.usedByAgent(f)) });
+      this.emit({ kind: 'log', level: 'info', fields: { frameworkId: id, name: info.name, roles }, message: 'Framework subscribed' });
+    } else {
+      if (framework.streamId !== undefined) {
+        this.emit({ kind: 'event', frameworkId: framework.id, event: { type: 'ERROR', error: { message: 'Framework failed over' } } });
+        this.emit({ kind: 'close-stream', frameworkId: framework.id, streamId: framework.streamId });
+      }
+      // Outstanding offers are withdrawn without a RESCIND: the new connection never saw them.
+      framework.connected = false;
+      for (const offerId of [...framework.offers]) this.rescindOffer(offerId);
+      framework.info = { ...info, id: { value: framework.id } };
+      framework.roles = roles;
+      framework.reregisteredTimeMs = now;
+      framework.unregisteredTimeMs = undefined;
+      framework.recovered = false;
+      const id = framework.id;
+      this.emit({ kind: 'allocator', apply: (a) => a.updateFramework(FrameworkId(id), { roles, suppressedRoles: subscribe.suppressed_roles ?? [], revocable: hasCapability(info, 'REVOCABLE_RESOURCES') }) });
+      this.emit({ kind: 'cancel-timer', key: `failover:${id}` });
+      this.emit({ kind: 'log', level: 'info', fields: { frameworkId: id, name: info.name }, message: 'Framework re-subscribed' });
+    }
+    framework.streamId = streamId;
+    framework.connected = true;
+    framework.active = true;
+    const id = framework.id;
+    this.emit({ kind: 'allocator', apply: (a) => a.activateFramework(FrameworkId(id)) });
+    this.emit({
+      kind: 'event',
+      frameworkId: id,
+      event: { type: 'SUBSCRIBED', subscribed: { framework_id: { value: id }, heartbeat_interval_seconds: this.options.heartbeatIntervalSeconds, master_info: this.options.info } },
+    });
+    return { ok: true, frameworkId: id };
+  }
+
+  private usedByAgent(framework: FrameworkRecord): Map<AgentId, Resources> {
+    const used = new Map<AgentId, Resources>();
+    for (const task of framework.tasks.values()) {
+      if (task.recovered) continue;
+      const agentId = AgentId(task.agentId);
+      used.set(agentId, (used.get(agentId) ?? Resources.EMPTY).add(task.resources));
+    }
+    return used;
+  }
+
+  /** The scheduler's event stream ended: keep its tasks for `failover_timeout`, then remove it. */
+  streamClosed(frameworkId: string, streamId: string): void {
+    const framework = this.frameworks.get(frameworkId);
+    if (framework === undefined || framework.streamId !== streamId) return;
+    framework.connected = false;
+    framework.active = false;
+    framework.streamId = undefined;
+    this.emit({ kind: 'allocator', apply: (a) => a.deactivateFramework(FrameworkId(frameworkId)) });
+    for (const offerId of [...framework.offers]) this.rescindOffer(offerId);
+    const failoverMs = Math.max(0, (framework.info.failover_timeout ?? 0) * 1000);
+    this.emit({ kind: 'log', level: 'info', fields: { frameworkId, failoverTimeoutMs: failoverMs }, message: 'Framework disconnected' });
+    this.emit({ kind: 'timer', key: `failover:${frameworkId}`, delayMs: failoverMs, input: { kind: 'failover-timeout', frameworkId } });
+  }
+
+  /** Checks a non-SUBSCRIBE call's framework and stream, then applies it. */
+  call(call: SchedulerCall, streamId: string | undefined, now: number): CallOutcome {
+    const frameworkId = call.framework_id!.value;
+    const framework = this.frameworks.get(frameworkId);
+    if (framework === undefined || !framework.connected) {
+      return { status: 403, message: `Framework '${frameworkId}' is not subscribed` };
+    }
+    if (streamId === undefined) return { status: 400, message: "All non-subscribe calls should include the 'Mesos-Stream-Id' header" };
+    if (streamId !== framework.streamId) {
+      return { status: 400, message: `The stream ID '${streamId}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}` };
+    }
+    switch (call.type) {
+      case 'TEARDOWN':
+        this.removeFramework(framework, now);
+        return ACCEPTED;
+      case 'ACCEPT':
+        return this.accept.accept(framework, call.accept!, now);
+      case 'DECLINE':
+        for (const offerId of call.decline!.offer_ids) {
+          const offer = this.offers.get(offerId.value);
+          if (offer?.frameworkId === frameworkId) this.removeOffer(offer, call.decline!.filters?.refuse_seconds, now);
+        }
+        return ACCEPTED;
+      case 'REVIVE': {
+        const roles = call.revive?.roles;
+        this.emit({ kind: 'allocator', apply: (a) => a.reviveOffers(FrameworkId(frameworkId), roles) });
+        return ACCEPTED;
+      }
+      case 'SUPPRESS': {
+        const roles = call.suppress?.roles;
+        this.emit({ kind: 'allocator', apply: (a) => a.suppressOffers(FrameworkId(frameworkId), roles) });
+        return ACCEPTED;
+      }
+      case 'KILL':
+        this.kill(framework, call.kill!.task_id.value, call.kill!.kill_policy, now);
+        return ACCEPTED;
+      case 'SHUTDOWN': {
+        const agent = this.agents.get(call.shutdown!.agent_id.value);
+        if (agent === undefined) return { status: 404, message: `Agent '${call.shutdown!.agent_id.value}' is not registered` };
+        this.emit(send(agent.pid, 'ShutdownExecutor', { framework_id: { value: frameworkId }, executor_id: call.shutdown!.executor_id }));
+        return ACCEPTED;
+      }
+      case 'ACKNOWLEDGE':
+        return this.acknowledge(framework, call.acknowledge!);
+      case 'RECONCILE':
+        this.reconcile(framework, call.reconcile!.tasks, now);
+        return ACCEPTED;
+      case 'MESSAGE': {
+        const agent = this.agents.get(call.message!.agent_id.value);
+        if (agent === undefined) return { status: 404, message: `Agent '${call.message!.agent_id.value}' is not registered` };
+        this.emit(send(agent.pid, 'FrameworkToExecutor', { agent_id: call.message!.agent_id, framework_id: { value: frameworkId }, executor_id: call.message!.executor_id, data: call.message!.data }));
+        return ACCEPTED;
+      }
+      case 'REQUEST':
+        // Deprecated in Mesos and ignored by its allocator as well.
+        return ACCEPTED;
+      default:
+        return { status: 400, message: `Call type '${call.type}' is not supported by this master yet` };
+    }
+  }
+
+  private kill(framework: FrameworkRecord, taskId: string, killPolicy: InternalMessage<'KillTask'>['kill_policy'], now: number): void {
+    const record = framework.tasks.get(taskId);
+    const agent = record === undefined ? undefined : this.agents.get(record.agentId);
+    if (record === undefined || agent === undefined) {
+      // Mesos answers a kill of an unknown task with a status update saying so.
+      const state: TaskState = hasCapability(framework.info, 'PARTITION_AWARE') ? 'TASK_UNKNOWN' : 'TASK_LOST';
+      this.emit({
+        kind: 'event',
+        frameworkId: framework.id,
+        event: { type: 'UPDATE', update: { status: { task_id: { value: taskId }, state, source: 'SOURCE_MASTER', reason: 'REASON_RECONCILIATION', message: 'Attempted to kill an unknown task', timestamp: now / 1000 } } },
+      });
+      return;
+    }
+    this.emit(send(agent.pid, 'KillTask', { framework_id: { value: framework.id }, task_id: { value: taskId }, ...(killPolicy === undefined ? {} : { kill_policy: killPolicy }) }));
+  }
+
+  private acknowledge(framework: FrameworkRecord, ack: NonNullable<SchedulerCall['acknowledge']>): CallOutcome {
+    const agent = this.agents.get(ack.agent_id.value);
+    if (agent === undefined) return { status: 404, message: `Agent '${ack.agent_id.value}' is not registered` };
+    const record = agent.tasks.get(taskKey(framework.id, ack.task_id.value));
+    this.emit(send(agent.pid, 'StatusUpdateAcknowledgement', { agent_id: ack.agent_id, framework_id: { value: framework.id }, task_id: ack.task_id, uuid: ack.uuid }));
+    // The task leaves the master once its terminal update is acknowledged (as in Mesos).
+    if (record !== undefined && record.task.status_update_uuid === ack.uuid && record.task.status_update_state !== undefined && isTerminalState(record.task.status_update_state)) {
+      this.removeTask(record);
+    }
+    return ACCEPTED;
+  }
+
+  /** RECONCILE (docs/reconciliation.md): the latest state of the tasks named, or of all when none are. */
+  private reconcile(framework: FrameworkRecord, tasks: NonNullable<SchedulerCall['reconcile']>['tasks'], now: number): void {
+    const answer = (status: TaskStatus): void => this.emit({ kind: 'event', frameworkId: framework.id, event: { type: 'UPDATE', update: { status } } });
+    const latest = (record: TaskRecord): TaskStatus => ({
+      task_id: record.task.task_id,
+      state: record.task.state,
+      agent_id: { value: record.agentId },
+      source: 'SOURCE_MASTER',
+      reason: 'REASON_RECONCILIATION',
+      message: 'Reconciliation: latest task state',
+      timestamp: now / 1000,
+    });
+    if (tasks.length === 0) {
+      for (const record of framework.tasks.values()) answer(latest(record));
+      return;
+    }
+    const partitionAware = hasCapability(framework.info, 'PARTITION_AWARE');
+    for (const { task_id, agent_id } of tasks) {
+      const record = framework.tasks.get(task_id.value);
+      if (record !== undefined) {
+        answer(latest(record));
+        continue;
+      }
+      const completed = framework.completedTasks.find((t) => t.task_id.value === task_id.value);
+      const agentKnown = agent_id !== undefined && this.agents.has(agent_id.value);
+      const state: TaskState = completed?.state ?? (partitionAware ? (agentKnown ? 'TASK_GONE' : 'TASK_UNKNOWN') : 'TASK_LOST');
+      answer({
+        task_id,
+        state,
+        ...(agent_id === undefined ? {} : { agent_id }),
+        source: 'SOURCE_MASTER',
+        reason: 'REASON_RECONCILIATION',
+        message: completed === undefined ? 'Reconciliation: task is unknown' : 'Reconciliation: latest task state',
+        timestamp: now / 1000,
+      });
+    }
+  }
+
+  removeFramework(framework: FrameworkRecord, now: number): void {
+    for (const offerId of [...framework.offers]) this.rescindOffer(offerId);
+    const agents = new Set<string>();
+    for (const record of [...framework.tasks.values()]) {
+      agents.add(record.agentId);
+      if (!isTerminalState(record.task.state)) {
+        record.task.state = 'TASK_KILLED';
+        (record.task.statuses ??= []).push({ task_id: record.task.task_id, state: 'TASK_KILLED', source: 'SOURCE_MASTER', reason: 'REASON_FRAMEWORK_REMOVED', timestamp: now / 1000 });
+      }
+      this.recoverTaskResources(record);
+      this.removeTask(record);
+    }
+    for (const agentId of agents) {
+      const agent = this.agents.get(agentId);
+      if (agent !== undefined) this.emit(send(agent.pid, 'ShutdownFramework', { framework_id: { value: framework.id } }));
+    }
+    if (framework.streamId !== undefined) this.emit({ kind: 'close-stream', frameworkId: framework.id, streamId: framework.streamId });
+    framework.connected = false;
+    framework.active = false;
+    framework.streamId = undefined;
+    framework.unregisteredTimeMs = now;
+    this.frameworks.delete(framework.id);
+    this.removedFrameworks.add(framework.id);
+    this.completedFrameworks.push(framework);
+    if (this.completedFrameworks.length > this.options.maxCompletedFrameworks) this.completedFrameworks.shift();
+    const id = framework.id;
+    this.emit({ kind: 'allocator', apply: (a) => a.removeFramework(FrameworkId(id)) });
+    this.emit({ kind: 'cancel-timer', key: `failover:${id}` });
+    this.emit({ kind: 'log', level: 'info', fields: { frameworkId: id }, message: 'Removed framework' });
+  }
+
+  // ---------------------------------------------------------------- offers
+
+  /** The allocator's decisions become offers, one OFFERS event per framework. */
+  makeOffers(decisions: readonly OfferDecision[], now: number): void {
+    const byFramework = new Map<string, OfferRecord[]>();
+    for (const decision of decisions) {
+      const framework = this.frameworks.get(decision.frameworkId);
+      const agent = this.agents.get(decision.agentId);
+      if (framework?.active !== true || agent?.active !== true) {
+        // The world moved on between the decision and now: hand the resources straight back.
+        this.emit({ kind: 'allocator', apply: (a) => a.recoverResources(decision.frameworkId, decision.agentId, decision.resources, 0, now) });
+        continue;
+      }
+      const offer: OfferRecord = { id: `${this.id}-O${this.nextOfferId++}`, frameworkId: framework.id, agentId: agent.id, role: decision.role, resources: decision.resources };
+      this.offers.set(offer.id, offer);
+      framework.offers.add(offer.id);
+      agent.offers.add(offer.id);
+      let list = byFramework.get(framework.id);
+      if (list === undefined) byFramework.set(framework.id, (list = []));
+      list.push(offer);
+      if (this.options.offerTimeoutMs !== undefined) {
+        this.emit({ kind: 'timer', key: `offer:${offer.id}`, delayMs: this.options.offerTimeoutMs, input: { kind: 'offer-timeout', offerId: offer.id } });
+      }
+    }
+    for (const [frameworkId, offers] of byFramework) {
+      const framework = this.frameworks.get(frameworkId)!;
+      const multiRole = hasCapability(framework.info, 'MULTI_ROLE');
+      this.emit({ kind: 'event', frameworkId, event: { type: 'OFFERS', offers: { offers: offers.map((o) => this.offerJson(o, multiRole)) } } });
+    }
+  }
+
+  private offerJson(offer: OfferRecord, multiRole: boolean): Offer {
+    const agent = this.agents.get(offer.agentId)!;
+    // Offers to frameworks without MULTI_ROLE carry no allocation_info (Mesos 1.x compatibility).
+    // ResourceJson is the same shape as the schema's Resource, only readonly.
+    const resources = (multiRole ? offer.resources : offer.resources.unallocate()).toJson() as unknown as Offer['resources'];
+    return {
+      id: { value: offer.id },
+      framework_id: { value: offer.frameworkId },
+      agent_id: { value: offer.agentId },
+      hostname: agent.info.hostname,
+      resources,
+      ...(agent.info.attributes === undefined ? {} : { attributes: agent.info.attributes }),
+      ...(multiRole ? { allocation_info: { role: offer.role } } : {}),
+    };
+  }
+
+  /** Takes an offer out of circulation and gives its resources back to the allocator. */
+  removeOffer(offer: OfferRecord, refuseSeconds: number | undefined, now: number, recover = true): void {
+    this.offers.delete(offer.id);
+    this.frameworks.get(offer.frameworkId)?.offers.delete(offer.id);
+    this.agents.get(offer.agentId)?.offers.delete(offer.id);
+    if (this.options.offerTimeoutMs !== undefined) this.emit({ kind: 'cancel-timer', key: `offer:${offer.id}` });
+    if (recover) {
+      this.emit({ kind: 'allocator', apply: (a) => a.recoverResources(FrameworkId(offer.frameworkId), AgentId(offer.agentId), offer.resources, refuseSeconds, now) });
+    }
+  }
+
+  /** Withdraws an offer: the framework is told (RESCIND) when it is connected. */
+  rescindOffer(offerId: string, now = 0): void {
+    const offer = this.offers.get(offerId);
+    if (offer === undefined) return;
+    this.removeOffer(offer, 0, now);
+    if (this.frameworks.get(offer.frameworkId)?.connected === true) {
+      this.emit({ kind: 'event', frameworkId: offer.frameworkId, event: { type: 'RESCIND', rescind: { offer_id: { value: offerId } } } });
+    }
+  }
+
+  timer(input: MasterTimer, now: number): void {
+    switch (input.kind) {
+      case 'offer-timeout':
+        this.rescindOffer(input.offerId, now);
+        break;
+      case 'failover-timeout': {
+        const framework = this.frameworks.get(input.frameworkId);
+        if (framework !== undefined && !framework.connected) this.removeFramework(framework, now);
+        break;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  addTask(record: TaskRecord): void {
+    this.frameworks.get(record.frameworkId)?.tasks.set(record.task.task_id.value, record);
+    this.agents.get(record.agentId)?.tasks.set(taskKey(record.frameworkId, record.task.task_id.value), record);
+  }
+
+  /** Records a master-made transition and tells the framework (no uuid: nothing to acknowledge). */
+  transitionTask(record: TaskRecord, change: { state: TaskState; reason: TaskReason; source: 'SOURCE_MASTER'; message: string } & Partial<TaskStatus>, now: number, recover = true): void {
+    const status: TaskStatus = { task_id: record.task.task_id, agent_id: { value: record.agentId }, timestamp: now / 1000, ...change };
+    record.task.state = change.state;
+    (record.task.statuses ??= []).push(status);
+    if (recover) this.recoverTaskResources(record);
+    else record.recovered = true;
+    const framework = this.frameworks.get(record.frameworkId);
+    if (framework?.connected === true) this.emit({ kind: 'event', frameworkId: framework.id, event: { type: 'UPDATE', update: { status } } });
+  }
+
+  recoverTaskResources(record: TaskRecord): void {
+    if (record.recovered) return;
+    record.recovered = true;
+    this.emit({ kind: 'allocator', apply: (a) => a.recoverResources(FrameworkId(record.frameworkId), AgentId(record.agentId), record.resources, 0, 0) });
+  }
+
+  /** The task leaves the active lists; a framework keeps a bounded list of completed ones. */
+  removeTask(record: TaskRecord): void {
+    const framework = this.frameworks.get(record.frameworkId);
+    const taskId = record.task.task_id.value;
+    this.agents.get(record.agentId)?.tasks.delete(taskKey(record.frameworkId, taskId));
+    if (framework === undefined || framework.tasks.get(taskId) !== record) return;
+    framework.tasks.delete(taskId);
+    framework.completedTasks.push(record.task);
+    if (framework.completedTasks.length > this.options.maxCompletedTasksPerFramework) framework.completedTasks.shift();
+  }
+}

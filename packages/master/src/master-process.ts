@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { type Allocator, AllocatorProcess } from '@ts-mesos/allocator';
+import { Http, type HttpRequest, type HttpResponse, type Pid, Process, type Timer, Upid } from '@ts-mesos/libprocess';
+import { decodeJson, decodeSchedulerCall, internalDecoder, type InternalMessage, type InternalName, messageName } from '@ts-mesos/protocol';
+import { EventStream } from './event-stream.js';
+import { MasterCore, type MasterCoreOptions } from './master-core.js';
+import type { MasterEffect } from './master-effect.js';
+import type { Registry } from './registry.js';
+import { stateModel } from './state-json.js';
+import { versionModel } from './version.js';
+
+export interface MasterProcessOptions extends Omit<MasterCoreOptions, 'registry'> {
+  readonly registry: Registry;
+  readonly allocator: Allocator;
+  /** `--allocation_interval` (1 s). */
+  readonly allocationIntervalMs: number;
+  /** Every flag as text, for `/master/flags` and `/master/state`. */
+  readonly flags: Readonly<Record<string, string>>;
+  readonly version: string;
+}
+
+/**
+ * The master's actor shell: decodes messages from agents and calls from schedulers, feeds
+ * them to `MasterCore`, and performs the effects it returns in order (persist, send, arm
+ * timers). It owns the I/O the core must not: event streams, timers, the registry, and the
+ * allocator process.
+ */
+export class MasterProcess extends Process {
+  readonly core: MasterCore;
+  private readonly streams = new Map<string, EventStream>();
+  private readonly timers = new Map<string, Timer>();
+  private allocatorPid: Pid<AllocatorProcess> | undefined;
+  private readonly startTimeMs = Date.now();
+
+  constructor(private readonly options: MasterProcessOptions) {
+    super('master');
+    this.core = new MasterCore({ ...options, registry: options.registry.recover() });
+    this.handle('RegisterAgent', (from, body) => this.core.registerAgent(from, body, this.now()));
+    this.handle('ReregisterAgent', (from, body) => this.core.reregisterAgent(from, body, this.now()));
+    this.handle('Pong', (from) => this.core.pong(from));
+    this.handle('StatusUpdate', (from, body) => this.core.statusUpdate(from, body, this.now()));
+    this.handle('ExecutorToFramework', (from, body) => this.core.executorMessage(from, body));
+
+    this.route('/api/v1/scheduler', 'The v1 Scheduler HTTP API: POST a JSON Call; SUBSCRIBE answers with a RecordIO event stream.', (r) => this.schedulerApi(r));
+    this.route('/state', 'Agents, frameworks, tasks and offers, with Apache Mesos field names.', (r) => this.jsonp(r, this.state()));
+    this.route('/version', 'The Mesos API version this master speaks, and its own version.', (r) => this.jsonp(r, versionModel()));
+    this.route('/health', 'Answers 200 while the master runs.', () => Http.ok());
+    this.route('/flags', 'The flags this master runs with.', (r) => this.jsonp(r, { flags: this.options.flags }));
+    this.route('/redirect', 'Redirects to the leading master (this one).', () => Http.temporaryRedirect(`//${this.self().address.host}:${this.self().address.port}`));
+  }
+
+  private now(): number {
+    return this.runtime.clock.now();
+  }
+
+  private handle<N extends InternalName>(name: N, apply: (from: string, body: InternalMessage<N>) => void): void {
+    this.install(
+      messageName(name),
+      (from, body: InternalMessage<N>) => {
+        apply(from.toString(), body);
+        this.perform(this.core.drain());
+      },
+      internalDecoder(name),
+    );
+  }
+
+  protected override initialize(): void {
+    const allocator = new AllocatorProcess(this.options.allocator, {
+      intervalMs: this.options.allocationIntervalMs,
+      onOffers: (decisions) => {
+        this.runtime
+          .dispatch(this.self(), (master) => {
+            master.core.makeOffers(decisions, master.now());
+            master.perform(master.core.drain());
+          })
+          .catch(() => undefined);
+      },
+    });
+    this.allocatorPid = this.runtime.spawn(allocator);
+    const ping = (): void => {
+      this.core.pingAgents(this.now());
+      this.perform(this.core.drain());
+      this.delay(this.options.agentPingTimeoutMs, ping);
+    };
+    this.delay(this.options.agentPingTimeoutMs, ping);
+    const heartbeat = (): void => {
+      for (const stream of this.streams.values()) stream.push({ type: 'HEARTBEAT' });
+      this.delay(this.options.heartbeatIntervalSeconds * 1000, heartbeat);
+    };
+    this.delay(this.options.heartbeatIntervalSeconds * 1000, heartbeat);
+  }
+
+  protected override finalize(): void {
+    for (const stream of this.streams.values()) stream.close();
+    if (this.allocatorPid !== undefined) this.runtime.terminate(this.allocatorPid);
+  }
+
+  protected override exited(pid: Upid): void {
+    this.core.agentExited(pid.toString());
+    this.perform(this.core.drain());
+  }
+
+  /** Performs the core's effects in the order it emitted them; allocator updates go as one dispatch. */
+  perform(effects: readonly MasterEffect[]): void {
+    const allocatorUpdates: ((a: Allocator) => void)[] = [];
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'persist':
+          this.options.registry.apply(effect.change);
+          break;
+        case 'send':
+          this.send(Upid.parse(effect.to), messageName(effect.name), effect.body);
+          break;
+        case 'event':
+          this.streams.get(effect.frameworkId)?.push(effect.event);
+          break;
+        case 'close-stream': {
+          const stream = this.streams.get(effect.frameworkId);
+          if (stream?.streamId === effect.streamId) {
+            stream.close();
+            this.streams.delete(effect.frameworkId);
+          }
+          break;
+        }
+        case 'allocator':
+          allocatorUpdates.push(effect.apply);
+          break;
+        case 'link':
+          this.link(Upid.parse(effect.pid));
+          break;
+        case 'timer': {
+          this.timers.get(effect.key)?.cancel();
+          const { key, input } = effect;
+          this.timers.set(
+            key,
+            this.delay(effect.delayMs, () => {
+              this.timers.delete(key);
+              this.core.timer(input, this.now());
+              this.perform(this.core.drain());
+            }),
+          );
+          break;
+        }
+        case 'cancel-timer':
+          this.timers.get(effect.key)?.cancel();
+          this.timers.delete(effect.key);
+          break;
+        case 'log':
+          this.log[effect.level](effect.fields, effect.message);
+          break;
+      }
+    }
+    if (allocatorUpdates.length > 0 && this.allocatorPid !== undefined) {
+      this.runtime
+        .dispatch(this.allocatorPid, (allocator) => {
+          allocator.update((core) => {
+            for (const update of allocatorUpdates) update(core);
+          });
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  private async schedulerApi(request: HttpRequest): Promise<HttpResponse> {
+    if (request.method !== 'POST') return Http.methodNotAllowed(['POST'], request.method);
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (contentType !== 'application/json') {
+      return Http.unsupportedMediaType(
+        contentType === 'application/x-protobuf'
+          ? 'Protobuf requests are not supported yet; send application/json'
+          : `Expecting 'Content-Type' of application/json, got '${contentType}'`,
+      );
+    }
+    const decoded = decodeJson(decodeSchedulerCall, new TextDecoder().decode(request.body));
+    if (!decoded.ok) return Http.badRequest(`Failed to validate scheduler::Call: ${decoded.error}`);
+    const call = decoded.value;
+    if (call.type !== 'SUBSCRIBE') {
+      const outcome = this.core.call(call, request.headers['mesos-stream-id'], this.now());
+      this.perform(this.core.drain());
+      return outcome.status === 202 ? Http.accepted() : Http.text(outcome.message, outcome.status);
+    }
+    const streamId = randomUUID();
+    const subscribed = this.core.subscribe(call, streamId, this.now());
+    if (!subscribed.ok) {
+      this.perform(this.core.drain());
+      return Http.text(subscribed.message, subscribed.status);
+    }
+    const { frameworkId } = subscribed;
+    const stream = new EventStream(streamId);
+    this.streams.set(frameworkId, stream);
+    this.perform(this.core.drain());
+    const closed = this.defer(() => {
+      stream.close();
+      if (this.streams.get(frameworkId) === stream) this.streams.delete(frameworkId);
+      this.core.streamClosed(frameworkId, streamId);
+      this.perform(this.core.drain());
+    });
+    request.signal.addEventListener('abort', () => closed(), { once: true });
+    return Promise.resolve({ status: 200, headers: { 'content-type': 'application/json', 'mesos-stream-id': streamId }, body: stream });
+  }
+
+  private state(): Record<string, unknown> {
+    return stateModel(this.core, { version: this.options.version, startTimeMs: this.startTimeMs, electedTimeMs: this.startTimeMs, flags: this.options.flags });
+  }
+
+  /** Unversioned endpoints answer `?jsonp=CALLBACK` with JavaScript, as Mesos's do. */
+  private jsonp(request: HttpRequest, value: unknown): HttpResponse {
+    const callback = request.query.get('jsonp');
+    if (callback === null) return Http.json(value);
+    if (!/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
+    return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${JSON.stringify(value)});` };
+  }
+}

@@ -1,0 +1,74 @@
+import type { AgentInfo, ExecutorInfo, FrameworkInfo, Resources, Task } from '@ts-mesos/protocol';
+
+/** A task as the master tracks it: its wire form (Mesos `Task`) plus what the allocator needs back. */
+export interface TaskRecord {
+  readonly task: Task;
+  readonly frameworkId: string;
+  readonly agentId: string;
+  /** Allocated to `role`: what goes back to the allocator when the task ends. */
+  readonly resources: Resources;
+  readonly role: string;
+  /** The resources were handed back (the latest state is terminal). */
+  recovered: boolean;
+}
+
+export interface OfferRecord {
+  readonly id: string;
+  readonly frameworkId: string;
+  readonly agentId: string;
+  readonly role: string;
+  readonly resources: Resources;
+}
+
+export interface FrameworkRecord {
+  readonly id: string;
+  info: FrameworkInfo;
+  roles: string[];
+  /** Has a live event stream. */
+  connected: boolean;
+  /** Receives offers (connected and not torn down). */
+  active: boolean;
+  /** Known only from re-registering agents; its scheduler has not subscribed to this master yet. */
+  recovered: boolean;
+  streamId: string | undefined;
+  readonly offers: Set<string>;
+  readonly tasks: Map<string, TaskRecord>;
+  readonly completedTasks: Task[];
+  /** Custom executors by agent: `agentId` -> executor id -> info. */
+  readonly executors: Map<string, Map<string, ExecutorInfo>>;
+  registeredTimeMs: number;
+  reregisteredTimeMs: number | undefined;
+  unregisteredTimeMs: number | undefined;
+}
+
+export interface AgentRecord {
+  readonly id: string;
+  info: AgentInfo;
+  /** The agent process's libprocess pid: `slave(1)@ip:port`. */
+  pid: string;
+  total: Resources;
+  version: string;
+  /** `frameworkId/taskId` -> task. */
+  readonly tasks: Map<string, TaskRecord>;
+  readonly offers: Set<string>;
+  /** Connected (its link is up) and taking part in allocation. */
+  active: boolean;
+  missedPings: number;
+  pongSinceLastPing: boolean;
+  registeredTimeMs: number;
+  reregisteredTimeMs: number | undefined;
+}
+
+export function taskKey(frameworkId: string, taskId: string): string {
+  return `${frameworkId}/${taskId}`;
+}
+
+export function hasCapability(info: FrameworkInfo, type: string): boolean {
+  return info.capabilities?.some((c) => c.type === type) ?? false;
+}
+
+/** The roles a framework subscribes with: `roles` for MULTI_ROLE frameworks, else `role` (default `*`). */
+export function frameworkRoles(info: FrameworkInfo): string[] {
+  if (hasCapability(info, 'MULTI_ROLE')) return [...(info.roles ?? [])];
+  return [info.role ?? '*'];
+}

@@ -1,0 +1,110 @@
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AgentInfo } from '@ts-mesos/protocol';
+
+/**
+ * What the master must not forget across its own restart (DESIGN.md section 4): the agents it
+ * admitted, and those it marked unreachable or gone. Changes are written before the master
+ * acts on them, so a restarted master knows which re-registering agents it admitted.
+ */
+export interface RegistryState {
+  readonly admitted: ReadonlyMap<string, AgentInfo>;
+  readonly unreachable: ReadonlyMap<string, number>;
+  readonly gone: ReadonlySet<string>;
+}
+
+export type RegistryChange =
+  | { readonly op: 'admit'; readonly agent: AgentInfo & { readonly id: { readonly value: string } } }
+  | { readonly op: 'unreachable'; readonly agentId: string; readonly timeMs: number }
+  | { readonly op: 'remove'; readonly agentId: string }
+  | { readonly op: 'gone'; readonly agentId: string };
+
+/** The storage port: in memory for tests and the simulator, a file in standalone mode, ZooKeeper in HA. */
+export interface Registry {
+  recover(): RegistryState;
+  /** Durable when it returns. */
+  apply(change: RegistryChange): void;
+}
+
+class RegistryModel implements RegistryState {
+  readonly admitted = new Map<string, AgentInfo>();
+  readonly unreachable = new Map<string, number>();
+  readonly gone = new Set<string>();
+
+  apply(change: RegistryChange): void {
+    switch (change.op) {
+      case 'admit':
+        this.admitted.set(change.agent.id.value, change.agent);
+        this.unreachable.delete(change.agent.id.value);
+        break;
+      case 'unreachable':
+        this.admitted.delete(change.agentId);
+        this.unreachable.set(change.agentId, change.timeMs);
+        break;
+      case 'remove':
+        this.admitted.delete(change.agentId);
+        this.unreachable.delete(change.agentId);
+        break;
+      case 'gone':
+        this.admitted.delete(change.agentId);
+        this.unreachable.delete(change.agentId);
+        this.gone.add(change.agentId);
+        break;
+    }
+  }
+}
+
+export class MemoryRegistry implements Registry {
+  private readonly model = new RegistryModel();
+
+  recover(): RegistryState {
+    return this.model;
+  }
+
+  apply(change: RegistryChange): void {
+    this.model.apply(change);
+  }
+}
+
+/**
+ * The standalone registry: an append-only log of changes, one JSON line each (an append is
+ * cheap, where rewriting a snapshot per admitted agent would cost O(agents) each time). On
+ * recovery the log is replayed and compacted into one line per agent.
+ */
+export class FileRegistry implements Registry {
+  private readonly model = new RegistryModel();
+
+  constructor(readonly path: string) {}
+
+  recover(): RegistryState {
+    mkdirSync(dirname(this.path), { recursive: true });
+    let text = '';
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        this.model.apply(JSON.parse(line) as RegistryChange);
+      } catch {
+        // A torn last line (a crash mid-append) is the only way a line can be broken; skip it.
+      }
+    }
+    const compacted: RegistryChange[] = [
+      ...[...this.model.admitted.values()].map((agent) => ({ op: 'admit', agent }) as RegistryChange),
+      ...[...this.model.unreachable].map(([agentId, timeMs]) => ({ op: 'unreachable', agentId, timeMs }) as const),
+      ...[...this.model.gone].map((agentId) => ({ op: 'gone', agentId }) as const),
+    ];
+    const tmp = `${this.path}.tmp`;
+    writeFileSync(tmp, compacted.map((c) => JSON.stringify(c) + '\n').join(''));
+    renameSync(tmp, this.path);
+    return this.model;
+  }
+
+  apply(change: RegistryChange): void {
+    appendFileSync(this.path, JSON.stringify(change) + '\n');
+    this.model.apply(change);
+  }
+}

@@ -1,0 +1,56 @@
+import { idError, type Result, err, ok, Resources, type TaskInfo } from '@ts-mesos/protocol';
+
+/** What a task is checked against while an ACCEPT is applied, operation by operation. */
+export interface TaskContext {
+  readonly frameworkId: string;
+  readonly agentId: string;
+  /** The role the offers were allocated to. */
+  readonly role: string;
+  /** What is left of the offered resources (allocated to `role`). */
+  readonly remaining: Resources;
+  /** Task IDs the framework already uses, or that came earlier in this ACCEPT. */
+  readonly taken: (taskId: string) => boolean;
+}
+
+/**
+ * Mesos's task validation (src/master/validation.cpp, `task::validate`), the rules a framework
+ * can break: a valid and unused task ID, the offer's agent, exactly one of command or
+ * executor, a usable command and container, resources that parse and fit what was offered.
+ * Returns the task's resources allocated to the offer's role, or why the task is invalid.
+ */
+export function validateTask(task: TaskInfo, context: TaskContext): Result<Resources> {
+  const id = task.task_id.value;
+  const why = idError(id);
+  if (why !== undefined) return err(`Task ID is invalid: ${why}`);
+  if (context.taken(id)) return err(`Task has duplicate ID: ${id}`);
+  if (task.agent_id.value !== context.agentId) {
+    return err(`Task uses agent '${task.agent_id.value}' but the offers are on agent '${context.agentId}'`);
+  }
+  if ((task.command === undefined) === (task.executor === undefined)) {
+    return err('Task should have at least one (but not both) of CommandInfo or ExecutorInfo present');
+  }
+  const command = task.command ?? task.executor?.command;
+  if (command === undefined) return err('Executor has no CommandInfo');
+  if (command.shell !== false && (command.value === undefined || command.value === '')) {
+    return err('Command must have a value when shell is true');
+  }
+  if (command.shell === false && (command.value === undefined || command.value === '')) {
+    return err('Command must name the program to run when shell is false');
+  }
+  const container = task.container ?? task.executor?.container;
+  if (container?.type === 'DOCKER' && container.docker === undefined) return err('DockerInfo is missing for a DOCKER container');
+  if (task.executor !== undefined) {
+    const executorWhy = idError(task.executor.executor_id.value);
+    if (executorWhy !== undefined) return err(`Executor ID is invalid: ${executorWhy}`);
+    const fid = task.executor.framework_id?.value;
+    if (fid !== undefined && fid !== context.frameworkId) return err(`Executor has framework ID '${fid}' but the framework is '${context.frameworkId}'`);
+  }
+  const parsed = Resources.fromJson(task.resources, '/resources');
+  if (!parsed.ok) return err(`Task resources are invalid: ${parsed.error}`);
+  if (parsed.value.isEmpty()) return err('Task uses no resources');
+  const resources = parsed.value.allocate(context.role);
+  if (!context.remaining.contains(resources)) {
+    return err(`Task uses more resources (${resources.unallocate().toString()}) than available (${context.remaining.unallocate().toString()})`);
+  }
+  return ok(resources);
+}
