@@ -1,0 +1,17 @@
+import { Flags } from '@ts-mesos/cli';
+
+/** The `mesos-agent` flags we support, with Apache Mesos's names and defaults (docs/configuration/agent.md). */
+export const AGENT_FLAGS = {
+  master: Flags.string('The master to register with: host:port'),
+  ip: Flags.string('IP address to listen on', '127.0.0.1'),
+  port: Flags.integer('Port to listen on', 5051, { min: 0, max: 65535 }),
+  hostname: Flags.string('The hostname the agent advertises (default: the IP)'),
+  work_dir: Flags.string('Where the agent keeps sandboxes and checkpoints (required)'),
+  resources: Flags.string("Total resources, e.g. 'cpus:4;mem:4096;ports:[31000-32000]' or JSON; detected ones fill the rest"),
+  attributes: Flags.string("Attributes, e.g. 'rack:r1;zone:z2'"),
+  containerizers: Flags.string("Containerizers by preference: 'mesos' (processes), later 'docker'", 'mesos'),
+  isolation: Flags.string("Isolation for the mesos containerizer: 'posix/cpu,posix/mem'", 'posix/cpu,posix/mem'),
+  registration_backoff_factor: Flags.duration('Registration retries wait a random time up to this, doubling each time', 1000),
+  executor_shutdown_grace_period: Flags.duration('Time a killed task gets between SIGTERM and SIGKILL when its kill policy says nothing', 3000),
+  logging_level: Flags.choice('Lowest level logged', ['INFO', 'WARNING', 'ERROR'], 'INFO'),
+} as const;

@@ -1,0 +1,62 @@
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentInfo, FrameworkInfo, TaskInfo } from '@ts-mesos/protocol';
+import type { ContainerCheckpoint } from '@ts-mesos/containerizer';
+import type { StatusUpdate } from './status-update-manager.js';
+
+/** One checkpointed fact. Appending is cheap; the journal is replayed in order on recovery. */
+export type JournalRecord =
+  | { readonly k: 'agent'; readonly info: AgentInfo }
+  | { readonly k: 'framework'; readonly info: FrameworkInfo }
+  | { readonly k: 'task'; readonly frameworkId: string; readonly task: TaskInfo; readonly sandbox: string }
+  | { readonly k: 'container'; readonly frameworkId: string; readonly taskId: string; readonly checkpoint: ContainerCheckpoint }
+  | { readonly k: 'update'; readonly update: StatusUpdate }
+  | { readonly k: 'ack'; readonly frameworkId: string; readonly taskId: string; readonly uuid: string }
+  | { readonly k: 'task-done'; readonly frameworkId: string; readonly taskId: string };
+
+/**
+ * The agent's checkpoint under `<work_dir>/meta/journal`: who the agent is, its frameworks,
+ * tasks, containers and unacknowledged status updates, written before they are acted on
+ * (DESIGN.md section 4) so that a restarted agent can re-register with the same agent ID.
+ */
+export class AgentJournal {
+  readonly path: string;
+
+  constructor(workDir: string) {
+    const meta = join(workDir, 'meta');
+    mkdirSync(meta, { recursive: true });
+    this.path = join(meta, 'journal');
+  }
+
+  append(record: JournalRecord): void {
+    appendFileSync(this.path, JSON.stringify(record) + '\n');
+  }
+
+  /** Every record written so far, in order; a torn last line (a crash mid-write) is skipped. */
+  replay(): JournalRecord[] {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const records: JournalRecord[] = [];
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      try {
+        records.push(JSON.parse(line) as JournalRecord);
+      } catch {
+        // Only the last line can be torn; anything after it was never written.
+      }
+    }
+    return records;
+  }
+
+  /** The agent info (with its ID) from the last registration, if the agent ever registered. */
+  recoverAgentInfo(): AgentInfo | undefined {
+    let info: AgentInfo | undefined;
+    for (const record of this.replay()) if (record.k === 'agent') info = record.info;
+    return info;
+  }
+}

@@ -1,0 +1,341 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Containerizer, type Termination } from '@ts-mesos/containerizer';
+import { Http, Process, type Upid } from '@ts-mesos/libprocess';
+import {
+  type AgentInfo,
+  ContainerId,
+  type FrameworkInfo,
+  internalDecoder,
+  type InternalMessage,
+  type InternalName,
+  isTerminalState,
+  messageName,
+  PROTOCOL_VERSION,
+  Resources,
+  type Task,
+  type TaskInfo,
+  type TaskReason,
+  type TaskState,
+} from '@ts-mesos/protocol';
+import type { AgentJournal } from './agent-journal.js';
+import { type StatusUpdate, StatusUpdateManager } from './status-update-manager.js';
+
+export interface AgentProcessOptions {
+  readonly master: Upid;
+  readonly workDir: string;
+  /** What the agent announces; `id` is set when it registered before (recovered from the journal). */
+  readonly info: AgentInfo;
+  readonly containerizer: Containerizer;
+  readonly journal: AgentJournal;
+  /** `--registration_backoff_factor` (1 s). */
+  readonly registrationBackoffMs: number;
+  /** `--executor_shutdown_grace_period`: SIGTERM-to-SIGKILL time when a kill policy gives none. */
+  readonly killGracePeriodMs: number;
+  /** First status update retry interval (Mesos: 10 s). */
+  readonly statusRetryMinMs?: number;
+  /** The master told the agent to shut down (it was removed or marked gone). */
+  readonly onShutdown?: (message: string) => void;
+}
+
+/** A task this agent runs with its built-in command executor. */
+interface LiveTask {
+  readonly frameworkId: string;
+  readonly info: TaskInfo;
+  readonly task: Task;
+  readonly containerId: string;
+  readonly sandbox: string;
+  launched: boolean;
+  killRequested: boolean;
+  ended: boolean;
+  /** Tasks launched together in a LAUNCH_GROUP: one failing kills the others (Mesos's default executor). */
+  readonly group: readonly string[] | undefined;
+}
+
+const MAX_REGISTRATION_BACKOFF_MS = 60_000;
+const RETRY_TICK_MS = 1000;
+
+/**
+ * The agent's actor: registers with the master (and again whenever the connection drops),
+ * runs tasks through its containerizer with a built-in command executor, and delivers their
+ * status updates reliably through the `StatusUpdateManager`, checkpointing to the journal
+ * before acting.
+ */
+export class AgentProcess extends Process {
+  private agentId: string | undefined;
+  private registered = false;
+  private attempt = 0;
+  private registerTimer: { cancel(): void } | undefined;
+  private readonly frameworks = new Map<string, FrameworkInfo>();
+  private readonly removedFrameworks = new Set<string>();
+  private readonly tasks = new Map<string, LiveTask>();
+  private readonly updates: StatusUpdateManager;
+
+  constructor(private readonly options: AgentProcessOptions) {
+    super('slave(1)');
+    this.agentId = options.info.id?.value;
+    this.updates = new StatusUpdateManager(options.statusRetryMinMs);
+    this.handle('AgentRegistered', (_, m) => this.registeredAs(m.agent_id.value, false));
+    this.handle('AgentReregistered', (_, m) => this.registeredAs(m.agent_id.value, true));
+    this.handle('AgentRegistrationRejected', (_, m) => this.log.error({ reason: m.message }, 'Master rejected the registration'));
+    this.handle('Ping', (from) => this.send(from, messageName('Pong'), {}));
+    this.handle('RunTask', (_, m) => this.runTask(m.framework_info, m.task, undefined));
+    this.handle('RunTaskGroup', (_, m) => {
+      const ids = m.task_group.tasks.map((t) => t.task_id.value);
+      for (const task of m.task_group.tasks) this.runTask(m.framework_info, { ...task, command: task.command ?? m.executor.command ?? { value: 'true' } }, ids);
+    });
+    this.handle('KillTask', (_, m) => this.killTask(m.framework_id.value, m.task_id.value, m.kill_policy?.grace_period?.nanoseconds));
+    this.handle('StatusUpdateAcknowledgement', (_, m) => this.acknowledged(m.framework_id.value, m.task_id.value, m.uuid));
+    this.handle('ShutdownFramework', (_, m) => this.shutdownFramework(m.framework_id.value));
+    this.handle('ShutdownExecutor', (_, m) => this.killTask(m.framework_id.value, m.executor_id.value, undefined));
+    this.handle('FrameworkToExecutor', (_, m) => this.log.warn({ frameworkId: m.framework_id.value, executorId: m.executor_id.value }, 'Dropping a framework message: command executors take none'));
+    this.handle('AgentShutdown', (_, m) => this.shutdown(m.message));
+    this.route('/health', 'Answers 200 while the agent runs.', () => Http.ok());
+  }
+
+  /** Installs a handler for a message from the master; messages from anyone else are dropped. */
+  private handle<N extends InternalName>(name: N, apply: (from: Upid, body: InternalMessage<N>) => void): void {
+    this.install(
+      messageName(name),
+      (from, body: InternalMessage<N>) => {
+        if (from.id !== this.options.master.id || from.address.host !== this.options.master.address.host || from.address.port !== this.options.master.address.port) {
+          this.log.warn({ from: from.toString(), message: name }, 'Dropping a message that did not come from the master');
+          return;
+        }
+        apply(from, body);
+      },
+      internalDecoder(name),
+    );
+  }
+
+  protected override initialize(): void {
+    this.link(this.options.master);
+    this.register();
+    const retry = (): void => {
+      if (this.registered) for (const update of this.updates.due(this.runtime.clock.now())) this.forward(update);
+      this.delay(RETRY_TICK_MS, retry);
+    };
+    this.delay(RETRY_TICK_MS, retry);
+  }
+
+  protected override exited(pid: Upid): void {
+    if (pid.toString() !== this.options.master.toString()) return;
+    this.log.warn({ master: pid.toString() }, 'Lost the connection to the master; registering again');
+    this.registered = false;
+    this.scheduleRegistration();
+  }
+
+  private scheduleRegistration(): void {
+    this.registerTimer?.cancel();
+    // Mesos's agent waits a random time up to factor * 2^attempt, so a restarted master is not stampeded.
+    const ceiling = Math.min(this.options.registrationBackoffMs * 2 ** this.attempt, MAX_REGISTRATION_BACKOFF_MS);
+    this.attempt++;
+    this.registerTimer = this.delay(this.runtime.random.next() * ceiling, () => {
+      this.link(this.options.master);
+      this.register();
+    });
+  }
+
+  private register(): void {
+    if (this.registered) return;
+    const info: AgentInfo = { ...this.options.info, ...(this.agentId === undefined ? {} : { id: { value: this.agentId } }) };
+    if (this.agentId === undefined) {
+      this.send(this.options.master, messageName('RegisterAgent'), { version: PROTOCOL_VERSION, agent_info: info });
+    } else {
+      const tasks = [...this.tasks.values()].map((t) => t.task);
+      this.send(this.options.master, messageName('ReregisterAgent'), { version: PROTOCOL_VERSION, agent_info: info, tasks, executor_infos: [], frameworks: [...this.frameworks.values()] });
+    }
+    this.scheduleRegistration();
+  }
+
+  private registeredAs(agentId: string, reregistered: boolean): void {
+    this.registerTimer?.cancel();
+    this.attempt = 0;
+    if (this.agentId === undefined || this.agentId !== agentId) {
+      this.agentId = agentId;
+      this.options.journal.append({ k: 'agent', info: { ...this.options.info, id: { value: agentId } } });
+    }
+    const first = !this.registered;
+    this.registered = true;
+    if (first) this.log.info({ agentId, reregistered }, reregistered ? 'Re-registered with the master' : 'Registered with the master');
+    // Whatever the master may have missed while we were apart goes out again now.
+    if (reregistered) for (const update of this.updates.flush(this.runtime.clock.now())) this.forward(update);
+  }
+
+  private runTask(framework: FrameworkInfo, info: TaskInfo, group: readonly string[] | undefined): void {
+    const frameworkId = framework.id?.value;
+    if (frameworkId === undefined || this.agentId === undefined) return;
+    const taskId = info.task_id.value;
+    const key = `${frameworkId}/${taskId}`;
+    if (this.tasks.has(key)) {
+      this.log.warn({ frameworkId, taskId }, 'Ignoring a duplicate RunTask');
+      return;
+    }
+    if (!this.frameworks.has(frameworkId)) {
+      this.frameworks.set(frameworkId, framework);
+      this.options.journal.append({ k: 'framework', info: framework });
+    }
+    this.removedFrameworks.delete(frameworkId);
+    const containerId = ContainerId(randomUUID());
+    const sandbox = join(this.options.workDir, 'slaves', this.agentId, 'frameworks', frameworkId, 'executors', taskId, 'runs', containerId);
+    const live: LiveTask = {
+      frameworkId,
+      info,
+      task: { name: info.name, task_id: info.task_id, framework_id: { value: frameworkId }, executor_id: info.task_id, agent_id: { value: this.agentId }, state: 'TASK_STAGING', resources: info.resources },
+      containerId,
+      sandbox,
+      launched: false,
+      killRequested: false,
+      ended: false,
+      group,
+    };
+    this.tasks.set(key, live);
+    this.options.journal.append({ k: 'task', frameworkId, task: info, sandbox });
+    if (info.executor !== undefined && info.command === undefined) {
+      this.taskUpdate(live, 'TASK_FAILED', 'Custom executors are not supported by this agent yet (they arrive with the v1 Executor API)', 'REASON_EXECUTOR_TERMINATED');
+      return;
+    }
+    const resources = Resources.fromJson(info.resources);
+    try {
+      mkdirSync(sandbox, { recursive: true });
+    } catch (error) {
+      this.taskUpdate(live, 'TASK_FAILED', `Cannot create sandbox: ${String(error)}`, 'REASON_CONTAINER_LAUNCH_FAILED');
+      return;
+    }
+    const environment = {
+      MESOS_SANDBOX: sandbox,
+      MESOS_DIRECTORY: sandbox,
+      MESOS_TASK_ID: taskId,
+      MESOS_EXECUTOR_ID: taskId,
+      MESOS_FRAMEWORK_ID: frameworkId,
+      MESOS_AGENT_ID: this.agentId,
+      MESOS_SLAVE_ID: this.agentId,
+    };
+    const launched = this.options.containerizer.launch({
+      containerId,
+      sandboxDir: sandbox,
+      command: info.command ?? { value: 'true' },
+      environment,
+      resources: resources.ok ? resources.value : Resources.EMPTY,
+      ...(info.container === undefined ? {} : { container: info.container }),
+      ...(info.command?.user === undefined ? {} : { user: info.command.user }),
+      labels: { 'ts-mesos.framework': frameworkId, 'ts-mesos.task': taskId },
+    });
+    // The launch runs outside the mailbox: other tasks launch meanwhile; the outcome comes back through defer.
+    launched.then(
+      this.defer((checkpoint) => {
+        this.options.journal.append({ k: 'container', frameworkId, taskId, checkpoint });
+        live.launched = true;
+        this.options.containerizer.wait(containerId).then(
+          this.defer((termination: Termination) => this.taskEnded(live, termination)),
+          this.defer((error: unknown) => this.taskEnded(live, { message: `Lost track of the container: ${String(error)}`, reason: 'REASON_EXECUTOR_TERMINATED' })),
+        );
+        if (live.killRequested) this.destroy(live, undefined);
+        else this.taskUpdate(live, 'TASK_RUNNING', undefined, undefined);
+      }),
+      this.defer((error: unknown) => {
+        live.ended = true;
+        this.taskUpdate(live, 'TASK_FAILED', `Failed to launch container: ${error instanceof Error ? error.message : String(error)}`, 'REASON_CONTAINER_LAUNCH_FAILED');
+      }),
+    );
+  }
+
+  private taskEnded(live: LiveTask, termination: Termination): void {
+    if (live.ended) return;
+    live.ended = true;
+    const state: TaskState = live.killRequested ? 'TASK_KILLED' : termination.reason !== undefined || termination.exitCode !== 0 ? 'TASK_FAILED' : 'TASK_FINISHED';
+    this.taskUpdate(live, state, termination.message, state === 'TASK_FAILED' ? termination.reason : undefined);
+    if (state !== 'TASK_FINISHED' && live.group !== undefined) {
+      for (const other of live.group) {
+        const peer = this.tasks.get(`${live.frameworkId}/${other}`);
+        if (peer !== undefined && peer !== live && !peer.ended) this.killTask(live.frameworkId, other, undefined);
+      }
+    }
+  }
+
+  private killTask(frameworkId: string, taskId: string, graceNanos: number | undefined): void {
+    const live = this.tasks.get(`${frameworkId}/${taskId}`);
+    if (live === undefined) {
+      this.log.warn({ frameworkId, taskId }, 'Asked to kill an unknown task');
+      return;
+    }
+    if (live.ended || live.killRequested) return;
+    live.killRequested = true;
+    if (!live.launched) return; // killed as soon as the launch completes
+    const framework = this.frameworks.get(frameworkId);
+    if (framework?.capabilities?.some((c) => c.type === 'TASK_KILLING_STATE') === true) this.taskUpdate(live, 'TASK_KILLING', undefined, undefined);
+    this.destroy(live, graceNanos === undefined ? undefined : graceNanos / 1e6);
+  }
+
+  private destroy(live: LiveTask, graceMs: number | undefined): void {
+    const grace = graceMs ?? (live.info.kill_policy?.grace_period?.nanoseconds ?? this.options.killGracePeriodMs * 1e6) / 1e6;
+    this.options.containerizer.destroy(ContainerId(live.containerId), grace).catch(
+      this.defer((error: unknown) => this.log.warn({ containerId: live.containerId, err: String(error) }, 'Failed to destroy a container')),
+    );
+  }
+
+  private shutdownFramework(frameworkId: string): void {
+    this.removedFrameworks.add(frameworkId);
+    this.updates.removeFramework(frameworkId);
+    for (const live of this.tasks.values()) if (live.frameworkId === frameworkId) this.killTask(frameworkId, live.task.task_id.value, undefined);
+  }
+
+  private shutdown(message: string): void {
+    this.log.warn({ reason: message }, 'Master asked this agent to shut down');
+    for (const live of this.tasks.values()) this.killTask(live.frameworkId, live.task.task_id.value, undefined);
+    this.options.onShutdown?.(message);
+  }
+
+  private taskUpdate(live: LiveTask, state: TaskState, message: string | undefined, reason: TaskReason | undefined): void {
+    live.task.state = state;
+    if (this.removedFrameworks.has(live.frameworkId)) {
+      // Nobody will acknowledge: the framework is gone. The task is done once it has ended.
+      if (isTerminalState(state)) this.tasks.delete(`${live.frameworkId}/${live.task.task_id.value}`);
+      return;
+    }
+    const now = this.runtime.clock.now();
+    const uuid = randomBytes(16).toString('base64');
+    const update: StatusUpdate = {
+      framework_id: { value: live.frameworkId },
+      executor_id: live.info.task_id,
+      agent_id: { value: this.agentId! },
+      status: {
+        task_id: live.info.task_id,
+        state,
+        source: 'SOURCE_EXECUTOR',
+        ...(message === undefined ? {} : { message }),
+        ...(reason === undefined ? {} : { reason }),
+        agent_id: { value: this.agentId! },
+        executor_id: live.info.task_id,
+        timestamp: now / 1000,
+        uuid,
+      },
+      timestamp: now / 1000,
+      uuid,
+    };
+    this.options.journal.append({ k: 'update', update });
+    const send = this.updates.update(update, now);
+    if (send !== undefined) this.forward(send);
+  }
+
+  private forward(update: StatusUpdate): void {
+    if (this.registered) this.send(this.options.master, messageName('StatusUpdate'), update);
+  }
+
+  private acknowledged(frameworkId: string, taskId: string, uuid: string): void {
+    const outcome = this.updates.acknowledge(frameworkId, taskId, uuid, this.runtime.clock.now());
+    if (!outcome.matched) return;
+    this.options.journal.append({ k: 'ack', frameworkId, taskId, uuid });
+    if (outcome.next !== undefined) this.forward(outcome.next);
+    if (outcome.finished) {
+      this.tasks.delete(`${frameworkId}/${taskId}`);
+      this.options.journal.append({ k: 'task-done', frameworkId, taskId });
+    }
+  }
+
+  /** For tests and `/state`: the tasks this agent runs and their states. */
+  taskStates(): Record<string, TaskState> {
+    return Object.fromEntries([...this.tasks].map(([key, t]) => [key, t.task.state]));
+  }
+}

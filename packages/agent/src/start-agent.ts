@@ -1,0 +1,73 @@
+import { join, resolve } from 'node:path';
+import type { FlagValues } from '@ts-mesos/cli';
+import { PosixContainerizer } from '@ts-mesos/containerizer';
+import { type Address, type Logger, type Pid, Runtime, Upid, WebSocketTransport } from '@ts-mesos/libprocess';
+import { parseAttributes } from '@ts-mesos/protocol';
+import type { AGENT_FLAGS } from './agent-flags.js';
+import { AgentJournal } from './agent-journal.js';
+import { AgentProcess } from './agent-process.js';
+import { agentResources, detectMachine } from './resource-detection.js';
+
+export type AgentFlags = FlagValues<typeof AGENT_FLAGS>;
+
+export class AgentConfigError extends Error {
+  readonly _tag = 'AgentConfigError';
+}
+
+export interface RunningAgent {
+  readonly runtime: Runtime;
+  readonly pid: Pid<AgentProcess>;
+  readonly address: Address;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** `--master=host:port` (or `http://host:port`, or `master@host:port`) as the master's pid. */
+export function masterPid(flag: string): Upid {
+  if (flag.startsWith('zk://')) throw new AgentConfigError('--master=zk://... needs ZooKeeper leader detection, which this agent does not have yet; give host:port');
+  const text = flag.replace(/^https?:\/\//, '').replace(/\/$/, '');
+  try {
+    return Upid.parse(text.includes('@') ? text : `master@${text}`);
+  } catch (error) {
+    throw new AgentConfigError(`Invalid --master '${flag}': ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Starts an agent in this process: detects resources, binds `--ip`:`--port`, registers with `--master`. */
+export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?: (message: string) => void): Promise<RunningAgent> {
+  if (flags.master === undefined) throw new AgentConfigError('--master is required (host:port of the master)');
+  if (flags.work_dir === undefined) throw new AgentConfigError('--work_dir is required');
+  for (const name of flags.containerizers.split(',')) {
+    if (name !== 'mesos') throw new AgentConfigError(`Containerizer '${name}' is not available yet (available: mesos)`);
+  }
+  const master = masterPid(flags.master);
+  const workDir = resolve(flags.work_dir);
+  const resources = agentResources(flags.resources, await detectMachine(workDir));
+  if (!resources.ok) throw new AgentConfigError(resources.error);
+  const attributes = parseAttributes(flags.attributes ?? '');
+  if (!attributes.ok) throw new AgentConfigError(`Invalid --attributes: ${attributes.error}`);
+  const journal = new AgentJournal(workDir);
+  const recovered = journal.recoverAgentInfo();
+  const runtime = new Runtime({ transport: new WebSocketTransport({ host: flags.ip, port: flags.port, logger }), delegate: 'slave(1)', logger });
+  const address = await runtime.start();
+  const process = new AgentProcess({
+    master,
+    workDir,
+    info: {
+      hostname: flags.hostname ?? address.host,
+      port: address.port,
+      resources: resources.value.toJson() as unknown as NonNullable<AgentProcessInfo['resources']>,
+      attributes: attributes.value,
+      ...(recovered?.id === undefined ? {} : { id: recovered.id }),
+    },
+    containerizer: new PosixContainerizer({ runtimeDir: join(workDir, 'containers') }),
+    journal,
+    registrationBackoffMs: flags.registration_backoff_factor,
+    killGracePeriodMs: flags.executor_shutdown_grace_period,
+    ...(onShutdown === undefined ? {} : { onShutdown }),
+  });
+  const pid = runtime.spawn(process);
+  return { runtime, pid, address, url: `http://${address.host}:${address.port}`, stop: () => runtime.stop() };
+}
+
+type AgentProcessInfo = ConstructorParameters<typeof AgentProcess>[0]['info'];

@@ -1,0 +1,133 @@
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ContainerId, Resources } from '@ts-mesos/protocol';
+import type { ContainerConfig } from './containerizer.js';
+import { ContainerLaunchError } from './containerizer.js';
+import { PosixContainerizer } from './posix-containerizer.js';
+import { processStartTime } from './proc-stat.js';
+
+let root: string;
+let containerizer: PosixContainerizer;
+let count = 0;
+
+function config(command: ContainerConfig['command'], environment: Record<string, string> = {}): ContainerConfig {
+  const containerId = ContainerId(`c${++count}`);
+  const sandboxDir = join(root, 'sandboxes', containerId);
+  mkdirSync(sandboxDir, { recursive: true });
+  return { containerId, sandboxDir, command, environment, resources: Resources.EMPTY };
+}
+
+function sessionMembers(sid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[3]) === sid && fields[0] !== 'Z') pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'posix-containerizer-'));
+  containerizer = new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20 });
+});
+
+afterEach(async () => {
+  await Promise.all(containerizer.containers().map((id) => containerizer.destroy(id, 0).catch(() => undefined)));
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('PosixContainerizer', () => {
+  it('writes stdout and stderr into the sandbox and reports the exit code', async () => {
+    const c = config({ value: 'echo out; echo err >&2; exit 3' });
+    await containerizer.launch(c);
+    expect(await containerizer.wait(c.containerId)).toEqual({ exitCode: 3, message: 'Command exited with status 3' });
+    expect(readFileSync(join(c.sandboxDir, 'stdout'), 'utf8')).toBe('out\n');
+    expect(readFileSync(join(c.sandboxDir, 'stderr'), 'utf8')).toBe('err\n');
+    expect(containerizer.containers()).toEqual([]);
+  });
+
+  it('runs shell:false commands with their arguments (arguments[0] is argv[0])', async () => {
+    const c = config({ shell: false, value: '/bin/echo', arguments: ['echo', 'a b', 'c'] });
+    await containerizer.launch(c);
+    expect((await containerizer.wait(c.containerId)).exitCode).toBe(0);
+    expect(readFileSync(join(c.sandboxDir, 'stdout'), 'utf8')).toBe('a b c\n');
+  });
+
+  it("layers the environment: the agent's, the command's, then the config's", async () => {
+    const c = config({ value: 'echo "$A $B $HOME_SET"', environment: { variables: [{ name: 'A', value: 'command' }, { name: 'B', value: 'command' }] } }, { B: 'config', HOME_SET: 'yes' });
+    await containerizer.launch(c);
+    await containerizer.wait(c.containerId);
+    expect(readFileSync(join(c.sandboxDir, 'stdout'), 'utf8')).toBe('command config yes\n');
+  });
+
+  it('destroy kills the whole process group and reports the signal', async () => {
+    const c = config({ value: 'sleep 1000 & sleep 1000' });
+    const checkpoint = await containerizer.launch(c);
+    const pid = Number(checkpoint.state['pid']);
+    expect(sessionMembers(pid).length).toBeGreaterThanOrEqual(2);
+    const termination = await containerizer.destroy(c.containerId, 5000);
+    expect(termination.signal).toBe('SIGTERM');
+    expect(sessionMembers(pid)).toEqual([]);
+  });
+
+  it('sends SIGKILL after the grace period to a command that ignores SIGTERM', async () => {
+    const c = config({ value: "trap '' TERM; echo ready; while true; do sleep 0.05; done" });
+    await containerizer.launch(c);
+    // The trap must be in place before the kill: wait for the command to say so.
+    while (!readFileSync(join(c.sandboxDir, 'stdout'), 'utf8').includes('ready')) await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
+    const termination = await containerizer.destroy(c.containerId, 300);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(termination.signal).toBe('SIGKILL');
+  });
+
+  it('reports usage of the processes in the container', async () => {
+    const c = config({ value: 'sleep 1000' });
+    await containerizer.launch(c);
+    const usage = await containerizer.usage(c.containerId);
+    expect(usage.processes).toBeGreaterThanOrEqual(1);
+    expect(usage.mem_rss_bytes).toBeGreaterThan(0);
+  });
+
+  it('re-adopts a running container in a new instance and learns its real exit status', async () => {
+    const c = config({ value: 'read line < "$MESOS_SANDBOX/go"; exit 7' }, { MESOS_SANDBOX: '' });
+    const sandbox = c.sandboxDir;
+    const fifo = join(sandbox, 'go');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [fifo]);
+    const checkpoint = await containerizer.launch({ ...c, environment: { MESOS_SANDBOX: sandbox } });
+    const restarted = new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20 });
+    await restarted.recover([checkpoint]);
+    expect(restarted.containers()).toEqual([c.containerId]);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(fifo, 'go\n');
+    expect((await restarted.wait(c.containerId)).exitCode).toBe(7);
+  });
+
+  it('reports the real exit status of a container that ended before recovery', async () => {
+    const c = config({ value: 'exit 5' });
+    const checkpoint = await containerizer.launch(c);
+    await containerizer.wait(c.containerId).catch(() => undefined);
+    // The first instance removed its record on wait; a fresh one finds the status file gone,
+    // so run a second container and recover it without waiting in the first instance.
+    const d = config({ value: 'exit 6' });
+    const second = await containerizer.launch(d);
+    while (processStartTime(Number(second.state['pid'])) !== undefined) await new Promise((r) => setTimeout(r, 10));
+    const restarted = new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20 });
+    await restarted.recover([second, checkpoint]);
+    expect((await restarted.wait(d.containerId)).exitCode).toBe(6);
+  });
+
+  it('rejects a launch into a missing sandbox', async () => {
+    const c = config({ value: 'true' });
+    await expect(containerizer.launch({ ...c, sandboxDir: join(root, 'missing') })).rejects.toBeInstanceOf(ContainerLaunchError);
+  });
+});
