@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_FLAGS, startAgent } from '@ts-mesos/agent';
+import { AGENT_FLAGS, type RunningAgent, startAgent } from '@ts-mesos/agent';
 import { Flags, parseFlags, runProgram } from '@ts-mesos/cli';
 import { MASTER_FLAGS, startMaster } from '@ts-mesos/master';
 
@@ -29,7 +29,7 @@ await runProgram({
       logger.child({ daemon: 'master' }),
     );
     const masterAddress = `${master.address.host}:${master.address.port}`;
-    const agents = [];
+    const agents: RunningAgent[] = [];
     for (let i = 0; i < flags.num_slaves; i++) {
       const agentFlags = parseFlags(AGENT_FLAGS, [], {});
       if (!agentFlags.ok) throw new Error(agentFlags.error);

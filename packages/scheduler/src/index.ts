@@ -1,0 +1,2 @@
+export { Backoff } from './backoff.js';
+export { Scheduler, SchedulerCallError, type SchedulerNotice, type SchedulerOptions, schedulerUrl } from './scheduler.js';

@@ -1,0 +1,253 @@
+import {
+  decodeSchedulerEvent,
+  type Filters,
+  type FrameworkInfo,
+  type OfferOperation,
+  RecordIoDecoder,
+  type SchedulerCall,
+  type SchedulerEvent,
+  type TaskInfo,
+  type TaskStatus,
+} from '@ts-mesos/protocol';
+import { Backoff } from './backoff.js';
+
+/** What the scheduler's handler receives: the master's events, and the connection's own. */
+export type SchedulerNotice = SchedulerEvent | { readonly type: 'DISCONNECTED'; readonly reason: string };
+
+export interface SchedulerOptions {
+  /** `host:port`, `http://host:port`, or a full `http://host:port/api/v1/scheduler` URL. */
+  readonly master: string;
+  readonly framework: FrameworkInfo;
+  /** Acknowledge UPDATE events that carry a uuid once the handler returned (default true). */
+  readonly autoAcknowledge?: boolean;
+  /** Missed heartbeats tolerated before reconnecting (default 2: after 2 x the interval). */
+  readonly heartbeatGraceFactor?: number;
+  readonly backoff?: Backoff;
+}
+
+/** A call the master answered with something other than 202: its status and message. */
+export class SchedulerCallError extends Error {
+  readonly _tag = 'SchedulerCallError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type CallBody = Omit<SchedulerCall, 'framework_id'>;
+
+/** The endpoint URL for a `--master` value. */
+export function schedulerUrl(master: string): string {
+  const base = /^https?:\/\//.test(master) ? master : `http://${master}`;
+  return base.includes('/api/v1/scheduler') ? base : `${base.replace(/\/$/, '')}/api/v1/scheduler`;
+}
+
+/**
+ * A framework's connection to the master over the v1 Scheduler HTTP API
+ * (docs/scheduler-http-api.md). It subscribes and keeps subscribing: when the stream ends,
+ * fails, or heartbeats stop, it waits with backoff and subscribes again with its framework
+ * ID (a failover, so its tasks keep running). Calls carry the framework ID and the
+ * `Mesos-Stream-Id` of the current subscription. Redirects (307) to a new leader are followed.
+ */
+export class Scheduler {
+  frameworkId: string | undefined;
+  private streamId: string | undefined;
+  private url: string;
+  private running = false;
+  private abort: AbortController | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private heartbeatMs = 15_000;
+  private readonly backoff: Backoff;
+  private connected: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: SchedulerOptions,
+    private readonly handler: (notice: SchedulerNotice, scheduler: Scheduler) => void | Promise<void>,
+  ) {
+    this.url = schedulerUrl(options.master);
+    this.frameworkId = options.framework.id?.value;
+    this.backoff = options.backoff ?? new Backoff();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.connected = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort?.abort();
+    if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+    await this.connected;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let reason: string;
+      try {
+        reason = await this.subscribeOnce();
+      } catch (error) {
+        reason = error instanceof Error ? error.message : String(error);
+      }
+      if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+      this.streamId = undefined;
+      if (!this.running) return;
+      await this.notify({ type: 'DISCONNECTED', reason });
+      if (!this.running) return;
+      await new Promise((resolve) => setTimeout(resolve, this.backoff.next()));
+    }
+  }
+
+  /** One subscription, until it ends; resolves with why it ended. */
+  private async subscribeOnce(): Promise<string> {
+    this.abort = new AbortController();
+    const framework: FrameworkInfo = { ...this.options.framework, ...(this.frameworkId === undefined ? {} : { id: { value: this.frameworkId } }) };
+    const call: SchedulerCall = { type: 'SUBSCRIBE', subscribe: { framework_info: framework }, ...(this.frameworkId === undefined ? {} : { framework_id: { value: this.frameworkId } }) };
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(call),
+      signal: this.abort.signal,
+      redirect: 'follow',
+    });
+    if (response.url !== '' && response.url !== this.url) this.url = response.url;
+    if (response.status !== 200 || response.body === null) {
+      const text = await response.text().catch(() => '');
+      if (response.status === 403 && text.includes('removed')) {
+        // The framework is gone for good: subscribing again would not bring it back.
+        this.running = false;
+        await this.notify({ type: 'ERROR', error: { message: text } });
+      }
+      return `SUBSCRIBE answered ${response.status}: ${text}`;
+    }
+    this.streamId = response.headers.get('mesos-stream-id') ?? undefined;
+    const decoder = new RecordIoDecoder();
+    const text = new TextDecoder();
+    this.armWatchdog();
+    try {
+      for await (const chunk of response.body) {
+        this.armWatchdog();
+        for (const record of decoder.decode(chunk)) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text.decode(record));
+          } catch {
+            await this.notify({ type: 'ERROR', error: { message: 'Received an event that is not JSON' } });
+            continue;
+          }
+          const event = decodeSchedulerEvent(parsed);
+          if (!event.ok) {
+            await this.notify({ type: 'ERROR', error: { message: `Received an invalid event: ${event.error}` } });
+            continue;
+          }
+          await this.receive(event.value);
+          if (!this.running) return 'stopped';
+        }
+      }
+    } catch (error) {
+      return this.running ? `Event stream failed: ${error instanceof Error ? error.message : String(error)}` : 'stopped';
+    }
+    return 'The master closed the event stream';
+  }
+
+  private armWatchdog(): void {
+    if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+    const graceMs = this.heartbeatMs * (this.options.heartbeatGraceFactor ?? 2);
+    this.watchdog = setTimeout(() => this.abort?.abort(new Error(`No event or heartbeat for ${graceMs} ms`)), graceMs);
+    this.watchdog.unref();
+  }
+
+  private async receive(event: SchedulerEvent): Promise<void> {
+    if (event.type === 'SUBSCRIBED' && event.subscribed !== undefined) {
+      this.frameworkId = event.subscribed.framework_id.value;
+      this.heartbeatMs = (event.subscribed.heartbeat_interval_seconds ?? 15) * 1000;
+      this.backoff.reset();
+      this.armWatchdog();
+    }
+    await this.notify(event);
+    if (event.type === 'ERROR') {
+      // Mesos sends ERROR when the framework was removed or failed over elsewhere: stop.
+      this.running = false;
+      this.abort?.abort();
+    }
+    const status = event.update?.status;
+    if (event.type === 'UPDATE' && status?.uuid !== undefined && this.options.autoAcknowledge !== false && this.running) {
+      await this.acknowledge(status).catch((error: unknown) => this.notify({ type: 'ERROR', error: { message: `Acknowledgement failed: ${String(error)}` } }));
+    }
+  }
+
+  private async notify(notice: SchedulerNotice): Promise<void> {
+    try {
+      await this.handler(notice, this);
+    } catch (error) {
+      // A handler's failure is the framework's bug; the connection must survive it.
+      process.emitWarning(`Scheduler handler threw on ${notice.type}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Sends a call (framework ID and stream ID added); rejects with `SchedulerCallError` unless 202. */
+  async call(call: CallBody): Promise<void> {
+    if (this.frameworkId === undefined) throw new SchedulerCallError(0, `Cannot send ${call.type} before SUBSCRIBED`);
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(this.streamId === undefined ? {} : { 'mesos-stream-id': this.streamId }) },
+      body: JSON.stringify({ ...call, framework_id: { value: this.frameworkId } }),
+    });
+    const text = await response.text();
+    if (response.status !== 202 && response.status !== 200) throw new SchedulerCallError(response.status, text === '' ? `${call.type} answered ${response.status}` : text);
+  }
+
+  accept(offerIds: readonly string[], operations: OfferOperation[], filters?: Filters): Promise<void> {
+    return this.call({ type: 'ACCEPT', accept: { offer_ids: offerIds.map((value) => ({ value })), operations, ...(filters === undefined ? {} : { filters }) } });
+  }
+
+  launch(offerIds: readonly string[], tasks: TaskInfo[], filters?: Filters): Promise<void> {
+    return this.accept(offerIds, [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters);
+  }
+
+  decline(offerIds: readonly string[], filters?: Filters): Promise<void> {
+    return this.call({ type: 'DECLINE', decline: { offer_ids: offerIds.map((value) => ({ value })), ...(filters === undefined ? {} : { filters }) } });
+  }
+
+  revive(roles?: string[]): Promise<void> {
+    return this.call({ type: 'REVIVE', ...(roles === undefined ? {} : { revive: { roles } }) });
+  }
+
+  suppress(roles?: string[]): Promise<void> {
+    return this.call({ type: 'SUPPRESS', ...(roles === undefined ? {} : { suppress: { roles } }) });
+  }
+
+  kill(taskId: string, agentId?: string): Promise<void> {
+    return this.call({ type: 'KILL', kill: { task_id: { value: taskId }, ...(agentId === undefined ? {} : { agent_id: { value: agentId } }) } });
+  }
+
+  acknowledge(status: TaskStatus): Promise<void> {
+    if (status.uuid === undefined || status.agent_id === undefined) return Promise.resolve();
+    return this.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid } });
+  }
+
+  /** Explicit reconciliation of the tasks named, or implicit (all tasks) when none are. */
+  reconcile(tasks: readonly { taskId: string; agentId?: string }[] = []): Promise<void> {
+    return this.call({
+      type: 'RECONCILE',
+      reconcile: { tasks: tasks.map((t) => ({ task_id: { value: t.taskId }, ...(t.agentId === undefined ? {} : { agent_id: { value: t.agentId } }) })) },
+    });
+  }
+
+  message(agentId: string, executorId: string, data: string): Promise<void> {
+    return this.call({ type: 'MESSAGE', message: { agent_id: { value: agentId }, executor_id: { value: executorId }, data } });
+  }
+
+  shutdown(executorId: string, agentId: string): Promise<void> {
+    return this.call({ type: 'SHUTDOWN', shutdown: { executor_id: { value: executorId }, agent_id: { value: agentId } } });
+  }
+
+  /** Removes the framework: its tasks are killed and it cannot subscribe again. */
+  async teardown(): Promise<void> {
+    await this.call({ type: 'TEARDOWN' });
+    await this.stop();
+  }
+}
