@@ -8,7 +8,7 @@ await runProgram({
   main: async (flags, logger) => {
     const agent = await startAgent(flags, logger, (message) => {
       logger.error({ reason: message }, 'Shutting down at the master\'s request');
-      agent.stop().finally(() => process.exit(0));
+      void agent.stop().finally(() => process.exit(0));
     });
     logger.info({ url: agent.url, master: flags.master }, 'Agent started');
     return agent;

@@ -1,3 +1,4 @@
+/* global URL */
 // Runs a program's TypeScript entry point straight from the workspace sources, so the
 // installed binaries (`npx mesos-local`) need no build step: adds the `@ts-mesos/source`
 // resolution condition and tsx's loader, then imports the entry.

@@ -24,7 +24,7 @@ function flag<T>(help: string, fallback: T, parse: Flag<T>['parse'], format: Fla
   return { help, fallback, parse, format, boolean };
 }
 
-const asText = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
+const asText = (value: unknown): string | undefined => (value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value));
 
 function parseInteger(min: number, max: number) {
   return (text: string): { value: number } | string => {

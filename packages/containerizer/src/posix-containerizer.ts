@@ -205,7 +205,8 @@ export class PosixContainerizer implements Containerizer {
     for (const checkpoint of checkpoints) {
       if (checkpoint.containerizer !== this.name || this.running.has(checkpoint.containerId)) continue;
       const pid = Number(checkpoint.state['pid']);
-      const startTime = String(checkpoint.state['startTime'] ?? '');
+      const recorded = checkpoint.state['startTime'];
+      const startTime = typeof recorded === 'string' ? recorded : '';
       const dir = join(this.options.runtimeDir, checkpoint.containerId);
       const alive = (): boolean => Number.isInteger(pid) && pid > 0 && processStartTime(pid) === startTime;
       let finish: (t: Termination) => void = () => undefined;

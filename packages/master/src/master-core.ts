@@ -10,7 +10,6 @@ import {
   PROTOCOL_VERSION,
   Resources,
   type SchedulerCall,
-  type SchedulerEvent,
   type Task,
   type TaskReason,
   type TaskState,
@@ -276,7 +275,7 @@ export class MasterCore {
     this.emit({ kind: 'allocator', apply: (a) => a.removeAgent(AgentId(agent.id)) });
   }
 
-  statusUpdate(from: string, message: InternalMessage<'StatusUpdate'>, now: number): void {
+  statusUpdate(from: string, message: InternalMessage<'StatusUpdate'>): void {
     const agent = this.agentsByPid.get(from);
     if (agent === undefined) {
       this.emit({ kind: 'log', level: 'warn', fields: { from, taskId: message.status.task_id.value }, message: 'Ignoring status update from an unknown agent' });
@@ -359,7 +358,7 @@ export class MasterCore {
       this.emit({ kind: 'log', level: 'info', fields: { frameworkId: id, name: info.name, roles }, message: 'Framework subscribed' });
     } else {
       if (framework.streamId !== undefined) {
-        this.emit({ kind: 'event', frameworkId: framework.id, event: { type: 'ERROR', error: { message: 'Framework failed over' } } });
+        this.emit({ kind: 'event', frameworkId: framework.id, streamId: framework.streamId, event: { type: 'ERROR', error: { message: 'Framework failed over' } } });
         this.emit({ kind: 'close-stream', frameworkId: framework.id, streamId: framework.streamId });
       }
       // Outstanding offers are withdrawn without a RESCIND: the new connection never saw them.

@@ -21,7 +21,8 @@ export interface SendEffect<N extends InternalName = InternalName> {
 export type MasterEffect =
   | { readonly kind: 'persist'; readonly change: RegistryChange }
   | SendEffect
-  | { readonly kind: 'event'; readonly frameworkId: string; readonly event: SchedulerEvent }
+  /** To the framework's current stream, or to the stream named (an old one, during a failover). */
+  | { readonly kind: 'event'; readonly frameworkId: string; readonly event: SchedulerEvent; readonly streamId?: string }
   | { readonly kind: 'close-stream'; readonly frameworkId: string; readonly streamId: string }
   | { readonly kind: 'allocator'; readonly apply: (allocator: Allocator) => void }
   | { readonly kind: 'link'; readonly pid: string }

@@ -27,6 +27,7 @@ export interface MasterProcessOptions extends Omit<MasterCoreOptions, 'registry'
  */
 export class MasterProcess extends Process {
   readonly core: MasterCore;
+  /** Open event streams by stream ID; a framework's current one is `core.frameworks.get(id).streamId`. */
   private readonly streams = new Map<string, EventStream>();
   private readonly timers = new Map<string, Timer>();
   private allocatorPid: Pid<AllocatorProcess> | undefined;
@@ -38,7 +39,7 @@ export class MasterProcess extends Process {
     this.handle('RegisterAgent', (from, body) => this.core.registerAgent(from, body, this.now()));
     this.handle('ReregisterAgent', (from, body) => this.core.reregisterAgent(from, body, this.now()));
     this.handle('Pong', (from) => this.core.pong(from));
-    this.handle('StatusUpdate', (from, body) => this.core.statusUpdate(from, body, this.now()));
+    this.handle('StatusUpdate', (from, body) => this.core.statusUpdate(from, body));
     this.handle('ExecutorToFramework', (from, body) => this.core.executorMessage(from, body));
 
     this.route('/api/v1/scheduler', 'The v1 Scheduler HTTP API: POST a JSON Call; SUBSCRIBE answers with a RecordIO event stream.', (r) => this.schedulerApi(r));
@@ -111,17 +112,15 @@ export class MasterProcess extends Process {
         case 'send':
           this.send(Upid.parse(effect.to), messageName(effect.name), effect.body);
           break;
-        case 'event':
-          this.streams.get(effect.frameworkId)?.push(effect.event);
-          break;
-        case 'close-stream': {
-          const stream = this.streams.get(effect.frameworkId);
-          if (stream?.streamId === effect.streamId) {
-            stream.close();
-            this.streams.delete(effect.frameworkId);
-          }
+        case 'event': {
+          const streamId = effect.streamId ?? this.core.frameworks.get(effect.frameworkId)?.streamId;
+          if (streamId !== undefined) this.streams.get(streamId)?.push(effect.event);
           break;
         }
+        case 'close-stream':
+          this.streams.get(effect.streamId)?.close();
+          this.streams.delete(effect.streamId);
+          break;
         case 'allocator':
           allocatorUpdates.push(effect.apply);
           break;
@@ -187,11 +186,11 @@ export class MasterProcess extends Process {
     }
     const { frameworkId } = subscribed;
     const stream = new EventStream(streamId);
-    this.streams.set(frameworkId, stream);
+    this.streams.set(streamId, stream);
     this.perform(this.core.drain());
     const closed = this.defer(() => {
       stream.close();
-      if (this.streams.get(frameworkId) === stream) this.streams.delete(frameworkId);
+      this.streams.delete(streamId);
       this.core.streamClosed(frameworkId, streamId);
       this.perform(this.core.drain());
     });

@@ -130,7 +130,7 @@ export class Scheduler {
     try {
       for await (const chunk of response.body) {
         this.armWatchdog();
-        for (const record of decoder.decode(chunk)) {
+        for (const record of decoder.decode(chunk as Uint8Array)) {
           let parsed: unknown;
           try {
             parsed = JSON.parse(text.decode(record));

@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Scheduler, type SchedulerNotice } from '@ts-mesos/scheduler';
+import type { FrameworkInfo } from '@ts-mesos/protocol';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+/** A daemon started as a real process from its sources: `mesos-master` or `mesos-agent`. */
+export interface Daemon {
+  readonly process: ChildProcess;
+  readonly url: string;
+  readonly address: string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+let nextPort = 20000 + (process.pid % 2000) * 10;
+
+export function freePort(): number {
+  return nextPort++;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+/** Starts `apps/<app>/src/main.ts` with flags and waits until its `/health` answers. */
+export async function startDaemon(app: 'mesos-master' | 'mesos-agent', flags: Record<string, string | number>, healthPath: string): Promise<Daemon> {
+  const args = Object.entries(flags).map(([k, v]) => `--${k}=${v}`);
+  const child = spawn(process.execPath, ['--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (process.env['TEST_LOG_LEVEL'] !== undefined) process.stderr.write(chunk);
+  });
+  const address = `${flags['ip'] ?? '127.0.0.1'}:${flags['port']}`;
+  const url = `http://${address}`;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await until(`${app} at ${url}`, 20_000, async () => {
+    if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}: ${stderr}`);
+    const response = await fetch(`${url}${healthPath}`);
+    return response.status === 200 ? true : undefined;
+  });
+  return {
+    process: child,
+    url,
+    address,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** A framework driven by a test: every notice is recorded; `next` waits for one that matches. */
+export class TestFramework {
+  readonly notices: SchedulerNotice[] = [];
+  readonly scheduler: Scheduler;
+  private waiters: (() => void)[] = [];
+
+  constructor(master: string, framework: Partial<FrameworkInfo> = {}, autoAcknowledge = true) {
+    this.scheduler = new Scheduler({ master, framework: { user: 'root', name: 'test', ...framework }, autoAcknowledge }, (notice) => {
+      this.notices.push(notice);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  start(): this {
+    this.scheduler.start();
+    return this;
+  }
+
+  /** The first notice after position `from` that matches, waiting up to `deadlineMs`. */
+  async next<T extends SchedulerNotice>(match: (n: SchedulerNotice) => n is T, deadlineMs?: number, from?: number): Promise<T>;
+  async next(match: (n: SchedulerNotice) => boolean, deadlineMs?: number, from?: number): Promise<SchedulerNotice>;
+  async next(match: (n: SchedulerNotice) => boolean, deadlineMs = 15_000, from = 0): Promise<SchedulerNotice> {
+    const end = Date.now() + deadlineMs;
+    for (;;) {
+      const found = this.notices.slice(from).find(match);
+      if (found !== undefined) return found;
+      const left = end - Date.now();
+      if (left <= 0) throw new Error(`No matching event; got: ${this.notices.map((n) => n.type).join(', ')}`);
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          r();
+        });
+      });
+    }
+  }
+
+  update(taskId: string, state: string, from = 0) {
+    return this.next((n) => n.type === 'UPDATE' && n.update?.status.task_id.value === taskId && n.update.status.state === state, 15_000, from);
+  }
+
+  offers(from = 0) {
+    return this.next((n) => n.type === 'OFFERS', 15_000, from);
+  }
+}
