@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { HierarchicalAllocator } from '@ts-mesos/allocator';
+import type { SchedulerEvent } from '@ts-mesos/protocol';
+import { MasterCore } from './master-core.js';
+import type { MasterEffect } from './master-effect.js';
+import { masterInfo } from './master-info.js';
+import { MemoryRegistry } from './registry.js';
+
+const AGENT = 'slave(1)@127.0.0.1:5051';
+
+/** A master core wired to a real allocator core, driven step by step; no I/O, no clock. */
+function harness() {
+  const registry = new MemoryRegistry();
+  const core = new MasterCore({
+    info: masterInfo('m', '127.0.0.1', 5050, 'localhost', '1.11.0'),
+    registry: registry.recover(),
+    agentPingTimeoutMs: 15_000,
+    maxAgentPingTimeouts: 5,
+    maxCompletedTasksPerFramework: 1000,
+    maxCompletedFrameworks: 50,
+    heartbeatIntervalSeconds: 15,
+  });
+  const allocator = new HierarchicalAllocator({ seed: 1 });
+  const out: MasterEffect[] = [];
+  const step = (): MasterEffect[] => {
+    const effects = core.drain();
+    for (const e of effects) {
+      if (e.kind === 'allocator') e.apply(allocator);
+      if (e.kind === 'persist') registry.apply(e.change);
+    }
+    out.push(...effects);
+    return effects;
+  };
+  const events = (effects: MasterEffect[]): SchedulerEvent[] => effects.flatMap((e) => (e.kind === 'event' ? [e.event] : []));
+  const allocate = (now = 0): SchedulerEvent[] => {
+    core.makeOffers(allocator.allocate(now), now);
+    return events(step());
+  };
+  return { core, allocator, registry, step, events, allocate, out };
+}
+
+const resources = [
+  { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 4 } },
+  { name: 'mem', type: 'SCALAR' as const, scalar: { value: 4096 } },
+];
+
+describe('MasterCore', () => {
+  it('admits an agent (persisting it first), offers it to a subscribed framework, launches a valid task and rejects an invalid one', () => {
+    const h = harness();
+    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+    const admitted = h.step();
+    expect(admitted[0]).toMatchObject({ kind: 'persist', change: { op: 'admit' } });
+    expect(admitted.find((e) => e.kind === 'send')).toMatchObject({ to: AGENT, name: 'AgentRegistered', body: { agent_id: { value: 'm-S0' } } });
+    expect(h.registry.recover().admitted.has('m-S0')).toBe(true);
+
+    const subscribed = h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
+    expect(subscribed).toEqual({ ok: true, frameworkId: 'm-0000' });
+    expect(h.events(h.step())[0]).toMatchObject({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: 'm-0000' }, heartbeat_interval_seconds: 15 } });
+
+    const [offers] = h.allocate();
+    const offer = offers!.offers!.offers[0]!;
+    expect(offer.allocation_info).toBeUndefined();
+    const task = (id: string, cpus: number) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: cpus } }], command: { value: 'true' } });
+    const outcome = h.core.call(
+      { type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task('ok', 1), task('big', 8)] } }] } },
+      'stream-1',
+      0,
+    );
+    expect(outcome).toEqual({ status: 202 });
+    const effects = h.step();
+    expect(effects.filter((e) => e.kind === 'send').map((e) => e.kind === 'send' && e.name)).toEqual(['RunTask']);
+    expect(h.events(effects)).toEqual([
+      expect.objectContaining({ type: 'UPDATE', update: { status: expect.objectContaining({ task_id: { value: 'big' }, state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID' }) } }),
+    ]);
+    expect(h.core.frameworks.get('m-0000')!.tasks.get('ok')!.task.state).toBe('TASK_STAGING');
+  });
+
+  it('relays status updates, frees resources at a terminal state, and forgets the task when the terminal update is acknowledged', () => {
+    const h = harness();
+    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 's', 0);
+    h.step();
+    const offer = h.allocate()[0]!.offers!.offers[0]!;
+    h.core.call(
+      { type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 't', task_id: { value: 't' }, agent_id: offer.agent_id, resources, command: { value: 'true' } }] } }] } },
+      's',
+      0,
+    );
+    h.step();
+    expect(h.allocate()).toEqual([]); // everything is in use
+    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 't' }, state: 'TASK_FINISHED', uuid: 'dTE=' }, timestamp: 1, uuid: 'dTE=' });
+    const relayed = h.events(h.step());
+    expect(relayed[0]).toMatchObject({ type: 'UPDATE', update: { status: { state: 'TASK_FINISHED', uuid: 'dTE=', agent_id: { value: 'm-S0' } } } });
+    expect(h.allocate()).toHaveLength(1); // the task's resources are offered again
+    h.core.call({ type: 'ACKNOWLEDGE', framework_id: { value: 'm-0000' }, acknowledge: { agent_id: { value: 'm-S0' }, task_id: { value: 't' }, uuid: 'dTE=' } }, 's', 0);
+    expect(h.step().find((e) => e.kind === 'send')).toMatchObject({ name: 'StatusUpdateAcknowledgement', to: AGENT });
+    const framework = h.core.frameworks.get('m-0000')!;
+    expect(framework.tasks.size).toBe(0);
+    expect(framework.completedTasks.map((t) => t.state)).toEqual(['TASK_FINISHED']);
+  });
+
+  it('removes an agent after max ping timeouts and reports its tasks lost', () => {
+    const h = harness();
+    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 's', 0);
+    h.step();
+    const offer = h.allocate()[0]!.offers!.offers[0]!;
+    h.core.call(
+      { type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 't', task_id: { value: 't' }, agent_id: offer.agent_id, resources, command: { value: 'sleep 9' } }] } }] } },
+      's',
+      0,
+    );
+    h.step();
+    for (let i = 0; i < 5; i++) h.core.pingAgents(i);
+    expect(h.core.agents.size).toBe(1);
+    h.step();
+    h.core.pingAgents(5);
+    const effects = h.step();
+    expect(h.core.agents.size).toBe(0);
+    expect(effects[0]).toMatchObject({ kind: 'persist', change: { op: 'unreachable', agentId: 'm-S0' } });
+    expect(h.events(effects)).toEqual([expect.objectContaining({ update: { status: expect.objectContaining({ state: 'TASK_LOST', reason: 'REASON_AGENT_REMOVED' }) } })]);
+  });
+});
