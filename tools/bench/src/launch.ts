@@ -14,12 +14,12 @@ function flag(args: readonly string[], name: string, fallback: number): number {
 }
 
 function daemon(app: string, flags: string[]): { stop(): void; ready(url: string): Promise<void> } {
-  const child = spawn(process.execPath, ['--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...flags], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...flags], {
     stdio: 'ignore',
     env: { ...process.env, LOG_LEVEL: 'warn' },
   });
   return {
-    stop: () => child.kill('SIGKILL'),
+    stop: () => child.kill(process.env.BENCH_STOP === 'TERM' ? 'SIGTERM' : 'SIGKILL'),
     ready: async (url) => {
       for (let i = 0; i < 400; i++) {
         const ok = await fetch(url).then((r) => r.status === 200, () => false);
