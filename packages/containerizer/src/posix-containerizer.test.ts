@@ -34,17 +34,20 @@ function sessionMembers(sid: number): number[] {
   return pids;
 }
 
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'posix-containerizer-'));
-  containerizer = new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20 });
-});
+describe.each(['perl', 'spawn'] as const)('PosixContainerizer (%s launcher)', (launcher) => {
+  const make = (): PosixContainerizer => new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20, launcher });
 
-afterEach(async () => {
-  await Promise.all(containerizer.containers().map((id) => containerizer.destroy(id, 0).catch(() => undefined)));
-  rmSync(root, { recursive: true, force: true });
-});
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'posix-containerizer-'));
+    containerizer = make();
+  });
 
-describe('PosixContainerizer', () => {
+  afterEach(async () => {
+    await Promise.all(containerizer.containers().map((id) => containerizer.destroy(id, 0).catch(() => undefined)));
+    containerizer.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
   it('writes stdout and stderr into the sandbox and reports the exit code', async () => {
     const c = config({ value: 'echo out; echo err >&2; exit 3' });
     await containerizer.launch(c);
@@ -69,12 +72,16 @@ describe('PosixContainerizer', () => {
   });
 
   it('destroy kills the whole process group and reports the signal', async () => {
-    const c = config({ value: 'sleep 1000 & sleep 1000' });
+    const c = config({ value: 'sleep 1000 & echo ready; sleep 1000' });
     const checkpoint = await containerizer.launch(c);
     const pid = Number(checkpoint.state['pid']);
-    expect(sessionMembers(pid).length).toBeGreaterThanOrEqual(2);
+    // The sleeps start a moment after the launch: wait for them (the test's timeout bounds this).
+    while (!readFileSync(join(c.sandboxDir, 'stdout'), 'utf8').includes('ready') || sessionMembers(pid).length < 2) await new Promise((r) => setTimeout(r, 10));
     const termination = await containerizer.destroy(c.containerId, 5000);
     expect(termination.signal).toBe('SIGTERM');
+    // Killed processes take a moment to be gone from /proc.
+    const deadline = Date.now() + 2000;
+    while (sessionMembers(pid).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(sessionMembers(pid)).toEqual([]);
   });
 
@@ -90,8 +97,9 @@ describe('PosixContainerizer', () => {
   });
 
   it('reports usage of the processes in the container', async () => {
-    const c = config({ value: 'sleep 1000' });
+    const c = config({ value: 'echo ready; exec sleep 1000' });
     await containerizer.launch(c);
+    while (!readFileSync(join(c.sandboxDir, 'stdout'), 'utf8').includes('ready')) await new Promise((r) => setTimeout(r, 10));
     const usage = await containerizer.usage(c.containerId);
     expect(usage.processes).toBeGreaterThanOrEqual(1);
     expect(usage.mem_rss_bytes).toBeGreaterThan(0);
@@ -104,7 +112,8 @@ describe('PosixContainerizer', () => {
     const { execFileSync } = await import('node:child_process');
     execFileSync('mkfifo', [fifo]);
     const checkpoint = await containerizer.launch({ ...c, environment: { MESOS_SANDBOX: sandbox } });
-    const restarted = new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20 });
+    containerizer.close(); // as the agent's exit would: the launcher now only waits for its containers
+    const restarted = make();
     await restarted.recover([checkpoint]);
     expect(restarted.containers()).toEqual([c.containerId]);
     const { writeFileSync } = await import('node:fs');
@@ -121,13 +130,53 @@ describe('PosixContainerizer', () => {
     const d = config({ value: 'exit 6' });
     const second = await containerizer.launch(d);
     while (processStartTime(Number(second.state['pid'])) !== undefined) await new Promise((r) => setTimeout(r, 10));
-    const restarted = new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20 });
+    const restarted = make();
     await restarted.recover([second, checkpoint]);
     expect((await restarted.wait(d.containerId)).exitCode).toBe(6);
+  });
+
+  it('reports death by signal as the signal', async () => {
+    const c = config({ value: 'kill -KILL $$' });
+    await containerizer.launch(c);
+    expect(await containerizer.wait(c.containerId)).toEqual({ signal: 'SIGKILL', message: 'Command terminated with signal SIGKILL' });
+  });
+
+  it('rejects environment variable names that cannot be set', async () => {
+    const c = config({ value: 'true' }, { 'A=B': 'x' });
+    await expect(containerizer.launch(c)).rejects.toThrow(/invalid environment variable name 'A=B'/);
   });
 
   it('rejects a launch into a missing sandbox', async () => {
     const c = config({ value: 'true' });
     await expect(containerizer.launch({ ...c, sandboxDir: join(root, 'missing') })).rejects.toBeInstanceOf(ContainerLaunchError);
+  });
+});
+
+describe('PosixContainerizer perl launcher', () => {
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'posix-containerizer-'));
+    containerizer = new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20, launcher: 'perl' });
+  });
+
+  afterEach(async () => {
+    await Promise.all(containerizer.containers().map((id) => containerizer.destroy(id, 0).catch(() => undefined)));
+    containerizer.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('keeps watching containers whose launcher died, and starts a new launcher for the next launch', async () => {
+    const c = config({ value: 'sleep 1000' });
+    const checkpoint = await containerizer.launch(c);
+    const first = containerizer.launcherPid!;
+    process.kill(first, 'SIGKILL');
+    while (containerizer.launcherPid === first) await new Promise((r) => setTimeout(r, 10));
+    // The container runs on, now polled; killing it is still seen.
+    expect(processStartTime(Number(checkpoint.state['pid']))).toBe(checkpoint.state['startTime']);
+    const termination = await containerizer.destroy(c.containerId, 5000);
+    expect(termination.signal).toBe('SIGTERM');
+    const d = config({ value: 'exit 4' });
+    await containerizer.launch(d);
+    expect(containerizer.launcherPid).not.toBe(first);
+    expect((await containerizer.wait(d.containerId)).exitCode).toBe(4);
   });
 });

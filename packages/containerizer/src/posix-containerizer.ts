@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerId } from '@ts-mesos/protocol';
 import {
@@ -13,40 +14,49 @@ import {
 } from './containerizer.js';
 import { processStartTime, sessionUsage } from './proc-stat.js';
 import { describeExit, signalName } from './termination.js';
+import { ExitLog } from './exit-log.js';
+import { type ExitStatus, Launcher, findPerl } from './launcher.js';
 
 export interface PosixContainerizerOptions {
-  /** A directory this containerizer owns: `<runtimeDir>/<containerId>/status` records each exit status. */
+  /** A directory this containerizer owns: exit records of its containers are kept here. */
   readonly runtimeDir: string;
-  /** How often a re-adopted container (not our child) is checked for exit. */
+  /** How often a container that is not watched by a launcher (re-adopted) is checked for exit. */
   readonly pollMs?: number;
+  /**
+   * `perl` (the default where perl exists): a long-lived launcher forks the containers, which
+   * spares the agent's event loop; `spawn`: the agent spawns each container itself.
+   */
+  readonly launcher?: 'perl' | 'spawn';
 }
 
 interface Container {
   readonly id: ContainerId;
   readonly pid: number;
   readonly startTime: string;
-  readonly dir: string;
   readonly config: Pick<ContainerConfig, 'resources'> | undefined;
   readonly ended: Promise<Termination>;
+  readonly finish: (termination: Termination) => void;
+  /** Whether a launcher or a child-process handle will say when it ends; otherwise it is polled. */
+  watched: boolean;
   /** The signal destroy sent last, so an exit by that signal reads as killed. */
   killedWith: string | undefined;
   termination: Termination | undefined;
 }
 
 /**
- * The wrapper every container runs: `/bin/sh` starts the command as a child, waits, and writes
- * its exit status (`$?`: 128+N for signal N) atomically into the runtime directory, so that
- * an agent restarted after the command ended still learns how it ended. It catches SIGTERM
- * (a trap, unlike an ignore, is reset for the command) so that it outlives the command it
- * reports on. It is a shell, not a node process, because a launch must cost milliseconds.
+ * The wrapper of the `spawn` fallback: `/bin/sh` starts the command as a child, waits, and
+ * appends its exit status (`$?`: 128+N for signal N) to `exits-sh.log`, so that an agent
+ * restarted after the command ended still learns how it ended. It catches SIGTERM (a trap,
+ * unlike an ignore, is reset for the command) so that it outlives the command it reports on.
  */
-const WRAPPER = 'trap : TERM INT; "$@"; status=$?; printf %s "$status" > "$TS_MESOS_STATUS.tmp" && mv "$TS_MESOS_STATUS.tmp" "$TS_MESOS_STATUS"; exit $status';
+const WRAPPER =
+  'trap : TERM INT; "$@"; s=$?; if [ $s -gt 128 ] && [ $s -lt 160 ]; then r="- $((s - 128))"; else r="$s -"; fi; printf "%s %s\\n" "$TS_MESOS_CONTAINER" "$r" >> "$TS_MESOS_EXITS"; exit $s';
 
-function variables(config: ContainerConfig): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  for (const v of config.command.environment?.variables ?? []) if (v.type !== 'SECRET' && v.value !== undefined) env[v.name] = v.value;
-  return Object.assign(env, config.environment);
+/** A status whose code is 129..159 is how a shell reports death by signal N-128. */
+function fromShellStatus(code: number | null, signal: NodeJS.Signals | null): ExitStatus | undefined {
+  if (signal !== null) return { signal: constants.signals[signal] };
+  if (code === null) return undefined;
+  return code > 128 && code < 160 ? { signal: code - 128 } : { code };
 }
 
 function lookupUser(user: string): { uid: number; gid: number } | undefined {
@@ -57,6 +67,9 @@ function lookupUser(user: string): { uid: number; gid: number } | undefined {
   return undefined;
 }
 
+/** How many polls a container whose process is gone waits for its exit record before it is declared unknown. */
+const RECORD_WAIT_POLLS = 10;
+
 /**
  * Runs each container as a plain process group in its own session, with no isolation: the
  * simplest containerizer, and Mesos's `posix` isolation. Containers outlive the agent:
@@ -66,10 +79,34 @@ export class PosixContainerizer implements Containerizer {
   readonly name = 'posix';
   private readonly running = new Map<string, Container>();
   private readonly pollMs: number;
+  private readonly launcher: Launcher | undefined;
+  private readonly exitLog: ExitLog;
+  private baseEnvironment: Record<string, string> | undefined;
 
   constructor(private readonly options: PosixContainerizerOptions) {
     this.pollMs = options.pollMs ?? 500;
     mkdirSync(options.runtimeDir, { recursive: true });
+    this.exitLog = new ExitLog(options.runtimeDir);
+    const perl = options.launcher === 'spawn' ? undefined : findPerl();
+    if (options.launcher === 'perl' && perl === undefined) throw new Error('The perl launcher was asked for, and perl is not installed');
+    if (perl !== undefined) {
+      this.launcher = new Launcher(
+        perl,
+        options.runtimeDir,
+        (id, pid, status) => this.exited(id, pid, status),
+        () => this.launcherLost(),
+      );
+    }
+  }
+
+  /** `perl` or `spawn`: how containers are started. */
+  get launchMode(): 'perl' | 'spawn' {
+    return this.launcher === undefined ? 'spawn' : 'perl';
+  }
+
+  /** The perl launcher's pid while one runs. */
+  get launcherPid(): number | undefined {
+    return this.launcher?.pid;
   }
 
   supports(container: ConfigContainer): boolean {
@@ -87,58 +124,106 @@ export class PosixContainerizer implements Containerizer {
       ids = lookupUser(config.user);
       if (ids === undefined) return Promise.reject(new ContainerLaunchError(`User '${config.user}' does not exist on this agent`));
     }
-    const dir = join(this.options.runtimeDir, config.containerId);
-    mkdirSync(dir, { recursive: true });
+    const environment: Record<string, string> = {};
+    for (const v of command.environment?.variables ?? []) if (v.type !== 'SECRET' && v.value !== undefined) environment[v.name] = v.value;
+    Object.assign(environment, config.environment);
+    for (const name of Object.keys(environment)) {
+      if (name === '' || name.includes('=') || name.includes('\0')) return Promise.reject(new ContainerLaunchError(`Container '${config.containerId}' has an invalid environment variable name '${name}'`));
+    }
+    if (this.launcher !== undefined) return this.launchWithLauncher(this.launcher, config, argv, environment, ids);
+    return this.spawnDirectly(config, argv, environment, ids);
+  }
+
+  private async launchWithLauncher(launcher: Launcher, config: ContainerConfig, argv: string[], environment: Record<string, string>, ids: { uid: number; gid: number } | undefined): Promise<ContainerCheckpoint> {
+    let started: { pid: number; startTime: string };
+    try {
+      // Tracked as the launcher's `start` is read: its `exit` may follow in the same read.
+      started = await launcher.launch({ id: config.containerId, sandboxDir: config.sandboxDir, argv, environment, ...(ids === undefined ? {} : ids) }, (pid, startTime) => {
+        this.track(config.containerId, pid, startTime, config, true);
+      });
+    } catch (error) {
+      throw new ContainerLaunchError(`Failed to start container '${config.containerId}': ${(error as Error).message}`);
+    }
+    return { containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: this.name, state: { pid: started.pid, startTime: started.startTime } };
+  }
+
+  private spawnDirectly(config: ContainerConfig, argv: string[], environment: Record<string, string>, ids: { uid: number; gid: number } | undefined): Promise<ContainerCheckpoint> {
+    if (this.baseEnvironment === undefined) {
+      this.baseEnvironment = {};
+      for (const [k, v] of Object.entries(process.env)) if (v !== undefined) this.baseEnvironment[k] = v;
+    }
     const stdout = openSync(join(config.sandboxDir, 'stdout'), 'a');
     const stderr = openSync(join(config.sandboxDir, 'stderr'), 'a');
     return new Promise((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', WRAPPER, 'ts-mesos-wrapper', ...argv], {
         cwd: config.sandboxDir,
-        env: { ...variables(config), TS_MESOS_STATUS: join(dir, 'status') },
+        env: { ...this.baseEnvironment, ...environment, TS_MESOS_CONTAINER: Buffer.from(config.containerId).toString('hex'), TS_MESOS_EXITS: join(this.options.runtimeDir, 'exits-sh.log') },
         stdio: ['ignore', stdout, stderr],
         detached: true,
         ...(ids === undefined ? {} : { uid: ids.uid, gid: ids.gid }),
       });
       closeSync(stdout);
       closeSync(stderr);
-      child.once('error', (error) => {
-        rmSync(dir, { recursive: true, force: true });
-        reject(new ContainerLaunchError(`Failed to start container '${config.containerId}': ${error.message}`));
-      });
+      child.once('error', (error) => reject(new ContainerLaunchError(`Failed to start container '${config.containerId}': ${error.message}`)));
       child.once('spawn', () => {
         const pid = child.pid!;
         child.unref();
-        const ended = new Promise<Termination>((done) => {
-          child.once('exit', (code, signal) => done(this.termination(container, code, signal)));
-        });
-        const container: Container = { id: config.containerId, pid, startTime: processStartTime(pid) ?? '', dir, config, ended, killedWith: undefined, termination: undefined };
-        this.running.set(config.containerId, container);
+        const container = this.track(config.containerId, pid, processStartTime(pid) ?? '', config, true);
+        child.once('exit', (code, signal) => this.end(container, fromShellStatus(code, signal)));
         resolve({ containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: this.name, state: { pid, startTime: container.startTime } });
       });
     });
   }
 
-  /** How a container ended: the status file first (it carries the command's own status), then the wrapper's exit. */
-  private termination(container: Container, code: number | null, signal: NodeJS.Signals | null): Termination {
-    if (container.termination !== undefined) return container.termination;
-    let status: number | undefined;
-    try {
-      status = Number(readFileSync(join(container.dir, 'status'), 'utf8'));
-    } catch {
-      status = undefined;
-    }
+  private track(id: ContainerId, pid: number, startTime: string, config: Container['config'], watched: boolean): Container {
+    let finish: (t: Termination) => void = () => undefined;
+    const ended = new Promise<Termination>((done) => (finish = done));
+    const container: Container = { id, pid, startTime, config, ended, finish, watched, killedWith: undefined, termination: undefined };
+    this.running.set(id, container);
+    return container;
+  }
+
+  /** Records how a container ended (once) and wakes its waiters. */
+  private end(container: Container, status: ExitStatus | undefined): void {
+    if (container.termination !== undefined) return;
     let termination: Termination;
-    if (status !== undefined && Number.isInteger(status)) {
-      termination = status > 128 && status < 160 ? describeExit(undefined, signalName(status - 128)) : describeExit(status, undefined);
-    } else if (signal !== null) {
-      termination = describeExit(undefined, signal);
-    } else if (code !== null) {
-      termination = describeExit(code, undefined);
-    } else {
-      termination = { message: `Container '${container.id}' ended and its exit status is unknown (its wrapper was killed${container.killedWith === undefined ? '' : ` by ${container.killedWith}`})`, ...(container.killedWith === undefined ? {} : { signal: container.killedWith }) };
-    }
+    if (status?.signal !== undefined) termination = describeExit(undefined, signalName(status.signal));
+    else if (status?.code !== undefined) termination = describeExit(status.code, undefined);
+    else termination = { message: `Container '${container.id}' ended and its exit status is unknown${container.killedWith === undefined ? '' : ` (it was sent ${container.killedWith})`}`, ...(container.killedWith === undefined ? {} : { signal: container.killedWith }) };
     container.termination = termination;
-    return termination;
+    container.finish(termination);
+  }
+
+  private exited(id: string, pid: number, status: ExitStatus): void {
+    const container = this.running.get(id);
+    if (container !== undefined && container.pid === pid) this.end(container, status);
+  }
+
+  /** The launcher died: its containers run on (or have ended unreported); watch them by polling. */
+  private launcherLost(): void {
+    for (const container of this.running.values()) {
+      if (container.termination === undefined && container.watched && this.launcher !== undefined) {
+        container.watched = false;
+        this.poll(container);
+      }
+    }
+  }
+
+  /** Polls a container nobody reports on: its pid (with start time, against reuse), then its exit record. */
+  private poll(container: Container, waited = 0): void {
+    if (container.termination !== undefined) return;
+    const alive = Number.isInteger(container.pid) && container.pid > 0 && processStartTime(container.pid) === container.startTime;
+    if (!alive) {
+      const status = this.exitLog.lookup(container.id);
+      // The record is appended just after the process is reaped: give it a moment.
+      if (status !== undefined || waited >= RECORD_WAIT_POLLS) {
+        this.end(container, status);
+        return;
+      }
+      setTimeout(() => this.poll(container, waited + 1), Math.min(this.pollMs, 50)).unref();
+      return;
+    }
+    setTimeout(() => this.poll(container), this.pollMs).unref();
   }
 
   wait(containerId: ContainerId): Promise<Termination> {
@@ -153,7 +238,13 @@ export class PosixContainerizer implements Containerizer {
   private cleanup(container: Container): void {
     if (this.running.get(container.id) !== container) return;
     this.running.delete(container.id);
-    rmSync(container.dir, { recursive: true, force: true });
+    if (this.running.size === 0) this.pruneLogs();
+  }
+
+  /** Drops the exit logs nobody needs: those of launchers that are gone, once their containers were all waited for. */
+  private pruneLogs(): void {
+    const spawnMode = this.launcher === undefined;
+    this.exitLog.prune((name) => spawnMode && name.startsWith('exits-sh.log') && statSize(join(this.options.runtimeDir, name)) < 1024 * 1024);
   }
 
   async destroy(containerId: ContainerId, gracePeriodMs = 3000): Promise<Termination> {
@@ -177,7 +268,7 @@ export class PosixContainerizer implements Containerizer {
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
-    // The wrapper may be gone while a child that ignored SIGTERM lingers: make sure of the group.
+    // The leader may be gone while a child that ignored SIGTERM lingers: make sure of the group.
     try {
       process.kill(-container.pid, 'SIGKILL');
     } catch {
@@ -204,30 +295,29 @@ export class PosixContainerizer implements Containerizer {
   recover(checkpoints: readonly ContainerCheckpoint[]): Promise<void> {
     for (const checkpoint of checkpoints) {
       if (checkpoint.containerizer !== this.name || this.running.has(checkpoint.containerId)) continue;
-      const pid = Number(checkpoint.state['pid']);
       const recorded = checkpoint.state['startTime'];
-      const startTime = typeof recorded === 'string' ? recorded : '';
-      const dir = join(this.options.runtimeDir, checkpoint.containerId);
-      const alive = (): boolean => Number.isInteger(pid) && pid > 0 && processStartTime(pid) === startTime;
-      let finish: (t: Termination) => void = () => undefined;
-      const ended = new Promise<Termination>((done) => (finish = done));
-      const container: Container = { id: checkpoint.containerId, pid, startTime, dir, config: undefined, ended, killedWith: undefined, termination: undefined };
-      this.running.set(checkpoint.containerId, container);
-      // Not our child: no exit event will come, so watch the pid (and its start time, against reuse).
-      const poll = (): void => {
-        if (alive()) {
-          setTimeout(poll, this.pollMs).unref();
-          return;
-        }
-        finish(this.termination(container, null, null));
-      };
-      poll();
+      // Not our child: no exit event will come, so watch the pid.
+      const container = this.track(checkpoint.containerId, Number(checkpoint.state['pid']), typeof recorded === 'string' ? recorded : '', undefined, false);
+      this.poll(container);
     }
     return Promise.resolve();
   }
 
   containers(): ContainerId[] {
     return [...this.running.keys()] as ContainerId[];
+  }
+
+  /** Lets the launcher exit once its containers have ended (they keep running). */
+  close(): void {
+    this.launcher?.close();
+  }
+}
+
+function statSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -410,7 +410,8 @@ export class WebSocketTransport implements Transport {
       if (rejected || sink === undefined) return;
       const url = new URL(req.url ?? '/', 'http://localhost');
       const abort = new AbortController();
-      res.on('close', () => abort.abort());
+      // A plain reason: abort() without one builds a DOMException (with a stack) on every response.
+      res.on('close', () => abort.abort(CONNECTION_CLOSED));
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -434,6 +435,9 @@ export class WebSocketTransport implements Transport {
     });
   }
 }
+
+/** Why a request's signal aborts: its connection closed (after the response, or before it). */
+const CONNECTION_CLOSED = 'connection closed';
 
 function respondTooLarge(res: ServerResponse, limit: number): void {
   res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });

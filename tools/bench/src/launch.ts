@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PosixContainerizer } from '@ts-mesos/containerizer';
@@ -14,9 +14,12 @@ function flag(args: readonly string[], name: string, fallback: number): number {
 }
 
 function daemon(app: string, flags: string[]): { stop(): void; ready(url: string): Promise<void> } {
+  // BENCH_LOG_DIR=/some/dir keeps each daemon's output in <dir>/<app>.log.
+  const logDir = process.env.BENCH_LOG_DIR;
+  const out = logDir === undefined ? 'ignore' : openSync(join(logDir, `${app}.log`), 'w');
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...flags], {
-    stdio: 'ignore',
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', out, out],
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });
   return {
     stop: () => child.kill(process.env.BENCH_STOP === 'TERM' ? 'SIGTERM' : 'SIGKILL'),
