@@ -2,9 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Containerizer, type Termination } from '@ts-mesos/containerizer';
-import { Http, Process, type Upid } from '@ts-mesos/libprocess';
+import { Http, type HttpRequest, type HttpResponse, type MetricsRegistry, Process, systemMetrics, type Upid } from '@ts-mesos/libprocess';
 import {
   type AgentInfo,
+  attributesModel,
   ContainerId,
   type FrameworkInfo,
   internalDecoder,
@@ -14,12 +15,16 @@ import {
   messageName,
   PROTOCOL_VERSION,
   Resources,
+  resourcesModel,
   type Task,
   type TaskInfo,
   type TaskReason,
   type TaskState,
+  TASK_STATES,
+  versionModel,
 } from '@ts-mesos/protocol';
 import type { AgentJournal } from './agent-journal.js';
+import type { FilesProcess } from './files-process.js';
 import { type StatusUpdate, StatusUpdateManager } from './status-update-manager.js';
 
 export interface AgentProcessOptions {
@@ -37,7 +42,28 @@ export interface AgentProcessOptions {
   readonly statusRetryMinMs?: number;
   /** The master told the agent to shut down (it was removed or marked gone). */
   readonly onShutdown?: (message: string) => void;
+  /** Every flag as text, for `/slave(1)/flags` and `/slave(1)/state`. */
+  readonly flags?: Readonly<Record<string, string>>;
+  /** Where the agent registers its `slave/*` metrics. */
+  readonly metrics?: MetricsRegistry;
+  /** The `files` process: sandboxes are attached to it for `/files/*`. */
+  readonly files?: FilesProcess;
+  /** The agent's version, for `/slave(1)/state`. */
+  readonly version?: string;
 }
+
+/** An executor (here: a task's command executor) that has ended, as `/slave(1)/state` lists it. */
+interface CompletedExecutor {
+  readonly id: string;
+  readonly name: string;
+  readonly directory: string;
+  readonly containerId: string;
+  readonly resources: Task['resources'];
+  readonly task: Task;
+}
+
+/** How many ended executors a framework keeps in `/slave(1)/state` (Mesos: --max_completed_executors_per_framework). */
+const MAX_COMPLETED_EXECUTORS_PER_FRAMEWORK = 150;
 
 /** A task this agent runs with its built-in command executor. */
 interface LiveTask {
@@ -71,6 +97,10 @@ export class AgentProcess extends Process {
   private readonly removedFrameworks = new Set<string>();
   private readonly tasks = new Map<string, LiveTask>();
   private readonly updates: StatusUpdateManager;
+  private readonly completed = new Map<string, CompletedExecutor[]>();
+  private readonly startTimeMs = Date.now();
+  private readonly total: Resources;
+  private readonly stats = { terminalTasks: {} as Partial<Record<TaskState, number>>, validStatusUpdates: 0, invalidStatusUpdates: 0, containerLaunchErrors: 0, executorsTerminated: 0, frameworkMessagesDropped: 0 };
 
   constructor(private readonly options: AgentProcessOptions) {
     super('slave(1)');
@@ -92,6 +122,19 @@ export class AgentProcess extends Process {
     this.handle('FrameworkToExecutor', (_, m) => this.log.warn({ frameworkId: m.framework_id.value, executorId: m.executor_id.value }, 'Dropping a framework message: command executors take none'));
     this.handle('AgentShutdown', (_, m) => this.shutdown(m.message));
     this.route('/health', 'Answers 200 while the agent runs.', () => Http.ok());
+    this.route('/state', 'This agent: its resources, attributes, flags, frameworks with their executors and tasks, with Apache Mesos field names.', (r) => this.jsonp(r, this.state()));
+    this.route('/flags', 'The flags this agent runs with.', (r) => this.jsonp(r, { flags: this.options.flags ?? {} }));
+    this.route('/version', 'The Mesos API version this agent speaks, and its own version.', (r) => this.jsonp(r, versionModel()));
+    const total = Resources.fromJson(options.info.resources ?? []);
+    this.total = total.ok ? total.value : Resources.EMPTY;
+  }
+
+  /** Unversioned endpoints answer `?jsonp=CALLBACK` with JavaScript, as Mesos's do. */
+  private jsonp(request: HttpRequest, value: unknown): HttpResponse {
+    const callback = request.query.get('jsonp');
+    if (callback === null) return Http.json(value);
+    if (!/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
+    return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${JSON.stringify(value)});` };
   }
 
   /** Installs a handler for a message from the master; messages from anyone else are dropped. */
@@ -110,6 +153,8 @@ export class AgentProcess extends Process {
   }
 
   protected override initialize(): void {
+    this.options.metrics?.source('slave', () => this.metrics());
+    this.options.metrics?.source('system', systemMetrics);
     this.link(this.options.master);
     this.register();
     const retry = (): void => {
@@ -203,6 +248,9 @@ export class AgentProcess extends Process {
       this.taskUpdate(live, 'TASK_FAILED', `Cannot create sandbox: ${String(error)}`, 'REASON_CONTAINER_LAUNCH_FAILED');
       return;
     }
+    // Mesos shows a sandbox at its real path and at `/frameworks/F/executors/E/runs/latest`.
+    this.options.files?.attach(sandbox, sandbox);
+    this.options.files?.attach(sandbox, latestPath(frameworkId, taskId));
     const environment = {
       MESOS_SANDBOX: sandbox,
       MESOS_DIRECTORY: sandbox,
@@ -236,6 +284,7 @@ export class AgentProcess extends Process {
       }),
       this.defer((error: unknown) => {
         live.ended = true;
+        this.stats.containerLaunchErrors++;
         this.taskUpdate(live, 'TASK_FAILED', `Failed to launch container: ${error instanceof Error ? error.message : String(error)}`, 'REASON_CONTAINER_LAUNCH_FAILED');
       }),
     );
@@ -244,6 +293,7 @@ export class AgentProcess extends Process {
   private taskEnded(live: LiveTask, termination: Termination): void {
     if (live.ended) return;
     live.ended = true;
+    this.stats.executorsTerminated++;
     const state: TaskState = live.killRequested ? 'TASK_KILLED' : termination.reason !== undefined || termination.exitCode !== 0 ? 'TASK_FAILED' : 'TASK_FINISHED';
     this.taskUpdate(live, state, termination.message, state === 'TASK_FAILED' ? termination.reason : undefined);
     if (state !== 'TASK_FINISHED' && live.group !== undefined) {
@@ -288,13 +338,17 @@ export class AgentProcess extends Process {
   }
 
   private taskUpdate(live: LiveTask, state: TaskState, message: string | undefined, reason: TaskReason | undefined): void {
+    if (!isTerminalState(live.task.state) && isTerminalState(state)) this.stats.terminalTasks[state] = (this.stats.terminalTasks[state] ?? 0) + 1;
     live.task.state = state;
+    const now = this.runtime.clock.now();
+    const statuses = (live.task.statuses ??= []);
+    statuses.push({ task_id: live.info.task_id, state, timestamp: now / 1000 });
+    if (statuses.length > 10) statuses.shift();
     if (this.removedFrameworks.has(live.frameworkId)) {
       // Nobody will acknowledge: the framework is gone. The task is done once it has ended.
-      if (isTerminalState(state)) this.tasks.delete(`${live.frameworkId}/${live.task.task_id.value}`);
+      if (isTerminalState(state)) this.retire(live);
       return;
     }
-    const now = this.runtime.clock.now();
     const uuid = randomBytes(16).toString('base64');
     const update: StatusUpdate = {
       framework_id: { value: live.frameworkId },
@@ -325,17 +379,181 @@ export class AgentProcess extends Process {
 
   private acknowledged(frameworkId: string, taskId: string, uuid: string): void {
     const outcome = this.updates.acknowledge(frameworkId, taskId, uuid, this.runtime.clock.now());
-    if (!outcome.matched) return;
+    if (!outcome.matched) {
+      this.stats.invalidStatusUpdates++;
+      return;
+    }
+    this.stats.validStatusUpdates++;
     this.options.journal.append({ k: 'ack', frameworkId, taskId, uuid });
     if (outcome.next !== undefined) this.forward(outcome.next);
     if (outcome.finished) {
-      this.tasks.delete(`${frameworkId}/${taskId}`);
+      const live = this.tasks.get(`${frameworkId}/${taskId}`);
+      if (live !== undefined) this.retire(live);
       this.options.journal.append({ k: 'task-done', frameworkId, taskId });
     }
+  }
+
+  /** A task whose end was delivered: it moves to its framework's completed executors (bounded; the oldest's sandbox is detached from `/files`). */
+  private retire(live: LiveTask): void {
+    const key = `${live.frameworkId}/${live.task.task_id.value}`;
+    if (this.tasks.get(key) !== live) return;
+    this.tasks.delete(key);
+    const list = this.completed.get(live.frameworkId) ?? [];
+    list.push({ id: live.info.task_id.value, name: live.info.name, directory: live.sandbox, containerId: live.containerId, resources: live.info.resources, task: live.task });
+    this.completed.set(live.frameworkId, list);
+    if (list.length > MAX_COMPLETED_EXECUTORS_PER_FRAMEWORK) {
+      const dropped = list.shift()!;
+      this.options.files?.detach(dropped.directory);
+      const latest = latestPath(live.frameworkId, dropped.id);
+      // The `latest` alias may already show a newer run of an executor with the same id.
+      if (![...this.tasks.values()].some((t) => t.frameworkId === live.frameworkId && t.info.task_id.value === dropped.id) && !list.some((e) => e.id === dropped.id)) this.options.files?.detach(latest);
+    }
+  }
+
+  private taskModel(task: Task): Record<string, unknown> {
+    const resources = Resources.fromJson(task.resources);
+    return {
+      id: task.task_id.value,
+      name: task.name,
+      framework_id: task.framework_id.value,
+      executor_id: task.executor_id?.value ?? '',
+      slave_id: task.agent_id.value,
+      state: task.state,
+      resources: resourcesModel(resources.ok ? resources.value.unallocate() : Resources.EMPTY),
+      statuses: (task.statuses ?? []).map((s) => ({ state: s.state, timestamp: s.timestamp ?? 0 })),
+    };
+  }
+
+  private executorModel(frameworkId: string, e: { id: string; name: string; directory: string; containerId: string; resources: Task['resources'] }, tasks: Task[], completedTasks: Task[]): Record<string, unknown> {
+    const resources = Resources.fromJson(e.resources);
+    const framework = this.frameworks.get(frameworkId);
+    return {
+      id: e.id,
+      name: `Command Executor (Task: ${e.id}) (Command: ${e.name})`,
+      source: e.id,
+      container: e.containerId,
+      directory: e.directory,
+      resources: resourcesModel(resources.ok ? resources.value.unallocate() : Resources.EMPTY),
+      role: framework?.roles?.[0] ?? framework?.role ?? '*',
+      type: 'COMMAND',
+      tasks: tasks.map((t) => this.taskModel(t)),
+      queued_tasks: [],
+      completed_tasks: completedTasks.map((t) => this.taskModel(t)),
+    };
+  }
+
+  /** `/slave(1)/state` with Mesos's field names (docs/endpoints/slave/state.md). */
+  state(): Record<string, unknown> {
+    const frameworkIds = new Set([...this.frameworks.keys()]);
+    const frameworks = [...frameworkIds].map((id) => {
+      const info = this.frameworks.get(id)!;
+      const live = [...this.tasks.values()].filter((t) => t.frameworkId === id);
+      return {
+        id,
+        name: info.name,
+        user: info.user,
+        failover_timeout: info.failover_timeout ?? 0,
+        checkpoint: info.checkpoint ?? false,
+        hostname: info.hostname ?? '',
+        role: info.role ?? '*',
+        ...(info.roles === undefined ? {} : { roles: info.roles }),
+        executors: live.map((t) => this.executorModel(id, { id: t.info.task_id.value, name: t.info.name, directory: t.sandbox, containerId: t.containerId, resources: t.info.resources }, [t.task], [])),
+        completed_executors: (this.completed.get(id) ?? []).map((e) => this.executorModel(id, e, [], [e.task])),
+      };
+    });
+    const used = this.usedResources();
+    return {
+      version: this.options.version ?? '',
+      build_date: '',
+      build_time: 0,
+      build_user: '',
+      start_time: this.startTimeMs / 1000,
+      ...(this.agentId === undefined ? {} : { id: this.agentId }),
+      pid: this.self().toString(),
+      hostname: this.options.info.hostname,
+      capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
+      resources: resourcesModel(this.total),
+      attributes: attributesModel(this.options.info.attributes),
+      master_hostname: this.options.master.address.host,
+      flags: this.options.flags ?? {},
+      frameworks: frameworks.filter((f) => f.executors.length > 0 || f.completed_executors.length > 0),
+      completed_frameworks: [],
+      reserved_resources: {},
+      unreserved_resources: resourcesModel(this.total.unreserved()),
+      reserved_resources_allocated: {},
+      unreserved_resources_allocated: resourcesModel(used),
+    };
+  }
+
+  private usedResources(): Resources {
+    let used = Resources.EMPTY;
+    for (const t of this.tasks.values()) {
+      if (t.ended || isTerminalState(t.task.state)) continue;
+      const r = Resources.fromJson(t.info.resources);
+      if (r.ok) used = used.add(r.value.unallocate());
+    }
+    return used;
+  }
+
+  /** `slave/*` metrics with Mesos's names (docs/monitoring.md). */
+  metrics(): Record<string, number> {
+    const m: Record<string, number> = {};
+    m['slave/uptime_secs'] = (Date.now() - this.startTimeMs) / 1000;
+    m['slave/registered'] = this.registered ? 1 : 0;
+    m['slave/recovery_errors'] = 0;
+    const active = new Set<string>();
+    const current = new Map<string, number>();
+    let running = 0;
+    for (const t of this.tasks.values()) {
+      active.add(t.frameworkId);
+      if (!isTerminalState(t.task.state)) current.set(t.task.state, (current.get(t.task.state) ?? 0) + 1);
+      if (t.launched && !t.ended) running++;
+    }
+    m['slave/frameworks_active'] = active.size;
+    for (const state of TASK_STATES) {
+      m[`slave/tasks_${state.replace(/^TASK_/, '').toLowerCase()}`] = isTerminalState(state) ? (this.stats.terminalTasks[state] ?? 0) : (current.get(state) ?? 0);
+    }
+    m['slave/executors_registering'] = 0;
+    m['slave/executors_running'] = running;
+    m['slave/executors_terminating'] = [...this.tasks.values()].filter((t) => t.killRequested && !t.ended).length;
+    m['slave/executors_terminated'] = this.stats.executorsTerminated;
+    m['slave/valid_status_updates'] = this.stats.validStatusUpdates;
+    m['slave/invalid_status_updates'] = this.stats.invalidStatusUpdates;
+    m['slave/container_launch_errors'] = this.stats.containerLaunchErrors;
+    const used = this.usedResources();
+    for (const name of ['cpus', 'mem', 'disk', 'gpus']) {
+      const t = this.total.scalar(name);
+      const u = used.scalar(name);
+      m[`slave/${name}_total`] = t;
+      m[`slave/${name}_used`] = u;
+      m[`slave/${name}_percent`] = t > 0 ? u / t : 0;
+    }
+    return m;
+  }
+
+  /** `/monitor/statistics`: resource usage of every running executor, from its container. */
+  async statistics(): Promise<Record<string, unknown>[]> {
+    const running = [...this.tasks.values()].filter((t) => t.launched && !t.ended);
+    const entries = await Promise.all(
+      running.map(async (t) => {
+        try {
+          const statistics = await this.options.containerizer.usage(ContainerId(t.containerId));
+          return { executor_id: t.info.task_id.value, executor_name: `Command Executor (Task: ${t.info.task_id.value})`, framework_id: t.frameworkId, source: t.info.task_id.value, statistics };
+        } catch {
+          return undefined; // it ended meanwhile
+        }
+      }),
+    );
+    return entries.filter((e) => e !== undefined);
   }
 
   /** For tests and `/state`: the tasks this agent runs and their states. */
   taskStates(): Record<string, TaskState> {
     return Object.fromEntries([...this.tasks].map(([key, t]) => [key, t.task.state]));
   }
+}
+
+/** The virtual path `/files` shows an executor's latest run at. */
+function latestPath(frameworkId: string, executorId: string): string {
+  return `/frameworks/${frameworkId}/executors/${executorId}/runs/latest`;
 }

@@ -1,9 +1,11 @@
 import { join, resolve } from 'node:path';
-import type { FlagValues } from '@ts-mesos/cli';
+import { type FlagValues, formatFlags } from '@ts-mesos/cli';
 import { PosixContainerizer } from '@ts-mesos/containerizer';
-import { type Address, type Logger, type Pid, Runtime, Upid, WebSocketTransport } from '@ts-mesos/libprocess';
-import { parseAttributes } from '@ts-mesos/protocol';
-import type { AGENT_FLAGS } from './agent-flags.js';
+import { type Address, type Logger, MetricsProcess, MetricsRegistry, type Pid, Runtime, Upid, WebSocketTransport } from '@ts-mesos/libprocess';
+import { MESOS_API_VERSION, parseAttributes } from '@ts-mesos/protocol';
+import { AGENT_FLAGS } from './agent-flags.js';
+import { FilesProcess } from './files-process.js';
+import { MonitorProcess } from './monitor-process.js';
 import { AgentJournal } from './agent-journal.js';
 import { AgentProcess } from './agent-process.js';
 import { agentResources, detectMachine } from './resource-detection.js';
@@ -50,6 +52,10 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
   const recovered = journal.recoverAgentInfo();
   const runtime = new Runtime({ transport: new WebSocketTransport({ host: flags.ip, port: flags.port, logger }), delegate: 'slave(1)', logger });
   const address = await runtime.start();
+  const metrics = new MetricsRegistry();
+  runtime.spawn(new MetricsProcess(metrics));
+  const files = new FilesProcess();
+  runtime.spawn(files);
   const process = new AgentProcess({
     master,
     workDir,
@@ -65,8 +71,13 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
     registrationBackoffMs: flags.registration_backoff_factor,
     killGracePeriodMs: flags.executor_shutdown_grace_period,
     ...(onShutdown === undefined ? {} : { onShutdown }),
+    flags: formatFlags(AGENT_FLAGS, flags),
+    metrics,
+    files,
+    version: MESOS_API_VERSION,
   });
   const pid = runtime.spawn(process);
+  runtime.spawn(new MonitorProcess(() => process.statistics()));
   return { runtime, pid, address, url: `http://${address.host}:${address.port}`, stop: () => runtime.stop() };
 }
 

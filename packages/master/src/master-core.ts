@@ -42,6 +42,19 @@ export type CallOutcome = { readonly status: 202 } | { readonly status: 400 | 40
 
 const ACCEPTED: CallOutcome = { status: 202 };
 
+/** Cumulative counts the master keeps for its metrics. */
+export interface MasterStats {
+  /** Tasks that reached each terminal state (`TASK_FINISHED` -> n). */
+  readonly terminalTasks: Partial<Record<TaskState, number>>;
+  agentRegistrations: number;
+  agentReregistrations: number;
+  agentRemovals: number;
+  validStatusUpdates: number;
+  invalidStatusUpdates: number;
+  frameworkSubscriptions: number;
+  offersMade: number;
+}
+
 /** How many recent statuses a task keeps (`/master/state` shows them). */
 const STATUSES_KEPT = 10;
 
@@ -56,6 +69,8 @@ export class MasterCore {
   readonly completedFrameworks: FrameworkRecord[] = [];
   readonly offers = new Map<string, OfferRecord>();
   effects: MasterEffect[] = [];
+  /** Counts behind the `master/*` counter metrics (gauges are read from the state itself). */
+  readonly stats: MasterStats = { terminalTasks: {}, agentRegistrations: 0, agentReregistrations: 0, agentRemovals: 0, validStatusUpdates: 0, invalidStatusUpdates: 0, frameworkSubscriptions: 0, offersMade: 0 };
   private readonly agentsByPid = new Map<string, AgentRecord>();
   private readonly removedFrameworks = new Set<string>();
   private nextFrameworkId = 0;
@@ -111,6 +126,7 @@ export class MasterCore {
     const agent = this.addAgentRecord(id, info, from, total.value, message.version, now);
     this.emit({ kind: 'allocator', apply: (a) => a.addAgent(id, { hostname: info.hostname, total: agent.total }) });
     this.emit(send(from, 'AgentRegistered', { agent_id: { value: id }, ping_interval_seconds: this.options.agentPingTimeoutMs / 1000 }));
+    this.stats.agentRegistrations++;
     this.emit({ kind: 'log', level: 'info', fields: { agentId: id, pid: from, resources: agent.total.toString() }, message: 'Registered agent' });
   }
 
@@ -149,6 +165,7 @@ export class MasterCore {
       this.emit({ kind: 'link', pid: from });
       this.reconcileAgentTasks(known, message.tasks, now);
       this.emit(send(from, 'AgentReregistered', { agent_id: { value: id } }));
+      this.stats.agentReregistrations++;
       return;
     }
     // Unknown to this master (it restarted, or removed the agent): admit it again with its tasks.
@@ -173,6 +190,7 @@ export class MasterCore {
       apply: (a) => a.addAgent(AgentId(id), { hostname: info.hostname, total: agent.total }, new Map([...used].map(([f, r]) => [FrameworkId(f), r]))),
     });
     this.emit(send(from, 'AgentReregistered', { agent_id: { value: id } }));
+    this.stats.agentReregistrations++;
     this.emit({ kind: 'log', level: 'info', fields: { agentId: id, pid: from, tasks: message.tasks.length }, message: 'Re-admitted agent' });
   }
 
@@ -251,6 +269,7 @@ export class MasterCore {
   /** An agent that stopped answering: its tasks are reported lost (unreachable to partition-aware frameworks). */
   markAgentUnreachable(agent: AgentRecord, now: number): void {
     this.emit({ kind: 'persist', change: { op: 'unreachable', agentId: agent.id, timeMs: now } });
+    this.stats.agentRemovals++;
     this.emit({ kind: 'log', level: 'warn', fields: { agentId: agent.id, missedPings: agent.missedPings }, message: 'Removing agent that stopped answering pings' });
     for (const offerId of [...agent.offers]) this.rescindOffer(offerId);
     for (const record of [...agent.tasks.values()]) {
@@ -278,15 +297,18 @@ export class MasterCore {
   statusUpdate(from: string, message: InternalMessage<'StatusUpdate'>): void {
     const agent = this.agentsByPid.get(from);
     if (agent === undefined) {
+      this.stats.invalidStatusUpdates++;
       this.emit({ kind: 'log', level: 'warn', fields: { from, taskId: message.status.task_id.value }, message: 'Ignoring status update from an unknown agent' });
       return;
     }
+    this.stats.validStatusUpdates++;
     const frameworkId = message.framework_id.value;
     const taskId = message.status.task_id.value;
     const record = agent.tasks.get(taskKey(frameworkId, taskId));
     const status: TaskStatus = { ...message.status, agent_id: { value: agent.id }, uuid: message.uuid, timestamp: message.status.timestamp ?? message.timestamp };
     if (record !== undefined) {
       const latest = message.latest_state ?? status.state;
+      this.countTransition(record.task.state, latest);
       record.task.state = latest;
       record.task.status_update_state = status.state;
       record.task.status_update_uuid = message.uuid;
@@ -377,6 +399,7 @@ export class MasterCore {
     framework.streamId = streamId;
     framework.connected = true;
     framework.active = true;
+    this.stats.frameworkSubscriptions++;
     const id = framework.id;
     this.emit({ kind: 'allocator', apply: (a) => a.activateFramework(FrameworkId(id)) });
     this.emit({
@@ -584,6 +607,7 @@ export class MasterCore {
       }
       const offer: OfferRecord = { id: `${this.id}-O${this.nextOfferId++}`, frameworkId: framework.id, agentId: agent.id, role: decision.role, resources: decision.resources };
       this.offers.set(offer.id, offer);
+      this.stats.offersMade++;
       framework.offers.add(offer.id);
       agent.offers.add(offer.id);
       let list = byFramework.get(framework.id);
@@ -660,12 +684,19 @@ export class MasterCore {
   /** Records a master-made transition and tells the framework (no uuid: nothing to acknowledge). */
   transitionTask(record: TaskRecord, change: { state: TaskState; reason: TaskReason; source: 'SOURCE_MASTER'; message: string } & Partial<TaskStatus>, now: number, recover = true): void {
     const status: TaskStatus = { task_id: record.task.task_id, agent_id: { value: record.agentId }, timestamp: now / 1000, ...change };
+    this.countTransition(record.task.state, change.state);
     record.task.state = change.state;
     (record.task.statuses ??= []).push(status);
     if (recover) this.recoverTaskResources(record);
     else record.recovered = true;
     const framework = this.frameworks.get(record.frameworkId);
     if (framework?.connected === true) this.emit({ kind: 'event', frameworkId: framework.id, event: { type: 'UPDATE', update: { status } } });
+  }
+
+  /** A task reaching a terminal state counts once, under that state (`master/tasks_finished`). */
+  private countTransition(from: TaskState, to: TaskState): void {
+    if (isTerminalState(from) || !isTerminalState(to)) return;
+    this.stats.terminalTasks[to] = (this.stats.terminalTasks[to] ?? 0) + 1;
   }
 
   recoverTaskResources(record: TaskRecord): void {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Allocator, AllocatorProcess } from '@ts-mesos/allocator';
-import { Http, type HttpRequest, type HttpResponse, type Pid, Process, type Timer, Upid } from '@ts-mesos/libprocess';
+import { Http, type HttpRequest, type HttpResponse, type MetricsRegistry, type Pid, Process, systemMetrics, type Timer, Upid } from '@ts-mesos/libprocess';
 import { decodeJson, decodeSchedulerCall, internalDecoder, type InternalMessage, type InternalName, messageName } from '@ts-mesos/protocol';
 import { EventStream } from './event-stream.js';
 import { MasterCore, type MasterCoreOptions } from './master-core.js';
 import type { MasterEffect } from './master-effect.js';
 import type { Registry } from './registry.js';
-import { stateModel } from './state-json.js';
+import { masterMetrics } from './master-metrics.js';
+import { agentsModel, frameworksModel, parseTaskQuery, rolesModel, stateModel, stateSummaryModel, tasksModel } from './state-json.js';
 import { versionModel } from './version.js';
 
 export interface MasterProcessOptions extends Omit<MasterCoreOptions, 'registry'> {
@@ -17,6 +18,8 @@ export interface MasterProcessOptions extends Omit<MasterCoreOptions, 'registry'
   /** Every flag as text, for `/master/flags` and `/master/state`. */
   readonly flags: Readonly<Record<string, string>>;
   readonly version: string;
+  /** Where the master registers its metrics (`/metrics/snapshot` serves them); none: not served. */
+  readonly metrics?: MetricsRegistry;
 }
 
 /**
@@ -47,6 +50,14 @@ export class MasterProcess extends Process {
     this.route('/version', 'The Mesos API version this master speaks, and its own version.', (r) => this.jsonp(r, versionModel()));
     this.route('/health', 'Answers 200 while the master runs.', () => Http.ok());
     this.route('/flags', 'The flags this master runs with.', (r) => this.jsonp(r, { flags: this.options.flags }));
+    this.route('/state-summary', 'Agents and frameworks with task counts by state, without the tasks themselves.', (r) => this.jsonp(r, stateSummaryModel(this.core)));
+    this.route('/tasks', 'Tasks, active and completed, newest first. Query: limit (100), offset (0), order (asc|des), framework_id, task_id.', (r) => {
+      const query = parseTaskQuery(r.query);
+      return query.ok ? this.jsonp(r, tasksModel(this.core, query.value)) : Http.badRequest(query.error);
+    });
+    this.route('/frameworks', 'Frameworks, active and completed. Query: framework_id.', (r) => this.jsonp(r, frameworksModel(this.core, r.query.get('framework_id'))));
+    this.route('/slaves', 'Registered agents. Query: slave_id.', (r) => this.jsonp(r, agentsModel(this.core, r.query.get('slave_id'))));
+    this.route('/roles', 'Roles with their weight, frameworks, and allocated, offered and reserved resources.', (r) => this.jsonp(r, rolesModel(this.core, new Map())));
     this.route('/redirect', 'Redirects to the leading master (this one).', () => Http.temporaryRedirect(`//${this.self().address.host}:${this.self().address.port}`));
   }
 
@@ -78,6 +89,12 @@ export class MasterProcess extends Process {
       },
     });
     this.allocatorPid = this.runtime.spawn(allocator);
+    const metrics = this.options.metrics;
+    if (metrics !== undefined) {
+      metrics.source('master', () => masterMetrics(this.core, { startTimeMs: this.startTimeMs, now: Date.now(), elected: true, eventStreams: this.streams.size }));
+      metrics.source('allocator', () => allocator.metrics());
+      metrics.source('system', systemMetrics);
+    }
     const ping = (): void => {
       this.core.pingAgents(this.now());
       this.perform(this.core.drain());

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { loadAllocator } from '@ts-mesos/allocator';
 import { formatFlags, type FlagValues } from '@ts-mesos/cli';
-import { type Address, type Logger, type Pid, Runtime, WebSocketTransport } from '@ts-mesos/libprocess';
+import { type Address, type Logger, MetricsProcess, MetricsRegistry, type Pid, Runtime, WebSocketTransport } from '@ts-mesos/libprocess';
 import { MASTER_FLAGS } from './master-flags.js';
 import { masterInfo } from './master-info.js';
 import { MasterProcess } from './master-process.js';
@@ -39,6 +39,8 @@ export async function startMaster(flags: MasterFlags, logger: Logger): Promise<R
   const runtime = new Runtime({ transport: new WebSocketTransport({ host: flags.ip, port: flags.port, logger }), delegate: 'master', logger });
   const address = await runtime.start();
   const hostname = flags.hostname ?? flags.ip;
+  const metrics = new MetricsRegistry();
+  runtime.spawn(new MetricsProcess(metrics));
   const process = new MasterProcess({
     info: masterInfo(randomUUID(), address.host, address.port, hostname, MESOS_API_VERSION),
     registry,
@@ -52,6 +54,7 @@ export async function startMaster(flags: MasterFlags, logger: Logger): Promise<R
     heartbeatIntervalSeconds: flags.heartbeat_interval / 1000,
     flags: formatFlags(MASTER_FLAGS, flags),
     version: MESOS_API_VERSION,
+    metrics,
   });
   const pid = runtime.spawn(process);
   return { runtime, pid, address, url: `http://${address.host}:${address.port}`, stop: () => runtime.stop() };

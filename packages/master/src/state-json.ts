@@ -1,4 +1,4 @@
-import { type AgentInfo, isTerminalState, Resources, resourcesModel, type Task } from '@ts-mesos/protocol';
+import { attributesModel, isTerminalState, Resources, resourcesModel, type Task } from '@ts-mesos/protocol';
 import type { MasterCore } from './master-core.js';
 import type { AgentRecord, FrameworkRecord, OfferRecord, TaskRecord } from './records.js';
 
@@ -11,18 +11,6 @@ export interface StateContext {
 }
 
 const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
-
-/** Agent attributes as the unversioned endpoints show them: `{"rack": "r1", "slots": 4}`. */
-export function attributesModel(attributes: AgentInfo['attributes']): Record<string, string | number> {
-  const model: Record<string, string | number> = {};
-  for (const a of attributes ?? []) {
-    if (a.type === 'SCALAR') model[a.name] = a.scalar?.value ?? 0;
-    else if (a.type === 'TEXT') model[a.name] = a.text?.value ?? '';
-    else if (a.type === 'RANGES') model[a.name] = `[${(a.ranges?.range ?? []).map((r) => `${r.begin}-${r.end}`).join(',')}]`;
-    else model[a.name] = `{${(a.set?.item ?? []).join(',')}}`;
-  }
-  return model;
-}
 
 function resourcesOf(json: Task['resources']): Resources {
   const parsed = Resources.fromJson(json);
@@ -152,5 +140,150 @@ export function stateModel(core: MasterCore, context: StateContext): Record<stri
     completed_frameworks: core.completedFrameworks.map((f) => frameworkModel(core, f)),
     orphan_tasks: [],
     unregistered_frameworks: [],
+  };
+}
+
+function taskCounts(tasks: Iterable<TaskRecord>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const state of ['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_FINISHED', 'TASK_KILLED', 'TASK_FAILED', 'TASK_LOST', 'TASK_ERROR', 'TASK_UNREACHABLE']) counts[state] = 0;
+  for (const t of tasks) counts[t.task.state] = (counts[t.task.state] ?? 0) + 1;
+  return counts;
+}
+
+/** `/master/state-summary`: agents and frameworks without their tasks, with task counts by state. */
+export function stateSummaryModel(core: MasterCore): Record<string, unknown> {
+  return {
+    hostname: core.options.info.hostname,
+    cluster: '',
+    slaves: [...core.agents.values()].map((agent) => {
+      const model = agentModel(core, agent);
+      const frameworkIds = new Set([...agent.tasks.values()].map((t) => t.frameworkId));
+      return { ...model, ...taskCounts(agent.tasks.values()), framework_ids: [...frameworkIds] };
+    }),
+    frameworks: [...core.frameworks.values()].map((framework) => {
+      const agentIds = new Set([...framework.tasks.values()].map((t) => t.agentId));
+      return {
+        id: framework.id,
+        name: framework.info.name,
+        pid: '',
+        used_resources: resourcesModel(sumTasks(framework.tasks.values()).unallocate()),
+        offered_resources: resourcesModel(sumOffers(core, framework.offers).unallocate()),
+        capabilities: (framework.info.capabilities ?? []).map((c) => c.type),
+        hostname: framework.info.hostname ?? '',
+        webui_url: framework.info.webui_url ?? '',
+        active: framework.active,
+        connected: framework.connected,
+        recovered: framework.recovered,
+        ...taskCounts(framework.tasks.values()),
+        slave_ids: [...agentIds],
+      };
+    }),
+  };
+}
+
+export interface TaskQuery {
+  readonly limit: number;
+  readonly offset: number;
+  readonly order: 'asc' | 'des';
+  readonly frameworkId?: string;
+  readonly taskId?: string;
+}
+
+/** Parses `/master/tasks`'s `limit` (default 100), `offset`, `order` (`asc` or `des`), `framework_id`, `task_id`. */
+export function parseTaskQuery(query: URLSearchParams): { ok: true; value: TaskQuery } | { ok: false; error: string } {
+  const number = (name: string, fallback: number): number | string => {
+    const text = query.get(name);
+    if (text === null) return fallback;
+    const value = Number(text);
+    return Number.isInteger(value) && value >= 0 ? value : `Invalid '${name}': expected a non-negative integer, got '${text}'`;
+  };
+  const limit = number('limit', 100);
+  if (typeof limit === 'string') return { ok: false, error: limit };
+  const offset = number('offset', 0);
+  if (typeof offset === 'string') return { ok: false, error: offset };
+  const order = query.get('order') ?? 'des';
+  if (order !== 'asc' && order !== 'des') return { ok: false, error: `Invalid 'order': expected 'asc' or 'des', got '${order}'` };
+  const frameworkId = query.get('framework_id');
+  const taskId = query.get('task_id');
+  return { ok: true, value: { limit, offset, order, ...(frameworkId === null ? {} : { frameworkId }), ...(taskId === null ? {} : { taskId }) } };
+}
+
+/** The time a task started (its first status), for `/master/tasks` ordering. */
+function startTime(task: Task): number {
+  return task.statuses?.[0]?.timestamp ?? 0;
+}
+
+/** `/master/tasks`: active and completed tasks of every framework, ordered by start time. */
+export function tasksModel(core: MasterCore, query: TaskQuery): Record<string, unknown> {
+  const tasks: { task: Task; role?: string }[] = [];
+  for (const framework of [...core.frameworks.values(), ...core.completedFrameworks]) {
+    if (query.frameworkId !== undefined && framework.id !== query.frameworkId) continue;
+    for (const t of framework.tasks.values()) tasks.push({ task: t.task, role: t.role });
+    for (const task of framework.completedTasks) tasks.push({ task });
+  }
+  const selected = query.taskId === undefined ? tasks : tasks.filter((t) => t.task.task_id.value === query.taskId);
+  selected.sort((a, b) => (query.order === 'asc' ? startTime(a.task) - startTime(b.task) : startTime(b.task) - startTime(a.task)));
+  return { tasks: selected.slice(query.offset, query.offset + query.limit).map((t) => taskModel(t.task, t.role)) };
+}
+
+/** `/master/frameworks` (optionally one, by `framework_id`). */
+export function frameworksModel(core: MasterCore, frameworkId: string | null): Record<string, unknown> {
+  const keep = (f: FrameworkRecord): boolean => frameworkId === null || f.id === frameworkId;
+  return {
+    frameworks: [...core.frameworks.values()].filter(keep).map((f) => frameworkModel(core, f)),
+    completed_frameworks: core.completedFrameworks.filter(keep).map((f) => frameworkModel(core, f)),
+    unregistered_frameworks: [],
+  };
+}
+
+/** `/master/slaves` (optionally one, by `slave_id`). */
+export function agentsModel(core: MasterCore, agentId: string | null): Record<string, unknown> {
+  return {
+    slaves: [...core.agents.values()].filter((a) => agentId === null || a.id === agentId).map((a) => agentModel(core, a)),
+    recovered_slaves: [],
+  };
+}
+
+/** `/master/roles`: every role with frameworks, tasks, offers or reservations, and what it holds. */
+export function rolesModel(core: MasterCore, weights: ReadonlyMap<string, number>): Record<string, unknown> {
+  interface Row {
+    frameworks: Set<string>;
+    allocated: Resources;
+    offered: Resources;
+    reserved: Resources;
+  }
+  const rows = new Map<string, Row>();
+  const row = (name: string): Row => {
+    let r = rows.get(name);
+    if (r === undefined) {
+      r = { frameworks: new Set(), allocated: Resources.EMPTY, offered: Resources.EMPTY, reserved: Resources.EMPTY };
+      rows.set(name, r);
+    }
+    return r;
+  };
+  for (const framework of core.frameworks.values()) for (const role of framework.roles) row(role).frameworks.add(framework.id);
+  for (const framework of core.frameworks.values()) {
+    for (const t of framework.tasks.values()) if (!isTerminalState(t.task.state)) row(t.role).allocated = row(t.role).allocated.add(t.resources.unallocate());
+  }
+  for (const offer of core.offers.values()) row(offer.role).offered = row(offer.role).offered.add(offer.resources.unallocate());
+  for (const agent of core.agents.values()) {
+    for (const resource of agent.total.reserved()) {
+      const role = resource.reservations.at(-1)?.role;
+      if (role !== undefined) row(role).reserved = row(role).reserved.add(resource);
+    }
+  }
+  for (const role of weights.keys()) row(role);
+  return {
+    roles: [...rows.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, r]) => ({
+        name,
+        weight: weights.get(name) ?? 1,
+        frameworks: [...r.frameworks],
+        resources: resourcesModel(r.allocated.add(r.offered)),
+        allocated: resourcesModel(r.allocated),
+        offered: resourcesModel(r.offered),
+        reserved: resourcesModel(r.reserved),
+      })),
   };
 }

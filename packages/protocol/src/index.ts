@@ -92,4 +92,5 @@ export {
   decodeSchedulerCall,
   decodeSchedulerEvent,
 } from './schemas/api-decoders.js';
-export { parseAttributes } from './resources/attributes-text.js';
+export { attributesModel, parseAttributes } from './resources/attributes-text.js';
+export { MESOS_API_VERSION, TS_MESOS_VERSION, versionModel } from './version.js';

@@ -34,3 +34,15 @@ export function parseAttributes(text: string): Result<Attribute[]> {
   }
   return ok(attributes);
 }
+
+/** Agent attributes as the unversioned endpoints show them: `{"rack": "r1", "slots": 4}`. */
+export function attributesModel(attributes: readonly Attribute[] | undefined): Record<string, string | number> {
+  const model: Record<string, string | number> = {};
+  for (const a of attributes ?? []) {
+    if (a.type === 'SCALAR') model[a.name] = a.scalar?.value ?? 0;
+    else if (a.type === 'TEXT') model[a.name] = a.text?.value ?? '';
+    else if (a.type === 'RANGES') model[a.name] = `[${(a.ranges?.range ?? []).map((r) => `${r.begin}-${r.end}`).join(',')}]`;
+    else model[a.name] = `{${(a.set?.item ?? []).join(',')}}`;
+  }
+  return model;
+}

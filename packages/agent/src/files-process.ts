@@ -1,0 +1,136 @@
+import { constants, createReadStream, type Stats } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { Http, type HttpRequest, type HttpResponse, Process } from '@ts-mesos/libprocess';
+
+/** The largest `length` `/files/read` answers with (Mesos pages through bigger files). */
+export const MAX_READ_BYTES = 1024 * 1024;
+
+type Resolved = { ok: true; path: string; stats: Stats } | { ok: false; response: HttpResponse };
+
+function modeString(stats: Stats): string {
+  const type = stats.isDirectory() ? 'd' : stats.isSymbolicLink() ? 'l' : '-';
+  const bits = 'rwxrwxrwx';
+  let mode = '';
+  for (let i = 0; i < 9; i++) mode += stats.mode & (1 << (8 - i)) ? bits[i] : '-';
+  return type + mode;
+}
+
+/** A file as `/files/browse` lists it (Mesos's `FileInfo` JSON). */
+function fileModel(virtualPath: string, stats: Stats): Record<string, unknown> {
+  return { path: virtualPath, nlink: stats.nlink, size: stats.size, mtime: Math.floor(stats.mtimeMs / 1000), mode: modeString(stats), uid: String(stats.uid), gid: String(stats.gid) };
+}
+
+/**
+ * The `files` process: `/files/browse`, `/files/read`, `/files/download` and `/files/debug`
+ * over directories the agent attaches (task sandboxes) under virtual paths. Requests reach
+ * only what is attached: `..` segments, symlinks that lead out of an attached directory, and
+ * paths under nothing attached are refused (403 or 404), never served.
+ */
+export class FilesProcess extends Process {
+  /** Virtual path -> real directory. */
+  private readonly attached = new Map<string, string>();
+
+  constructor() {
+    super('files');
+    this.route('/browse', 'Lists a directory. Query: path (a virtual path under an attached directory).', (r) => this.browse(r));
+    this.route('/read', 'Reads part of a file as JSON {data, offset}. Query: path, offset (-1: just report the size), length.', (r) => this.read(r));
+    this.route('/download', 'Downloads a file. Query: path.', (r) => this.download(r));
+    this.route('/debug', 'The attached virtual paths and the directories they show.', () => Http.json(Object.fromEntries(this.attached)));
+  }
+
+  /** Shows `directory` under `virtualPath` (both absolute). */
+  attach(directory: string, virtualPath: string): void {
+    this.attached.set(posix.normalize(virtualPath).replace(/\/+$/, '') || '/', directory);
+  }
+
+  detach(virtualPath: string): void {
+    this.attached.delete(posix.normalize(virtualPath).replace(/\/+$/, '') || '/');
+  }
+
+  /** Maps a virtual path to a real one confined to its attached directory. */
+  private async resolve(request: HttpRequest): Promise<Resolved> {
+    const raw = request.query.get('path');
+    if (raw === null || raw === '') return { ok: false, response: Http.badRequest("Expecting 'path' in the query") };
+    if (raw.includes('\0')) return { ok: false, response: Http.badRequest("Invalid 'path'") };
+    if (!raw.startsWith('/')) return { ok: false, response: Http.badRequest(`'path' must be absolute, got '${raw}'`) };
+    if (raw.split('/').includes('..')) return { ok: false, response: Http.forbidden(`'..' is not allowed in '${raw}'`) };
+    const path = posix.normalize(raw).replace(/\/+$/, '') || '/';
+    let root: string | undefined;
+    let base = '';
+    for (const [virtual, directory] of this.attached) {
+      if ((path === virtual || path.startsWith(virtual === '/' ? '/' : `${virtual}/`)) && virtual.length >= base.length) {
+        base = virtual;
+        root = directory;
+      }
+    }
+    if (root === undefined) return { ok: false, response: Http.notFound(`No such file or directory '${raw}'`) };
+    const rest = path.slice(base.length);
+    let real: string;
+    let realRoot: string;
+    try {
+      realRoot = await realpath(root);
+      real = await realpath(posix.join(root, rest));
+    } catch {
+      return { ok: false, response: Http.notFound(`No such file or directory '${raw}'`) };
+    }
+    if (real !== realRoot && !real.startsWith(`${realRoot}/`)) return { ok: false, response: Http.forbidden(`'${raw}' leads outside its sandbox`) };
+    try {
+      return { ok: true, path: real, stats: await stat(real) };
+    } catch {
+      return { ok: false, response: Http.notFound(`No such file or directory '${raw}'`) };
+    }
+  }
+
+  private async browse(request: HttpRequest): Promise<HttpResponse> {
+    const resolved = await this.resolve(request);
+    if (!resolved.ok) return resolved.response;
+    const virtual = posix.normalize(request.query.get('path')!).replace(/\/+$/, '') || '/';
+    if (!resolved.stats.isDirectory()) return Http.json([fileModel(virtual, resolved.stats)]);
+    const entries: Record<string, unknown>[] = [];
+    for (const name of (await readdir(resolved.path)).sort()) {
+      try {
+        entries.push(fileModel(posix.join(virtual, name), await stat(posix.join(resolved.path, name))));
+      } catch {
+        // Gone meanwhile, or a dangling link: not listed.
+      }
+    }
+    return Http.json(entries);
+  }
+
+  private async read(request: HttpRequest): Promise<HttpResponse> {
+    const offsetText = request.query.get('offset') ?? '0';
+    const lengthText = request.query.get('length');
+    const offset = Number(offsetText);
+    if (!Number.isInteger(offset) || offset < -1) return Http.badRequest(`Invalid 'offset': expected an integer >= -1, got '${offsetText}'`);
+    const length = lengthText === null ? MAX_READ_BYTES : Number(lengthText);
+    if (!Number.isInteger(length) || length < 0) return Http.badRequest(`Invalid 'length': expected a non-negative integer, got '${lengthText}'`);
+    const resolved = await this.resolve(request);
+    if (!resolved.ok) return resolved.response;
+    if (resolved.stats.isDirectory()) return Http.badRequest(`'${request.query.get('path')}' is a directory`);
+    const size = resolved.stats.size;
+    if (offset === -1) return Http.json({ data: '', offset: size });
+    const start = Math.min(offset, size);
+    const count = Math.min(length, MAX_READ_BYTES, size - start);
+    const buffer = Buffer.alloc(count);
+    const handle = await open(resolved.path, constants.O_RDONLY);
+    try {
+      const { bytesRead } = await handle.read(buffer, 0, count, start);
+      return Http.json({ data: buffer.subarray(0, bytesRead).toString('utf8'), offset: start });
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async download(request: HttpRequest): Promise<HttpResponse> {
+    const resolved = await this.resolve(request);
+    if (!resolved.ok) return resolved.response;
+    if (resolved.stats.isDirectory()) return Http.badRequest(`'${request.query.get('path')}' is a directory`);
+    const name = posix.basename(resolved.path).replace(/"/g, '');
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${name}"` },
+      body: resolved.stats.size === 0 ? '' : createReadStream(resolved.path, { end: resolved.stats.size - 1 }),
+    };
+  }
+}

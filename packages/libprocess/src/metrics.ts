@@ -1,0 +1,134 @@
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { Http, type HttpRequest, type HttpResponse } from './http.js';
+import { Process } from './process.js';
+
+/** A value read when a snapshot is taken (`master/cpus_total`). */
+export type Gauge = () => number;
+
+/** A count that only goes up (`master/messages_received`). */
+export interface Counter {
+  inc(by?: number): void;
+  readonly value: number;
+}
+
+/**
+ * Named numbers, as libprocess's metrics library keeps them: gauges (read at snapshot time)
+ * and counters. Names are slash-separated paths (`master/tasks_running`). Providers add many
+ * at once with `source`, a function returning a record of them (the allocator's metrics).
+ */
+export class MetricsRegistry {
+  private readonly gauges = new Map<string, Gauge>();
+  private readonly counters = new Map<string, { value: number }>();
+  private readonly sources = new Map<string, () => Readonly<Record<string, number>>>();
+
+  gauge(name: string, read: Gauge): void {
+    this.gauges.set(name, read);
+  }
+
+  counter(name: string): Counter {
+    let cell = this.counters.get(name);
+    if (cell === undefined) {
+      cell = { value: 0 };
+      this.counters.set(name, cell);
+    }
+    const c = cell;
+    return {
+      inc: (by = 1) => {
+        c.value += by;
+      },
+      get value() {
+        return c.value;
+      },
+    };
+  }
+
+  /** A provider of several metrics at once, registered under `key` (replacing an earlier one). */
+  source(key: string, read: () => Readonly<Record<string, number>>): void {
+    this.sources.set(key, read);
+  }
+
+  remove(name: string): void {
+    this.gauges.delete(name);
+    this.counters.delete(name);
+    this.sources.delete(name);
+  }
+
+  /** Every metric now, sorted by name. A gauge that throws or is not finite is left out. */
+  snapshot(): Record<string, number> {
+    const values: [string, number][] = [];
+    for (const [name, read] of this.gauges) {
+      let value: number;
+      try {
+        value = read();
+      } catch {
+        continue;
+      }
+      if (Number.isFinite(value)) values.push([name, value]);
+    }
+    for (const [name, cell] of this.counters) values.push([name, cell.value]);
+    for (const read of this.sources.values()) {
+      let record: Readonly<Record<string, number>>;
+      try {
+        record = read();
+      } catch {
+        continue;
+      }
+      for (const [name, value] of Object.entries(record)) if (Number.isFinite(value)) values.push([name, value]);
+    }
+    values.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return Object.fromEntries(values);
+  }
+}
+
+/** A metric name as Prometheus allows: `master/cpus_total` -> `master_cpus_total`. */
+export function prometheusName(name: string): string {
+  const cleaned = name.replace(/[^a-zA-Z0-9_:]/g, '_');
+  return /^[a-zA-Z_:]/.test(cleaned) ? cleaned : `_${cleaned}`;
+}
+
+/** A snapshot in the Prometheus text exposition format (every metric untyped: gauges and counters alike). */
+export function prometheusText(snapshot: Readonly<Record<string, number>>): string {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(snapshot)) {
+    const metric = prometheusName(name);
+    lines.push(`# HELP ${metric} Mesos metric ${name}`, `# TYPE ${metric} untyped`, `${metric} ${value}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The `metrics` process: `/metrics/snapshot` (a JSON object of every metric, as libprocess
+ * serves it) and `/metrics/prometheus` (the same in Prometheus's text format).
+ */
+export class MetricsProcess extends Process {
+  constructor(readonly registry: MetricsRegistry) {
+    super('metrics');
+    this.route('/snapshot', 'Every metric of this process, as one JSON object: {"master/uptime_secs": 12.5, ...}. `?jsonp=CALLBACK` wraps it.', (r) => this.snapshot(r));
+    this.route('/prometheus', 'Every metric in the Prometheus text exposition format; names have `/` replaced by `_`.', () => ({
+      status: 200,
+      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+      body: prometheusText(this.registry.snapshot()),
+    }));
+  }
+
+  private snapshot(request: HttpRequest): HttpResponse {
+    const value = this.registry.snapshot();
+    const callback = request.query.get('jsonp');
+    if (callback === null) return Http.json(value);
+    if (!/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
+    return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${JSON.stringify(value)});` };
+  }
+}
+
+/** `system/*` metrics as libprocess reports them: cpus, load averages, memory of the machine. */
+export function systemMetrics(): Record<string, number> {
+  const [one = 0, five = 0, fifteen = 0] = loadavg();
+  return {
+    'system/cpus_total': cpus().length,
+    'system/load_1min': one,
+    'system/load_5min': five,
+    'system/load_15min': fifteen,
+    'system/mem_total_bytes': totalmem(),
+    'system/mem_free_bytes': freemem(),
+  };
+}
