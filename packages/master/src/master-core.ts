@@ -7,6 +7,7 @@ import {
   isTerminalState,
   type MasterInfo,
   type Offer,
+  type OperatorEvent,
   PROTOCOL_VERSION,
   Resources,
   type SchedulerCall,
@@ -16,6 +17,7 @@ import {
   type TaskStatus,
 } from '@ts-mesos/protocol';
 import { AcceptProcessor } from './accept.js';
+import { operatorAgent, operatorFramework } from './operator-api.js';
 import { type MasterEffect, type MasterTimer, send } from './master-effect.js';
 import { type AgentRecord, type FrameworkRecord, frameworkRoles, hasCapability, type OfferRecord, type TaskRecord, taskKey } from './records.js';
 import type { RegistryState } from './registry.js';
@@ -102,6 +104,10 @@ export class MasterCore {
     this.effects.push(effect);
   }
 
+  private operatorEvent(build: () => OperatorEvent): void {
+    this.effects.push({ kind: 'operator-event', build });
+  }
+
   // ---------------------------------------------------------------- agents
 
   registerAgent(from: string, message: InternalMessage<'RegisterAgent'>, now: number): void {
@@ -127,6 +133,7 @@ export class MasterCore {
     this.emit({ kind: 'allocator', apply: (a) => a.addAgent(id, { hostname: info.hostname, total: agent.total }) });
     this.emit(send(from, 'AgentRegistered', { agent_id: { value: id }, ping_interval_seconds: this.options.agentPingTimeoutMs / 1000 }));
     this.stats.agentRegistrations++;
+    this.operatorEvent(() => ({ type: 'AGENT_ADDED', agent_added: { agent: operatorAgent(this, agent) } }));
     this.emit({ kind: 'log', level: 'info', fields: { agentId: id, pid: from, resources: agent.total.toString() }, message: 'Registered agent' });
   }
 
@@ -191,6 +198,7 @@ export class MasterCore {
     });
     this.emit(send(from, 'AgentReregistered', { agent_id: { value: id } }));
     this.stats.agentReregistrations++;
+    this.operatorEvent(() => ({ type: 'AGENT_ADDED', agent_added: { agent: operatorAgent(this, agent) } }));
     this.emit({ kind: 'log', level: 'info', fields: { agentId: id, pid: from, tasks: message.tasks.length }, message: 'Re-admitted agent' });
   }
 
@@ -270,6 +278,8 @@ export class MasterCore {
   markAgentUnreachable(agent: AgentRecord, now: number): void {
     this.emit({ kind: 'persist', change: { op: 'unreachable', agentId: agent.id, timeMs: now } });
     this.stats.agentRemovals++;
+    const removedId = agent.id;
+    this.operatorEvent(() => ({ type: 'AGENT_REMOVED', agent_removed: { agent_id: { value: removedId } } }));
     this.emit({ kind: 'log', level: 'warn', fields: { agentId: agent.id, missedPings: agent.missedPings }, message: 'Removing agent that stopped answering pings' });
     for (const offerId of [...agent.offers]) this.rescindOffer(offerId);
     for (const record of [...agent.tasks.values()]) {
@@ -316,6 +326,7 @@ export class MasterCore {
       statuses.push(status);
       if (statuses.length > STATUSES_KEPT) statuses.splice(0, statuses.length - STATUSES_KEPT);
       if (isTerminalState(latest)) this.recoverTaskResources(record);
+      this.operatorEvent(() => ({ type: 'TASK_UPDATED', task_updated: { framework_id: { value: frameworkId }, status, state: latest } }));
     }
     const framework = this.frameworks.get(frameworkId);
     // A disconnected framework misses the update; the agent retries until it is acknowledged.
@@ -378,6 +389,7 @@ export class MasterCore {
       const f = framework;
       this.emit({ kind: 'allocator', apply: (a) => a.addFramework(FrameworkId(id), { roles, suppressedRoles: subscribe.suppressed_roles ?? [], revocable: hasCapability(info, 'REVOCABLE_RESOURCES') }, this.usedByAgent(f)) });
       this.emit({ kind: 'log', level: 'info', fields: { frameworkId: id, name: info.name, roles }, message: 'Framework subscribed' });
+      this.operatorEvent(() => ({ type: 'FRAMEWORK_ADDED', framework_added: { framework: operatorFramework(this, f) } }));
     } else {
       if (framework.streamId !== undefined) {
         this.emit({ kind: 'event', frameworkId: framework.id, streamId: framework.streamId, event: { type: 'ERROR', error: { message: 'Framework failed over' } } });
@@ -395,6 +407,8 @@ export class MasterCore {
       this.emit({ kind: 'allocator', apply: (a) => a.updateFramework(FrameworkId(id), { roles, suppressedRoles: subscribe.suppressed_roles ?? [], revocable: hasCapability(info, 'REVOCABLE_RESOURCES') }) });
       this.emit({ kind: 'cancel-timer', key: `failover:${id}` });
       this.emit({ kind: 'log', level: 'info', fields: { frameworkId: id, name: info.name }, message: 'Framework re-subscribed' });
+      const f = framework;
+      this.operatorEvent(() => ({ type: 'FRAMEWORK_UPDATED', framework_updated: { framework: operatorFramework(this, f) } }));
     }
     framework.streamId = streamId;
     framework.connected = true;
@@ -431,6 +445,7 @@ export class MasterCore {
     for (const offerId of [...framework.offers]) this.rescindOffer(offerId);
     const failoverMs = Math.max(0, (framework.info.failover_timeout ?? 0) * 1000);
     this.emit({ kind: 'log', level: 'info', fields: { frameworkId, failoverTimeoutMs: failoverMs }, message: 'Framework disconnected' });
+    this.operatorEvent(() => ({ type: 'FRAMEWORK_UPDATED', framework_updated: { framework: operatorFramework(this, framework) } }));
     this.emit({ kind: 'timer', key: `failover:${frameworkId}`, delayMs: failoverMs, input: { kind: 'failover-timeout', frameworkId } });
   }
 
@@ -590,6 +605,8 @@ export class MasterCore {
     this.emit({ kind: 'allocator', apply: (a) => a.removeFramework(FrameworkId(id)) });
     this.emit({ kind: 'cancel-timer', key: `failover:${id}` });
     this.emit({ kind: 'log', level: 'info', fields: { frameworkId: id }, message: 'Removed framework' });
+    const info = { ...framework.info, id: { value: id } };
+    this.operatorEvent(() => ({ type: 'FRAMEWORK_REMOVED', framework_removed: { framework_info: info } }));
   }
 
   // ---------------------------------------------------------------- offers
@@ -679,6 +696,8 @@ export class MasterCore {
   addTask(record: TaskRecord): void {
     this.frameworks.get(record.frameworkId)?.tasks.set(record.task.task_id.value, record);
     this.agents.get(record.agentId)?.tasks.set(taskKey(record.frameworkId, record.task.task_id.value), record);
+    const task = { ...record.task };
+    this.operatorEvent(() => ({ type: 'TASK_ADDED', task_added: { task } }));
   }
 
   /** Records a master-made transition and tells the framework (no uuid: nothing to acknowledge). */
@@ -686,6 +705,7 @@ export class MasterCore {
     const status: TaskStatus = { task_id: record.task.task_id, agent_id: { value: record.agentId }, timestamp: now / 1000, ...change };
     this.countTransition(record.task.state, change.state);
     record.task.state = change.state;
+    this.operatorEvent(() => ({ type: 'TASK_UPDATED', task_updated: { framework_id: { value: record.frameworkId }, status, state: change.state } }));
     (record.task.statuses ??= []).push(status);
     if (recover) this.recoverTaskResources(record);
     else record.recovered = true;

@@ -1,5 +1,5 @@
 import type { Allocator } from '@ts-mesos/allocator';
-import type { InternalMessage, InternalName, SchedulerEvent } from '@ts-mesos/protocol';
+import type { InternalMessage, InternalName, OperatorEvent, SchedulerEvent } from '@ts-mesos/protocol';
 import type { RegistryChange } from './registry.js';
 
 /** Inputs the core asks to be fed back later (the shell arms the timer). */
@@ -28,6 +28,8 @@ export type MasterEffect =
   | { readonly kind: 'link'; readonly pid: string }
   | { readonly kind: 'timer'; readonly key: string; readonly delayMs: number; readonly input: MasterTimer }
   | { readonly kind: 'cancel-timer'; readonly key: string }
+  /** For the operator SUBSCRIBE streams; built only when one is open. */
+  | { readonly kind: 'operator-event'; readonly build: () => OperatorEvent }
   | { readonly kind: 'log'; readonly level: 'info' | 'warn'; readonly fields: object; readonly message: string };
 
 export function send<N extends InternalName>(to: string, name: N, body: InternalMessage<N>): SendEffect<N> {

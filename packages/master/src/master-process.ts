@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Allocator, AllocatorProcess } from '@ts-mesos/allocator';
 import { Http, type HttpRequest, type HttpResponse, type MetricsRegistry, type Pid, Process, systemMetrics, type Timer, Upid } from '@ts-mesos/libprocess';
-import { decodeJson, decodeSchedulerCall, internalDecoder, type InternalMessage, type InternalName, messageName } from '@ts-mesos/protocol';
+import { decodeJson, decodeOperatorCall, decodeSchedulerCall, internalDecoder, type InternalMessage, type InternalName, messageName } from '@ts-mesos/protocol';
 import { EventStream } from './event-stream.js';
 import { MasterCore, type MasterCoreOptions } from './master-core.js';
 import type { MasterEffect } from './master-effect.js';
 import type { Registry } from './registry.js';
 import { masterMetrics } from './master-metrics.js';
+import { getState, operatorResponse } from './operator-api.js';
 import { agentsModel, frameworksModel, parseTaskQuery, rolesModel, stateModel, stateSummaryModel, tasksModel } from './state-json.js';
 import { versionModel } from './version.js';
 
@@ -35,6 +36,8 @@ export class MasterProcess extends Process {
   private readonly timers = new Map<string, Timer>();
   private allocatorPid: Pid<AllocatorProcess> | undefined;
   private readonly startTimeMs = Date.now();
+  /** Operator API SUBSCRIBE streams. */
+  private readonly operatorStreams = new Set<EventStream>();
 
   constructor(private readonly options: MasterProcessOptions) {
     super('master');
@@ -50,6 +53,7 @@ export class MasterProcess extends Process {
     this.route('/version', 'The Mesos API version this master speaks, and its own version.', (r) => this.jsonp(r, versionModel()));
     this.route('/health', 'Answers 200 while the master runs.', () => Http.ok());
     this.route('/flags', 'The flags this master runs with.', (r) => this.jsonp(r, { flags: this.options.flags }));
+    this.route('/api/v1', 'The v1 Operator API: POST a JSON Call (GET_STATE, GET_AGENTS, GET_TASKS, ...); SUBSCRIBE answers with a RecordIO event stream.', (r) => this.operatorApi(r));
     this.route('/state-summary', 'Agents and frameworks with task counts by state, without the tasks themselves.', (r) => this.jsonp(r, stateSummaryModel(this.core)));
     this.route('/tasks', 'Tasks, active and completed, newest first. Query: limit (100), offset (0), order (asc|des), framework_id, task_id.', (r) => {
       const query = parseTaskQuery(r.query);
@@ -103,6 +107,7 @@ export class MasterProcess extends Process {
     this.delay(this.options.agentPingTimeoutMs, ping);
     const heartbeat = (): void => {
       for (const stream of this.streams.values()) stream.push({ type: 'HEARTBEAT' });
+      for (const stream of this.operatorStreams) stream.push({ type: 'HEARTBEAT' });
       this.delay(this.options.heartbeatIntervalSeconds * 1000, heartbeat);
     };
     this.delay(this.options.heartbeatIntervalSeconds * 1000, heartbeat);
@@ -110,6 +115,7 @@ export class MasterProcess extends Process {
 
   protected override finalize(): void {
     for (const stream of this.streams.values()) stream.close();
+    for (const stream of this.operatorStreams) stream.close();
     if (this.allocatorPid !== undefined) this.runtime.terminate(this.allocatorPid);
   }
 
@@ -164,6 +170,12 @@ export class MasterProcess extends Process {
         case 'log':
           this.log[effect.level](effect.fields, effect.message);
           break;
+        case 'operator-event':
+          if (this.operatorStreams.size > 0) {
+            const event = effect.build();
+            for (const stream of this.operatorStreams) if (!stream.push(event)) this.operatorStreams.delete(stream);
+          }
+          break;
       }
     }
     if (allocatorUpdates.length > 0 && this.allocatorPid !== undefined) {
@@ -213,6 +225,44 @@ export class MasterProcess extends Process {
     });
     request.signal.addEventListener('abort', () => closed(), { once: true });
     return Promise.resolve({ status: 200, headers: { 'content-type': 'application/json', 'mesos-stream-id': streamId }, body: stream });
+  }
+
+  /** `POST /api/v1`: the v1 Operator API, JSON in and out (docs/operator-http-api.md). */
+  private operatorApi(request: HttpRequest): HttpResponse {
+    if (request.method !== 'POST') return Http.methodNotAllowed(['POST'], request.method);
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (contentType !== 'application/json') {
+      return Http.unsupportedMediaType(contentType === 'application/x-protobuf' ? 'Protobuf requests are not supported yet; send application/json' : `Expecting 'Content-Type' of application/json, got '${contentType}'`);
+    }
+    const accept = request.headers['accept'];
+    if (accept !== undefined && !/application\/json|\*\/\*|application\/\*/.test(accept)) {
+      return { status: 406, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `Responses are application/json; cannot answer Accept '${accept}'` };
+    }
+    const decoded = decodeJson(decodeOperatorCall, new TextDecoder().decode(request.body));
+    if (!decoded.ok) return Http.badRequest(`Failed to validate master::Call: ${decoded.error}`);
+    const call = decoded.value;
+    if (call.type === 'SUBSCRIBE') return this.operatorSubscribe(request);
+    const response = operatorResponse(this.core, call.type, {
+      startTimeMs: this.startTimeMs,
+      electedTimeMs: this.startTimeMs,
+      flags: this.options.flags,
+      metrics: () => this.options.metrics?.snapshot() ?? {},
+      version: versionModel(),
+    });
+    if (response === undefined) return Http.text(`Operator call '${call.type}' is not implemented by this master yet`, 501);
+    return Http.json(response);
+  }
+
+  private operatorSubscribe(request: HttpRequest): HttpResponse {
+    const stream = new EventStream(randomUUID());
+    stream.push({ type: 'SUBSCRIBED', subscribed: { get_state: getState(this.core), heartbeat_interval_seconds: this.options.heartbeatIntervalSeconds } });
+    this.operatorStreams.add(stream);
+    const closed = this.defer(() => {
+      stream.close();
+      this.operatorStreams.delete(stream);
+    });
+    request.signal.addEventListener('abort', () => closed(), { once: true });
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: stream };
   }
 
   private state(): Record<string, unknown> {

@@ -1,0 +1,193 @@
+import { isTerminalState, type OperatorEvent, type OperatorResponse, Resources, type Task } from '@ts-mesos/protocol';
+import type { MasterCore } from './master-core.js';
+import type { AgentRecord, FrameworkRecord } from './records.js';
+
+/** What the Operator API answers need besides the core. */
+export interface OperatorContext {
+  readonly startTimeMs: number;
+  readonly electedTimeMs: number | undefined;
+  readonly flags: Readonly<Record<string, string>>;
+  readonly metrics: () => Readonly<Record<string, number>>;
+  readonly version: Record<string, string | number>;
+}
+
+type Response<K extends keyof OperatorResponse> = NonNullable<OperatorResponse[K]>;
+type ResourceList = NonNullable<Task['resources']>;
+
+const timeInfo = (ms: number | undefined): { nanoseconds: number } | undefined => (ms === undefined ? undefined : { nanoseconds: Math.round(ms * 1e6) });
+const list = (r: Resources): ResourceList => r.toJson() as unknown as ResourceList;
+
+function allocatedOn(agent: AgentRecord): Resources {
+  let used = Resources.EMPTY;
+  for (const t of agent.tasks.values()) if (!isTerminalState(t.task.state)) used = used.add(t.resources);
+  return used;
+}
+
+/** `master::Response::GetAgents::Agent`. */
+export function operatorAgent(core: MasterCore, agent: AgentRecord): Response<'get_agents'>['agents'][number] {
+  let offered = Resources.EMPTY;
+  for (const id of agent.offers) {
+    const offer = core.offers.get(id);
+    if (offer !== undefined) offered = offered.add(offer.resources);
+  }
+  const registered = timeInfo(agent.registeredTimeMs);
+  const reregistered = timeInfo(agent.reregisteredTimeMs);
+  return {
+    agent_info: agent.info,
+    active: agent.active,
+    deactivated: false,
+    version: agent.version,
+    pid: agent.pid,
+    ...(registered === undefined ? {} : { registered_time: registered }),
+    ...(reregistered === undefined ? {} : { reregistered_time: reregistered }),
+    total_resources: list(agent.total),
+    allocated_resources: list(allocatedOn(agent)),
+    offered_resources: list(offered),
+    capabilities: [{ type: 'MULTI_ROLE' }, { type: 'HIERARCHICAL_ROLE' }, { type: 'RESERVATION_REFINEMENT' }],
+  };
+}
+
+/** `master::Response::GetFrameworks::Framework`. */
+export function operatorFramework(core: MasterCore, framework: FrameworkRecord): Response<'get_frameworks'>['frameworks'][number] {
+  let allocated = Resources.EMPTY;
+  for (const t of framework.tasks.values()) if (!isTerminalState(t.task.state)) allocated = allocated.add(t.resources);
+  let offered = Resources.EMPTY;
+  const offers = [];
+  for (const id of framework.offers) {
+    const offer = core.offers.get(id);
+    if (offer === undefined) continue;
+    offered = offered.add(offer.resources);
+    const agent = core.agents.get(offer.agentId);
+    offers.push({
+      id: { value: offer.id },
+      framework_id: { value: offer.frameworkId },
+      agent_id: { value: offer.agentId },
+      hostname: agent?.info.hostname ?? '',
+      resources: list(offer.resources),
+      allocation_info: { role: offer.role },
+    });
+  }
+  const registered = timeInfo(framework.registeredTimeMs);
+  const reregistered = timeInfo(framework.reregisteredTimeMs);
+  const unregistered = timeInfo(framework.unregisteredTimeMs);
+  return {
+    framework_info: { ...framework.info, id: { value: framework.id } },
+    active: framework.active,
+    connected: framework.connected,
+    recovered: framework.recovered,
+    ...(registered === undefined ? {} : { registered_time: registered }),
+    ...(reregistered === undefined ? {} : { reregistered_time: reregistered }),
+    ...(unregistered === undefined ? {} : { unregistered_time: unregistered }),
+    offers: offers,
+    allocated_resources: list(allocated),
+    offered_resources: list(offered),
+  };
+}
+
+export function getAgents(core: MasterCore): Response<'get_agents'> {
+  return { agents: [...core.agents.values()].map((a) => operatorAgent(core, a)), recovered_agents: [] };
+}
+
+export function getFrameworks(core: MasterCore): Response<'get_frameworks'> {
+  return {
+    frameworks: [...core.frameworks.values()].map((f) => operatorFramework(core, f)),
+    completed_frameworks: core.completedFrameworks.map((f) => operatorFramework(core, f)),
+  };
+}
+
+export function getExecutors(core: MasterCore): Response<'get_executors'> {
+  const executors: Response<'get_executors'>['executors'] = [];
+  for (const framework of core.frameworks.values()) {
+    for (const [agentId, byId] of framework.executors) for (const info of byId.values()) executors.push({ executor_info: info, agent_id: { value: agentId } });
+  }
+  return { executors };
+}
+
+export function getTasks(core: MasterCore): Response<'get_tasks'> {
+  const tasks: Task[] = [];
+  const completed: Task[] = [];
+  for (const framework of [...core.frameworks.values(), ...core.completedFrameworks]) {
+    for (const t of framework.tasks.values()) (isTerminalState(t.task.state) ? completed : tasks).push(t.task);
+    completed.push(...framework.completedTasks);
+  }
+  return { tasks, unreachable_tasks: [], completed_tasks: completed };
+}
+
+export function getState(core: MasterCore): Response<'get_state'> {
+  return { get_tasks: getTasks(core), get_executors: getExecutors(core), get_frameworks: getFrameworks(core), get_agents: getAgents(core) };
+}
+
+export function getRoles(core: MasterCore, weights: ReadonlyMap<string, number>): Response<'get_roles'> {
+  const rows = new Map<string, { frameworks: Set<string>; allocated: Resources; offered: Resources; reserved: Resources }>();
+  const row = (name: string) => {
+    let r = rows.get(name);
+    if (r === undefined) rows.set(name, (r = { frameworks: new Set(), allocated: Resources.EMPTY, offered: Resources.EMPTY, reserved: Resources.EMPTY }));
+    return r;
+  };
+  for (const framework of core.frameworks.values()) {
+    for (const role of framework.roles) row(role).frameworks.add(framework.id);
+    for (const t of framework.tasks.values()) if (!isTerminalState(t.task.state)) row(t.role).allocated = row(t.role).allocated.add(t.resources);
+  }
+  for (const offer of core.offers.values()) row(offer.role).offered = row(offer.role).offered.add(offer.resources);
+  for (const agent of core.agents.values()) {
+    for (const resource of agent.total.reserved()) {
+      const role = resource.reservations.at(-1)?.role;
+      if (role !== undefined) row(role).reserved = row(role).reserved.add(resource);
+    }
+  }
+  for (const role of weights.keys()) row(role);
+  return {
+    roles: [...rows.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, r]) => ({
+        name,
+        weight: weights.get(name) ?? 1,
+        frameworks: [...r.frameworks].map((value) => ({ value })),
+        allocated: list(r.allocated),
+        offered: list(r.offered),
+        reserved: list(r.reserved),
+      })),
+  };
+}
+
+/** Answers the read-only calls; undefined for a call type this function does not answer. */
+export function operatorResponse(core: MasterCore, type: string, context: OperatorContext): OperatorResponse | undefined {
+  switch (type) {
+    case 'GET_HEALTH':
+      return { type, get_health: { healthy: true } };
+    case 'GET_FLAGS':
+      return { type, get_flags: { flags: Object.entries(context.flags).map(([name, value]) => ({ name, value })) } };
+    case 'GET_VERSION': {
+      const v = context.version;
+      return { type, get_version: { version_info: { version: String(v['version']), build_date: String(v['build_date'] ?? ''), build_time: Number(v['build_time'] ?? 0), build_user: String(v['build_user'] ?? ''), git_sha: String(v['git_sha'] ?? '') } } };
+    }
+    case 'GET_METRICS':
+      return { type, get_metrics: { metrics: Object.entries(context.metrics()).map(([name, value]) => ({ name, value })) } };
+    case 'GET_STATE':
+      return { type, get_state: getState(core) };
+    case 'GET_AGENTS':
+      return { type, get_agents: getAgents(core) };
+    case 'GET_FRAMEWORKS':
+      return { type, get_frameworks: getFrameworks(core) };
+    case 'GET_EXECUTORS':
+      return { type, get_executors: getExecutors(core) };
+    case 'GET_TASKS':
+      return { type, get_tasks: getTasks(core) };
+    case 'GET_ROLES':
+      return { type, get_roles: getRoles(core, new Map()) };
+    case 'GET_MASTER':
+      return {
+        type,
+        get_master: {
+          master_info: core.options.info,
+          start_time: context.startTimeMs / 1000,
+          ...(context.electedTimeMs === undefined ? {} : { elected_time: context.electedTimeMs / 1000 }),
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The events the master's operator SUBSCRIBE stream carries, built only when someone listens. */
+export type OperatorEventBuilder = () => OperatorEvent;
