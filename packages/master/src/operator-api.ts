@@ -117,7 +117,18 @@ export function getState(core: MasterCore): Response<'get_state'> {
   return { get_tasks: getTasks(core), get_executors: getExecutors(core), get_frameworks: getFrameworks(core), get_agents: getAgents(core) };
 }
 
-export function getRoles(core: MasterCore, weights: ReadonlyMap<string, number>): Response<'get_roles'> {
+/** One role's holdings, for `/master/roles` and GET_ROLES. */
+export interface RoleSummary {
+  readonly name: string;
+  readonly weight: number;
+  readonly frameworks: readonly string[];
+  readonly allocated: Resources;
+  readonly offered: Resources;
+  readonly reserved: Resources;
+}
+
+/** Every role with frameworks, tasks, offers, reservations or a weight, sorted by name. */
+export function roleSummaries(core: MasterCore, weights: ReadonlyMap<string, number>): RoleSummary[] {
   const rows = new Map<string, { frameworks: Set<string>; allocated: Resources; offered: Resources; reserved: Resources }>();
   const row = (name: string) => {
     let r = rows.get(name);
@@ -126,9 +137,9 @@ export function getRoles(core: MasterCore, weights: ReadonlyMap<string, number>)
   };
   for (const framework of core.frameworks.values()) {
     for (const role of framework.roles) row(role).frameworks.add(framework.id);
-    for (const t of framework.tasks.values()) if (!isTerminalState(t.task.state)) row(t.role).allocated = row(t.role).allocated.add(t.resources);
+    for (const t of framework.tasks.values()) if (!isTerminalState(t.task.state)) row(t.role).allocated = row(t.role).allocated.add(t.resources.unallocate());
   }
-  for (const offer of core.offers.values()) row(offer.role).offered = row(offer.role).offered.add(offer.resources);
+  for (const offer of core.offers.values()) row(offer.role).offered = row(offer.role).offered.add(offer.resources.unallocate());
   for (const agent of core.agents.values()) {
     for (const resource of agent.total.reserved()) {
       const role = resource.reservations.at(-1)?.role;
@@ -136,17 +147,21 @@ export function getRoles(core: MasterCore, weights: ReadonlyMap<string, number>)
     }
   }
   for (const role of weights.keys()) row(role);
+  return [...rows.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, r]) => ({ name, weight: weights.get(name) ?? 1, frameworks: [...r.frameworks], allocated: r.allocated, offered: r.offered, reserved: r.reserved }));
+}
+
+export function getRoles(core: MasterCore, weights: ReadonlyMap<string, number>): Response<'get_roles'> {
   return {
-    roles: [...rows.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, r]) => ({
-        name,
-        weight: weights.get(name) ?? 1,
-        frameworks: [...r.frameworks].map((value) => ({ value })),
-        allocated: list(r.allocated),
-        offered: list(r.offered),
-        reserved: list(r.reserved),
-      })),
+    roles: roleSummaries(core, weights).map((r) => ({
+      name: r.name,
+      weight: r.weight,
+      frameworks: r.frameworks.map((value) => ({ value })),
+      allocated: list(r.allocated),
+      offered: list(r.offered),
+      reserved: list(r.reserved),
+    })),
   };
 }
 

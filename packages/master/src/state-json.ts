@@ -1,5 +1,6 @@
-import { attributesModel, isTerminalState, Resources, resourcesModel, type Task } from '@ts-mesos/protocol';
+import { attributesModel, isTerminalState, Resources, ResourcesModelSum, type Task } from '@ts-mesos/protocol';
 import type { MasterCore } from './master-core.js';
+import { roleSummaries } from './operator-api.js';
 import type { AgentRecord, FrameworkRecord, OfferRecord, TaskRecord } from './records.js';
 
 /** What `/master/state` adds about the process itself. */
@@ -12,9 +13,29 @@ export interface StateContext {
 
 const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
 
-function resourcesOf(json: Task['resources']): Resources {
-  const parsed = Resources.fromJson(json);
-  return parsed.ok ? parsed.value : Resources.EMPTY;
+type Model = Record<string, number | string>;
+
+/** A bag's model, computed once per bag (bags never change). `/master/state` asks for the same ones each time. */
+const models = new WeakMap<object, Model>();
+
+function resourcesModel(resources: Resources): Model {
+  let model = models.get(resources);
+  if (model === undefined) {
+    model = new ResourcesModelSum().add(resources).model();
+    models.set(resources, model);
+  }
+  return model;
+}
+
+/** A task's resources model, from its wire form (parsed once per task object). */
+function taskResourcesModel(task: Task): Model {
+  let model = models.get(task);
+  if (model === undefined) {
+    const parsed = Resources.fromJson(task.resources);
+    model = resourcesModel(parsed.ok ? parsed.value : Resources.EMPTY);
+    models.set(task, model);
+  }
+  return model;
 }
 
 export function taskModel(task: Task, role?: string): Record<string, unknown> {
@@ -25,7 +46,7 @@ export function taskModel(task: Task, role?: string): Record<string, unknown> {
     executor_id: task.executor_id?.value ?? '',
     slave_id: task.agent_id.value,
     state: task.state,
-    resources: resourcesModel(resourcesOf(task.resources)),
+    resources: taskResourcesModel(task),
     ...(role === undefined ? {} : { role }),
     statuses: (task.statuses ?? []).map((s) => ({ state: s.state, timestamp: s.timestamp ?? 0 })),
     ...(task.labels === undefined ? {} : { labels: task.labels.labels }),
@@ -43,23 +64,23 @@ function offerModel(offer: OfferRecord): Record<string, unknown> {
   };
 }
 
-function sumTasks(tasks: Iterable<TaskRecord>): Resources {
-  let used = Resources.EMPTY;
-  for (const t of tasks) if (!isTerminalState(t.task.state)) used = used.add(t.resources);
-  return used;
+/** Adds the resources of the tasks that still hold theirs. */
+function sumTasks(tasks: Iterable<TaskRecord>): ResourcesModelSum {
+  const sum = new ResourcesModelSum();
+  for (const t of tasks) if (!isTerminalState(t.task.state)) sum.add(t.resources);
+  return sum;
 }
 
-function sumOffers(core: MasterCore, ids: Iterable<string>): Resources {
-  let offered = Resources.EMPTY;
+function sumOffers(core: MasterCore, ids: Iterable<string>): ResourcesModelSum {
+  const sum = new ResourcesModelSum();
   for (const id of ids) {
     const offer = core.offers.get(id);
-    if (offer !== undefined) offered = offered.add(offer.resources);
+    if (offer !== undefined) sum.add(offer.resources);
   }
-  return offered;
+  return sum;
 }
 
 export function agentModel(core: MasterCore, agent: AgentRecord): Record<string, unknown> {
-  const used = sumTasks(agent.tasks.values()).unallocate();
   return {
     id: agent.id,
     pid: agent.pid,
@@ -68,8 +89,8 @@ export function agentModel(core: MasterCore, agent: AgentRecord): Record<string,
     registered_time: seconds(agent.registeredTimeMs),
     ...(agent.reregisteredTimeMs === undefined ? {} : { reregistered_time: seconds(agent.reregisteredTimeMs) }),
     resources: resourcesModel(agent.total),
-    used_resources: resourcesModel(used),
-    offered_resources: resourcesModel(sumOffers(core, agent.offers).unallocate()),
+    used_resources: sumTasks(agent.tasks.values()).model(),
+    offered_resources: sumOffers(core, agent.offers).model(),
     reserved_resources: {},
     unreserved_resources: resourcesModel(agent.total.unreserved()),
     attributes: attributesModel(agent.info.attributes),
@@ -80,8 +101,9 @@ export function agentModel(core: MasterCore, agent: AgentRecord): Record<string,
 }
 
 export function frameworkModel(core: MasterCore, framework: FrameworkRecord): Record<string, unknown> {
-  const used = sumTasks(framework.tasks.values()).unallocate();
   const info = framework.info;
+  const used = sumTasks(framework.tasks.values());
+  const offered = sumOffers(core, framework.offers);
   return {
     id: framework.id,
     name: info.name,
@@ -100,9 +122,9 @@ export function frameworkModel(core: MasterCore, framework: FrameworkRecord): Re
     registered_time: seconds(framework.registeredTimeMs),
     ...(framework.reregisteredTimeMs === undefined ? {} : { reregistered_time: seconds(framework.reregisteredTimeMs) }),
     unregistered_time: seconds(framework.unregisteredTimeMs) ?? 0,
-    resources: resourcesModel(used.add(sumOffers(core, framework.offers).unallocate())),
-    used_resources: resourcesModel(used),
-    offered_resources: resourcesModel(sumOffers(core, framework.offers).unallocate()),
+    resources: used.plus(offered).model(),
+    used_resources: used.model(),
+    offered_resources: offered.model(),
     tasks: [...framework.tasks.values()].map((t) => taskModel(t.task, t.role)),
     unreachable_tasks: [],
     completed_tasks: framework.completedTasks.map((t) => taskModel(t)),
@@ -166,8 +188,8 @@ export function stateSummaryModel(core: MasterCore): Record<string, unknown> {
         id: framework.id,
         name: framework.info.name,
         pid: '',
-        used_resources: resourcesModel(sumTasks(framework.tasks.values()).unallocate()),
-        offered_resources: resourcesModel(sumOffers(core, framework.offers).unallocate()),
+        used_resources: sumTasks(framework.tasks.values()).model(),
+        offered_resources: sumOffers(core, framework.offers).model(),
         capabilities: (framework.info.capabilities ?? []).map((c) => c.type),
         hostname: framework.info.hostname ?? '',
         webui_url: framework.info.webui_url ?? '',
@@ -246,44 +268,15 @@ export function agentsModel(core: MasterCore, agentId: string | null): Record<st
 
 /** `/master/roles`: every role with frameworks, tasks, offers or reservations, and what it holds. */
 export function rolesModel(core: MasterCore, weights: ReadonlyMap<string, number>): Record<string, unknown> {
-  interface Row {
-    frameworks: Set<string>;
-    allocated: Resources;
-    offered: Resources;
-    reserved: Resources;
-  }
-  const rows = new Map<string, Row>();
-  const row = (name: string): Row => {
-    let r = rows.get(name);
-    if (r === undefined) {
-      r = { frameworks: new Set(), allocated: Resources.EMPTY, offered: Resources.EMPTY, reserved: Resources.EMPTY };
-      rows.set(name, r);
-    }
-    return r;
-  };
-  for (const framework of core.frameworks.values()) for (const role of framework.roles) row(role).frameworks.add(framework.id);
-  for (const framework of core.frameworks.values()) {
-    for (const t of framework.tasks.values()) if (!isTerminalState(t.task.state)) row(t.role).allocated = row(t.role).allocated.add(t.resources.unallocate());
-  }
-  for (const offer of core.offers.values()) row(offer.role).offered = row(offer.role).offered.add(offer.resources.unallocate());
-  for (const agent of core.agents.values()) {
-    for (const resource of agent.total.reserved()) {
-      const role = resource.reservations.at(-1)?.role;
-      if (role !== undefined) row(role).reserved = row(role).reserved.add(resource);
-    }
-  }
-  for (const role of weights.keys()) row(role);
   return {
-    roles: [...rows.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, r]) => ({
-        name,
-        weight: weights.get(name) ?? 1,
-        frameworks: [...r.frameworks],
-        resources: resourcesModel(r.allocated.add(r.offered)),
-        allocated: resourcesModel(r.allocated),
-        offered: resourcesModel(r.offered),
-        reserved: resourcesModel(r.reserved),
-      })),
+    roles: roleSummaries(core, weights).map((r) => ({
+      name: r.name,
+      weight: r.weight,
+      frameworks: r.frameworks,
+      resources: resourcesModel(r.allocated.add(r.offered)),
+      allocated: resourcesModel(r.allocated),
+      offered: resourcesModel(r.offered),
+      reserved: resourcesModel(r.reserved),
+    })),
   };
 }

@@ -9,4 +9,5 @@ export const benchmarks: Record<string, () => Promise<Benchmark>> = {
   launch: () => import('./launch.js'),
   libprocess: () => import('./libprocess.js'),
   resources: () => import('./resources.js'),
+  state: () => import('./state.js'),
 };

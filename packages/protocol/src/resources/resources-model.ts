@@ -1,4 +1,6 @@
 import { formatRanges, type RangeBounds, unionRanges } from './ranges.js';
+import { fromFixed } from './fixed-point.js';
+import type { Resource } from './resource.js';
 import type { Resources } from './resources.js';
 
 /**
@@ -21,4 +23,52 @@ export function resourcesModel(resources: Resources): Record<string, number | st
     else model[name] = `{${[...new Set(named.items.flatMap((r) => (r.type === 'SET' ? [...r.items] : [])))].join(',')}}`;
   }
   return model;
+}
+
+/**
+ * Adds up many resource bags into one `resourcesModel` without building the sums as `Resources`
+ * (which allocates a bag per addition): for `/master/state`'s per-agent and per-framework
+ * totals over every task. Scalars add exactly (thousandths); ranges and sets unite.
+ */
+export class ResourcesModelSum {
+  private readonly scalars = new Map<string, number>();
+  private readonly ranges = new Map<string, RangeBounds>();
+  private readonly sets = new Map<string, Set<string>>();
+
+  add(resources: Iterable<Resource>): this {
+    for (const r of resources) {
+      if (r.type === 'SCALAR') this.scalars.set(r.name, (this.scalars.get(r.name) ?? 0) + r.fixed);
+      else if (r.type === 'RANGES') this.ranges.set(r.name, unionRanges(this.ranges.get(r.name) ?? [], r.ranges));
+      else {
+        let set = this.sets.get(r.name);
+        if (set === undefined) this.sets.set(r.name, (set = new Set()));
+        for (const item of r.items) set.add(item);
+      }
+    }
+    return this;
+  }
+
+  /** A new sum of this one and `other`. */
+  plus(other: ResourcesModelSum): ResourcesModelSum {
+    const sum = new ResourcesModelSum();
+    for (const source of [this, other]) {
+      for (const [name, fixed] of source.scalars) sum.scalars.set(name, (sum.scalars.get(name) ?? 0) + fixed);
+      for (const [name, bounds] of source.ranges) sum.ranges.set(name, unionRanges(sum.ranges.get(name) ?? [], bounds));
+      for (const [name, items] of source.sets) sum.sets.set(name, new Set([...(sum.sets.get(name) ?? []), ...items]));
+    }
+    return sum;
+  }
+
+  model(): Record<string, number | string> {
+    const model: Record<string, number | string> = { cpus: 0, mem: 0, disk: 0, gpus: 0 };
+    for (const name of [...this.scalars.keys(), ...this.ranges.keys(), ...this.sets.keys()].sort()) {
+      const fixed = this.scalars.get(name);
+      if (fixed !== undefined) model[name] = fromFixed(fixed);
+      const bounds = this.ranges.get(name);
+      if (bounds !== undefined) model[name] = formatRanges(bounds);
+      const set = this.sets.get(name);
+      if (set !== undefined) model[name] = `{${[...set].join(',')}}`;
+    }
+    return model;
+  }
 }
