@@ -134,6 +134,36 @@ describe('operator endpoints of a real master and agent', () => {
     expect(statistics[0]!.statistics['processes']).toBeGreaterThanOrEqual(1);
   });
 
+  it('agent: the v1 Operator API answers GET_* calls and refuses bad ones', async () => {
+    const post = async (body: string, contentType = 'application/json'): Promise<{ status: number; text: string }> => {
+      const r = await fetch(`${agent.url}/api/v1`, { method: 'POST', headers: { 'content-type': contentType }, body });
+      return { status: r.status, text: await r.text() };
+    };
+    const answer = async (type: string): Promise<Json> => {
+      const r = await post(JSON.stringify({ type }));
+      expect(r.status).toBe(200);
+      return JSON.parse(r.text) as Json;
+    };
+    expect((await answer('GET_HEALTH'))['get_health']).toEqual({ healthy: true });
+    expect(((await answer('GET_FLAGS'))['get_flags'] as { flags: unknown[] }).flags).toContainEqual({ name: 'attributes', value: 'rack:r1' });
+    expect(((await answer('GET_METRICS'))['get_metrics'] as { metrics: unknown[] }).metrics).toContainEqual({ name: 'slave/tasks_running', value: 1 });
+    const tasks = (await answer('GET_TASKS'))['get_tasks'] as { launched_tasks: { task_id: { value: string }; state: string }[] };
+    expect(tasks.launched_tasks.map((t) => [t.task_id.value, t.state])).toEqual([['files', 'TASK_RUNNING']]);
+    const state = (await answer('GET_STATE'))['get_state'] as Json;
+    expect(Object.keys(state).sort()).toEqual(['get_executors', 'get_frameworks', 'get_tasks']);
+    expect((state['get_frameworks'] as { frameworks: { framework_info: { name: string } }[] }).frameworks[0]!.framework_info.name).toBe('operator');
+    const containers = ((await answer('GET_CONTAINERS'))['get_containers'] as { containers: { executor_id: { value: string }; container_id: { value: string }; resource_statistics: { mem_rss_bytes: number } }[] }).containers;
+    expect(containers).toHaveLength(1);
+    expect(containers[0]!.executor_id.value).toBe('files');
+    expect(sandbox.endsWith(`/runs/${containers[0]!.container_id.value}`)).toBe(true);
+    expect(containers[0]!.resource_statistics.mem_rss_bytes).toBeGreaterThan(0);
+    expect(((await answer('GET_AGENT'))['get_agent'] as { agent_info: { hostname: string } }).agent_info.hostname).toBe('127.0.0.1');
+    expect((await post('{"type":')).status).toBe(400);
+    expect((await post('{"type":"NOPE"}')).status).toBe(400);
+    expect((await post('{"type":"GET_HEALTH"}', 'text/plain')).status).toBe(415);
+    expect((await post('{"type":"LAUNCH_CONTAINER"}')).status).toBe(501);
+  });
+
   it('agent: /files/browse, read, download and debug over the sandbox', async () => {
     const path = (p: string): string => encodeURIComponent(p);
     const listing = await json<{ path: string; size: number; mode: string }[]>(`${agent.url}/files/browse?path=${path(sandbox)}`);

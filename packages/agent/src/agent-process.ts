@@ -22,6 +22,8 @@ import {
   type TaskState,
   TASK_STATES,
   versionModel,
+  decodeAgentCall,
+  decodeJson,
 } from '@ts-mesos/protocol';
 import type { AgentJournal } from './agent-journal.js';
 import type { FilesProcess } from './files-process.js';
@@ -125,8 +127,88 @@ export class AgentProcess extends Process {
     this.route('/state', 'This agent: its resources, attributes, flags, frameworks with their executors and tasks, with Apache Mesos field names.', (r) => this.jsonp(r, this.state()));
     this.route('/flags', 'The flags this agent runs with.', (r) => this.jsonp(r, { flags: this.options.flags ?? {} }));
     this.route('/version', 'The Mesos API version this agent speaks, and its own version.', (r) => this.jsonp(r, versionModel()));
+    this.route('/api/v1', 'The v1 agent Operator API: POST a JSON Call (GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_STATE, GET_CONTAINERS, GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_AGENT).', (r) => this.operatorApi(r));
     const total = Resources.fromJson(options.info.resources ?? []);
     this.total = total.ok ? total.value : Resources.EMPTY;
+  }
+
+  /** `POST /api/v1`: the agent's v1 Operator API, JSON in and out (docs/operator-http-api.md). */
+  private async operatorApi(request: HttpRequest): Promise<HttpResponse> {
+    if (request.method !== 'POST') return Http.methodNotAllowed(['POST'], request.method);
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (contentType !== 'application/json') {
+      return Http.unsupportedMediaType(contentType === 'application/x-protobuf' ? 'Protobuf requests are not supported yet; send application/json' : `Expecting 'Content-Type' of application/json, got '${contentType}'`);
+    }
+    const accept = request.headers['accept'];
+    if (accept !== undefined && !/application\/json|\*\/\*|application\/\*/.test(accept)) {
+      return { status: 406, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `Responses are application/json; cannot answer Accept '${accept}'` };
+    }
+    const decoded = decodeJson(decodeAgentCall, new TextDecoder().decode(request.body));
+    if (!decoded.ok) return Http.badRequest(`Failed to validate agent::Call: ${decoded.error}`);
+    const type = decoded.value.type;
+    const version = versionModel();
+    switch (type) {
+      case 'GET_HEALTH':
+        return Http.json({ type, get_health: { healthy: true } });
+      case 'GET_FLAGS':
+        return Http.json({ type, get_flags: { flags: Object.entries(this.options.flags ?? {}).map(([name, value]) => ({ name, value })) } });
+      case 'GET_VERSION':
+        return Http.json({ type, get_version: { version_info: { version: version['version'], build_date: '', build_time: 0, build_user: '', git_sha: '' } } });
+      case 'GET_METRICS':
+        return Http.json({ type, get_metrics: { metrics: Object.entries(this.options.metrics?.snapshot() ?? this.metrics()).map(([name, value]) => ({ name, value })) } });
+      case 'GET_AGENT':
+        return Http.json({ type, get_agent: { agent_info: { ...this.options.info, ...(this.agentId === undefined ? {} : { id: { value: this.agentId } }) } } });
+      case 'GET_TASKS':
+        return Http.json({ type, get_tasks: this.operatorTasks() });
+      case 'GET_EXECUTORS':
+        return Http.json({ type, get_executors: this.operatorExecutors() });
+      case 'GET_FRAMEWORKS':
+        return Http.json({ type, get_frameworks: this.operatorFrameworks() });
+      case 'GET_STATE':
+        return Http.json({ type, get_state: { get_tasks: this.operatorTasks(), get_executors: this.operatorExecutors(), get_frameworks: this.operatorFrameworks() } });
+      case 'GET_CONTAINERS': {
+        const containers = await Promise.all(
+          [...this.tasks.values()]
+            .filter((t) => t.launched && !t.ended)
+            .map(async (t) => {
+              const statistics = await this.options.containerizer.usage(ContainerId(t.containerId)).catch(() => undefined);
+              return {
+                framework_id: { value: t.frameworkId },
+                executor_id: t.info.task_id,
+                executor_name: `Command Executor (Task: ${t.info.task_id.value})`,
+                container_id: { value: t.containerId },
+                ...(statistics === undefined ? {} : { resource_statistics: statistics }),
+              };
+            }),
+        );
+        return Http.json({ type, get_containers: { containers } });
+      }
+      default:
+        return Http.text(`Agent call '${type}' is not implemented by this agent yet`, 501);
+    }
+  }
+
+  private executorInfo(t: LiveTask): Record<string, unknown> {
+    return { executor_id: t.info.task_id, framework_id: { value: t.frameworkId }, name: `Command Executor (Task: ${t.info.task_id.value})`, type: 'DEFAULT', command: t.info.command ?? { value: 'true' }, resources: t.info.resources };
+  }
+
+  private operatorTasks(): Record<string, Task[]> {
+    const launched: Task[] = [];
+    const terminated: Task[] = [];
+    const pending: Task[] = [];
+    for (const t of this.tasks.values()) (isTerminalState(t.task.state) ? terminated : t.launched ? launched : pending).push(t.task);
+    return { pending_tasks: pending, queued_tasks: [], launched_tasks: launched, terminated_tasks: terminated, completed_tasks: [...this.completed.values()].flatMap((list) => list.map((e) => e.task)) };
+  }
+
+  private operatorExecutors(): Record<string, unknown[]> {
+    return {
+      executors: [...this.tasks.values()].filter((t) => !t.ended).map((t) => ({ executor_info: this.executorInfo(t) })),
+      completed_executors: [...this.completed.entries()].flatMap(([frameworkId, list]) => list.map((e) => ({ executor_info: { executor_id: { value: e.id }, framework_id: { value: frameworkId }, type: 'DEFAULT', resources: e.resources } }))),
+    };
+  }
+
+  private operatorFrameworks(): Record<string, unknown[]> {
+    return { frameworks: [...this.frameworks.values()].map((info) => ({ framework_info: info })), completed_frameworks: [] };
   }
 
   /** Unversioned endpoints answer `?jsonp=CALLBACK` with JavaScript, as Mesos's do. */

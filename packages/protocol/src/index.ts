@@ -82,10 +82,12 @@ export type {
 export type { SchedulerCall, SchedulerEvent } from './schemas/scheduler.js';
 export type { ExecutorCall, ExecutorEvent } from './schemas/executor.js';
 export type { OperatorCall } from './schemas/operator.js';
+export type { AgentCall } from './schemas/agent-operator.js';
 export type { OperatorEvent, OperatorResponse } from './schemas/operator-response.js';
 export {
   decodeExecutorCall,
   decodeExecutorEvent,
+  decodeAgentCall,
   decodeOperatorCall,
   decodeOperatorEvent,
   decodeOperatorResponse,

@@ -1,4 +1,5 @@
 import { compileDecoder } from '../decoder.js';
+import { AgentCall } from './agent-operator.js';
 import { requirePayload } from './call-payload.js';
 import { ExecutorCall, ExecutorEvent } from './executor.js';
 import { OperatorCall } from './operator.js';
@@ -70,3 +71,6 @@ export const decodeOperatorResponse = compileDecoder(OperatorResponse);
 export const decodeOperatorEvent = requirePayload(compileDecoder(OperatorEvent), {
   payload: new Set(['SUBSCRIBED', 'TASK_ADDED', 'TASK_UPDATED', 'AGENT_ADDED', 'AGENT_REMOVED', 'FRAMEWORK_ADDED', 'FRAMEWORK_UPDATED', 'FRAMEWORK_REMOVED']),
 });
+
+/** Calls to the agent's Operator API; the ones it answers need no payload. */
+export const decodeAgentCall = compileDecoder(AgentCall);
