@@ -12,7 +12,9 @@ export type JournalRecord =
   | { readonly k: 'container'; readonly frameworkId: string; readonly taskId: string; readonly checkpoint: ContainerCheckpoint }
   | { readonly k: 'update'; readonly update: StatusUpdate }
   | { readonly k: 'ack'; readonly frameworkId: string; readonly taskId: string; readonly uuid: string }
-  | { readonly k: 'task-done'; readonly frameworkId: string; readonly taskId: string };
+  | { readonly k: 'task-done'; readonly frameworkId: string; readonly taskId: string }
+  /** The total the master checkpointed (reservations, volumes): announced again after a restart. */
+  | { readonly k: 'resources'; readonly resources: NonNullable<AgentInfo['resources']> };
 
 /**
  * The agent's checkpoint under `<work_dir>/meta/journal`: who the agent is, its frameworks,
@@ -51,6 +53,13 @@ export class AgentJournal {
       }
     }
     return records;
+  }
+
+  /** The resources the master last checkpointed, if it ever did. */
+  recoverResources(): NonNullable<AgentInfo['resources']> | undefined {
+    let resources: NonNullable<AgentInfo['resources']> | undefined;
+    for (const record of this.replay()) if (record.k === 'resources') resources = record.resources;
+    return resources;
   }
 
   /** The agent info (with its ID) from the last registration, if the agent ever registered. */

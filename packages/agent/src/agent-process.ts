@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type Containerizer, type Termination } from '@ts-mesos/containerizer';
 import { Http, type HttpRequest, type HttpResponse, type MetricsRegistry, Process, systemMetrics, type Upid } from '@ts-mesos/libprocess';
 import {
@@ -101,7 +101,9 @@ export class AgentProcess extends Process {
   private readonly updates: StatusUpdateManager;
   private readonly completed = new Map<string, CompletedExecutor[]>();
   private readonly startTimeMs = Date.now();
-  private readonly total: Resources;
+  private total: Resources;
+  /** What the agent announces; its resources change when the master checkpoints reservations or volumes. */
+  private info: AgentInfo;
   private readonly stats = { terminalTasks: {} as Partial<Record<TaskState, number>>, validStatusUpdates: 0, invalidStatusUpdates: 0, containerLaunchErrors: 0, executorsTerminated: 0, frameworkMessagesDropped: 0 };
 
   constructor(private readonly options: AgentProcessOptions) {
@@ -123,11 +125,13 @@ export class AgentProcess extends Process {
     this.handle('ShutdownExecutor', (_, m) => this.killTask(m.framework_id.value, m.executor_id.value, undefined));
     this.handle('FrameworkToExecutor', (_, m) => this.log.warn({ frameworkId: m.framework_id.value, executorId: m.executor_id.value }, 'Dropping a framework message: command executors take none'));
     this.handle('AgentShutdown', (_, m) => this.shutdown(m.message));
+    this.handle('CheckpointResources', (_, m) => this.checkpointResources(m.resources));
     this.route('/health', 'Answers 200 while the agent runs.', () => Http.ok());
     this.route('/state', 'This agent: its resources, attributes, flags, frameworks with their executors and tasks, with Apache Mesos field names.', (r) => this.jsonp(r, this.state()));
     this.route('/flags', 'The flags this agent runs with.', (r) => this.jsonp(r, { flags: this.options.flags ?? {} }));
     this.route('/version', 'The Mesos API version this agent speaks, and its own version.', (r) => this.jsonp(r, versionModel()));
     this.route('/api/v1', 'The v1 agent Operator API: POST a JSON Call (GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_STATE, GET_CONTAINERS, GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_AGENT).', (r) => this.operatorApi(r));
+    this.info = options.info;
     const total = Resources.fromJson(options.info.resources ?? []);
     this.total = total.ok ? total.value : Resources.EMPTY;
   }
@@ -157,7 +161,7 @@ export class AgentProcess extends Process {
       case 'GET_METRICS':
         return Http.json({ type, get_metrics: { metrics: Object.entries(this.options.metrics?.snapshot() ?? this.metrics()).map(([name, value]) => ({ name, value })) } });
       case 'GET_AGENT':
-        return Http.json({ type, get_agent: { agent_info: { ...this.options.info, ...(this.agentId === undefined ? {} : { id: { value: this.agentId } }) } } });
+        return Http.json({ type, get_agent: { agent_info: { ...this.info, ...(this.agentId === undefined ? {} : { id: { value: this.agentId } }) } } });
       case 'GET_TASKS':
         return Http.json({ type, get_tasks: this.operatorTasks() });
       case 'GET_EXECUTORS':
@@ -266,7 +270,7 @@ export class AgentProcess extends Process {
 
   private register(): void {
     if (this.registered) return;
-    const info: AgentInfo = { ...this.options.info, ...(this.agentId === undefined ? {} : { id: { value: this.agentId } }) };
+    const info: AgentInfo = { ...this.info, ...(this.agentId === undefined ? {} : { id: { value: this.agentId } }) };
     if (this.agentId === undefined) {
       this.send(this.options.master, messageName('RegisterAgent'), { version: PROTOCOL_VERSION, agent_info: info });
     } else {
@@ -281,13 +285,34 @@ export class AgentProcess extends Process {
     this.attempt = 0;
     if (this.agentId === undefined || this.agentId !== agentId) {
       this.agentId = agentId;
-      this.options.journal.append({ k: 'agent', info: { ...this.options.info, id: { value: agentId } } });
+      this.options.journal.append({ k: 'agent', info: { ...this.info, id: { value: agentId } } });
     }
     const first = !this.registered;
     this.registered = true;
     if (first) this.log.info({ agentId, reregistered }, reregistered ? 'Re-registered with the master' : 'Registered with the master');
     // Whatever the master may have missed while we were apart goes out again now.
     if (reregistered) for (const update of this.updates.flush(this.runtime.clock.now())) this.forward(update);
+  }
+
+  /**
+   * The master changed this agent's resources (reservations, persistent volumes): checkpoint
+   * them (a restarted agent announces them again), create the directories of new volumes and
+   * delete those of destroyed ones, as Mesos's agent does.
+   */
+  private checkpointResources(json: NonNullable<AgentInfo['resources']>): void {
+    const parsed = Resources.fromJson(json);
+    if (!parsed.ok) {
+      this.log.warn({ err: parsed.error }, 'Dropping a CheckpointResources with invalid resources');
+      return;
+    }
+    this.options.journal.append({ k: 'resources', resources: json });
+    const before = volumePaths(this.options.workDir, this.total);
+    const after = volumePaths(this.options.workDir, parsed.value);
+    for (const path of after.keys()) if (!before.has(path)) mkdirSync(path, { recursive: true });
+    for (const path of before.keys()) if (!after.has(path)) rmSync(path, { recursive: true, force: true });
+    this.total = parsed.value;
+    this.info = { ...this.info, resources: json };
+    this.log.info({ resources: parsed.value.toString() }, 'Checkpointed resources from the master');
   }
 
   private runTask(framework: FrameworkInfo, info: TaskInfo, group: readonly string[] | undefined): void {
@@ -329,6 +354,20 @@ export class AgentProcess extends Process {
     } catch (error) {
       this.taskUpdate(live, 'TASK_FAILED', `Cannot create sandbox: ${String(error)}`, 'REASON_CONTAINER_LAUNCH_FAILED');
       return;
+    }
+    // Persistent volumes appear in the sandbox at their container path (a link: posix isolation has no mounts).
+    if (resources.ok) {
+      for (const [path, volume] of volumePaths(this.options.workDir, resources.value)) {
+        try {
+          mkdirSync(path, { recursive: true });
+          const link = join(sandbox, volume.containerPath);
+          mkdirSync(dirname(link), { recursive: true });
+          symlinkSync(path, link);
+        } catch (error) {
+          this.taskUpdate(live, 'TASK_FAILED', `Cannot mount persistent volume '${volume.id}': ${String(error)}`, 'REASON_CONTAINER_LAUNCH_FAILED');
+          return;
+        }
+      }
     }
     // Mesos shows a sandbox at its real path and at `/frameworks/F/executors/E/runs/latest`.
     this.options.files?.attach(sandbox, sandbox);
@@ -552,10 +591,10 @@ export class AgentProcess extends Process {
       start_time: this.startTimeMs / 1000,
       ...(this.agentId === undefined ? {} : { id: this.agentId }),
       pid: this.self().toString(),
-      hostname: this.options.info.hostname,
+      hostname: this.info.hostname,
       capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
       resources: resourcesModel(this.total),
-      attributes: attributesModel(this.options.info.attributes),
+      attributes: attributesModel(this.info.attributes),
       master_hostname: this.options.master.address.host,
       flags: this.options.flags ?? {},
       frameworks: frameworks.filter((f) => f.executors.length > 0 || f.completed_executors.length > 0),
@@ -638,4 +677,15 @@ export class AgentProcess extends Process {
 /** The virtual path `/files` shows an executor's latest run at. */
 function latestPath(frameworkId: string, executorId: string): string {
   return `/frameworks/${frameworkId}/executors/${executorId}/runs/latest`;
+}
+
+/** Where each persistent volume in `resources` lives: `<work_dir>/volumes/roles/<role>/<id>` (as Mesos). */
+function volumePaths(workDir: string, resources: Resources): Map<string, { id: string; containerPath: string }> {
+  const paths = new Map<string, { id: string; containerPath: string }>();
+  for (const r of resources.persistentVolumes()) {
+    const id = r.disk!.persistence!.id;
+    const role = r.reservations.at(-1)?.role ?? '*';
+    paths.set(join(workDir, 'volumes', 'roles', role.replaceAll('/', ' '), id.replaceAll('/', ' ')), { id, containerPath: r.disk?.volume?.container_path ?? id });
+  }
+  return paths;
 }

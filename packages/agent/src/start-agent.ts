@@ -62,7 +62,8 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
     info: {
       hostname: flags.hostname ?? address.host,
       port: address.port,
-      resources: resources.value.toJson() as unknown as NonNullable<AgentProcessInfo['resources']>,
+      // Reservations and volumes the master checkpointed outlive a restart (Mesos's checkpointed resources).
+      resources: journal.recoverResources() ?? (resources.value.toJson() as unknown as NonNullable<AgentProcessInfo['resources']>),
       attributes: attributes.value,
       ...(recovered?.id === undefined ? {} : { id: recovered.id }),
     },

@@ -143,7 +143,8 @@ export class FirstFitAllocator implements Allocator {
     const agent = this.need(this.agents, agentId, 'agent');
     this.give(agent, frameworkId, from);
     agent.total = agent.total.minus(from.unallocate()).plus(to.unallocate());
-    agent.available = agent.available.minus(to.unallocate());
+    // `from` is no longer there to be free (the untracking above counted it in); `to` takes its place.
+    agent.available = agent.available.minus(from.unallocate()).plus(to.unallocate());
     this.take(agent, frameworkId, to);
   }
 

@@ -243,7 +243,8 @@ export class HierarchicalAllocator implements Allocator {
     const agent = this.agent(agentId);
     this.untrack(framework, agent, from);
     agent.total = agent.total.minus(from.unallocate()).plus(to.unallocate());
-    agent.available = agent.available.minus(to.unallocate());
+    // `from` is no longer there to be free (the untracking above counted it in); `to` takes its place.
+    agent.available = agent.available.minus(from.unallocate()).plus(to.unallocate());
     this.track(framework, agent, to);
   }
 

@@ -40,6 +40,22 @@ describe.each([
     expect(again.reduce((sum, d) => sum.plus(d.resources.unallocate()), r('')).equals(some.resources.unallocate())).toBe(true);
   });
 
+  it('updateAllocation converts what a framework holds (RESERVE) and leaves the rest free once', () => {
+    const a = make();
+    a.addFramework(f1, { roles: ['ops'] });
+    a.addAgent(a1, { hostname: 'h1', total: r('cpus:4;mem:512') });
+    const [offer] = a.allocate(0);
+    expect(offer!.resources.unallocate().equals(r('cpus:4;mem:512'))).toBe(true);
+    const from = r('cpus:1;mem:128').allocate('ops');
+    const to = r('cpus(ops):1;mem(ops):128').allocate('ops');
+    a.updateAllocation(f1, a1, from, to);
+    // Nothing is free: the framework holds everything, part of it now reserved.
+    expect(a.allocate(0)).toEqual([]);
+    a.recoverResources(f1, a1, offer!.resources.minus(from).plus(to), undefined, 0);
+    const [again] = a.allocate(0);
+    expect(again!.resources.unallocate().equals(r('cpus:3;mem:384;cpus(ops):1;mem(ops):128'))).toBe(true);
+  });
+
   it('keeps a declined agent from the framework until the filter expires', () => {
     const a = make();
     a.addFramework(f1, { roles: ['*'] });

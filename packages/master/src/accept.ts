@@ -77,6 +77,23 @@ export class AcceptProcessor {
           this.core.emit(send(agent.pid, 'RunTaskGroup', { framework_info: framework.info, executor: { ...group.executor, framework_id: { value: framework.id } }, task_group: group.task_group }));
           break;
         }
+        case 'RESERVE':
+        case 'UNRESERVE':
+        case 'CREATE':
+        case 'DESTROY': {
+          const json = operation.type === 'RESERVE' ? operation.reserve?.resources : operation.type === 'UNRESERVE' ? operation.unreserve?.resources : operation.type === 'CREATE' ? operation.create?.volumes : operation.destroy?.volumes;
+          const applied = agent === undefined ? { ok: false as const, error: `Agent '${agentId}' is gone` } : this.core.applyOperation(agent, operation.type, json, { role, principal: framework.info.principal }, remaining.unallocate());
+          if (!applied.ok) {
+            this.core.emit({ kind: 'log', level: 'warn', fields: { frameworkId: framework.id, operation: operation.type }, message: `Dropping invalid ${operation.type}: ${applied.error}` });
+            break;
+          }
+          const from = applied.value.consumed.allocate(role);
+          const to = applied.value.converted.allocate(role);
+          remaining = remaining.subtract(from).add(to);
+          const frameworkId = FrameworkId(framework.id);
+          this.core.emit({ kind: 'allocator', apply: (a) => a.updateAllocation(frameworkId, AgentId(agentId), from, to) });
+          break;
+        }
         default:
           this.core.emit({
             kind: 'log',

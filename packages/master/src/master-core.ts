@@ -7,6 +7,7 @@ import {
   isTerminalState,
   type MasterInfo,
   type Offer,
+  roleError,
   type OperatorEvent,
   PROTOCOL_VERSION,
   Resources,
@@ -18,6 +19,7 @@ import {
 } from '@ts-mesos/protocol';
 import { AcceptProcessor } from './accept.js';
 import { operatorAgent, operatorFramework } from './operator-api.js';
+import { type Conversion, conversion, type OperationActor, type OperationKind, operationResources, volumeIds } from './operations.js';
 import { type MasterEffect, type MasterTimer, send } from './master-effect.js';
 import { type AgentRecord, type FrameworkRecord, frameworkRoles, hasCapability, type OfferRecord, type TaskRecord, taskKey } from './records.js';
 import type { RegistryState } from './registry.js';
@@ -70,6 +72,8 @@ export class MasterCore {
   readonly frameworks = new Map<string, FrameworkRecord>();
   readonly completedFrameworks: FrameworkRecord[] = [];
   readonly offers = new Map<string, OfferRecord>();
+  /** Role weights set by operators (`/master/weights`); unlisted roles weigh 1. */
+  readonly weights = new Map<string, number>();
   effects: MasterEffect[] = [];
   /** Counts behind the `master/*` counter metrics (gauges are read from the state itself). */
   readonly stats: MasterStats = { terminalTasks: {}, agentRegistrations: 0, agentReregistrations: 0, agentRemovals: 0, validStatusUpdates: 0, invalidStatusUpdates: 0, frameworkSubscriptions: 0, offersMade: 0 };
@@ -669,6 +673,72 @@ export class MasterCore {
   }
 
   /** Withdraws an offer: the framework is told (RESCIND) when it is connected. */
+  // ---------------------------------------------------------------- operations
+
+  /**
+   * Applies RESERVE, UNRESERVE, CREATE or DESTROY to an agent, if `available` (unallocated)
+   * holds what it consumes: the agent's total changes, the registry keeps it, and the agent is
+   * told to checkpoint it (so a re-registration brings it back). The allocator is the caller's.
+   */
+  applyOperation(agent: AgentRecord, kind: OperationKind, json: unknown, actor: OperationActor, available: Resources): { ok: true; value: Conversion } | { ok: false; error: string } {
+    const parsed = operationResources(json, kind.toLowerCase());
+    if (!parsed.ok) return parsed;
+    const converted = conversion(kind, parsed.value.unallocate(), actor);
+    if (!converted.ok) return converted;
+    const { consumed } = converted.value;
+    if (!available.contains(consumed)) return { ok: false, error: `${kind} needs ${consumed.toString()}, which is not available on agent '${agent.id}'` };
+    if (kind === 'CREATE') {
+      const existing = volumeIds(agent.total);
+      for (const id of volumeIds(converted.value.converted)) if (existing.has(id)) return { ok: false, error: `Persistent volume '${id}' already exists on agent '${agent.id}'` };
+    }
+    agent.total = agent.total.subtract(consumed).add(converted.value.converted);
+    const resources = agent.total.toJson() as unknown as NonNullable<AgentRecord['info']['resources']>;
+    agent.info = { ...agent.info, resources };
+    this.emit({ kind: 'persist', change: { op: 'admit', agent: { ...agent.info, id: { value: agent.id } } } });
+    this.emit(send(agent.pid, 'CheckpointResources', { resources }));
+    this.emit({ kind: 'log', level: 'info', fields: { agentId: agent.id, operation: kind, resources: converted.value.converted.toString() }, message: 'Applied an operation' });
+    return converted;
+  }
+
+  /**
+   * An operator's RESERVE, UNRESERVE, CREATE or DESTROY (`/master/reserve`, Operator API):
+   * outstanding offers on the agent are rescinded first, so what no task uses is available.
+   */
+  operatorOperation(agentId: string, kind: OperationKind, json: unknown, principal: string | undefined, now: number): CallOutcome {
+    const agent = this.agents.get(agentId);
+    if (agent === undefined) return { status: 404, message: `Agent '${agentId}' is not registered` };
+    for (const offerId of [...agent.offers]) this.rescindOffer(offerId, now);
+    let used = Resources.EMPTY;
+    for (const t of agent.tasks.values()) if (!t.recovered) used = used.add(t.resources.unallocate());
+    const available = agent.total.minus(used);
+    const applied = this.applyOperation(agent, kind, json, { role: undefined, principal }, available);
+    if (!applied.ok) return { status: applied.error.includes('not available') || applied.error.includes('already exists') ? 409 : 400, message: applied.error };
+    const total = agent.total;
+    this.emit({ kind: 'allocator', apply: (a) => a.updateAgent(AgentId(agentId), total) });
+    return ACCEPTED;
+  }
+
+  /** An operator's teardown (`/master/teardown`, Operator API TEARDOWN). */
+  teardown(frameworkId: string, now: number): CallOutcome {
+    const framework = this.frameworks.get(frameworkId);
+    if (framework === undefined) return { status: 404, message: `Framework '${frameworkId}' is not registered` };
+    this.removeFramework(framework, now);
+    return ACCEPTED;
+  }
+
+  /** Sets role weights (`/master/weights`, UPDATE_WEIGHTS); every weight must be positive. */
+  updateWeights(weights: readonly { role: string; weight: number }[]): CallOutcome {
+    for (const { role, weight } of weights) {
+      if (!(weight > 0) || !Number.isFinite(weight)) return { status: 400, message: `Weight of role '${role}' must be a positive number, got ${weight}` };
+      const invalid = role === '*' ? "'*' has no weight" : roleError(role);
+      if (invalid !== undefined) return { status: 400, message: `Invalid role '${role}': ${invalid}` };
+    }
+    for (const { role, weight } of weights) this.weights.set(role, weight);
+    const all = new Map(this.weights);
+    this.emit({ kind: 'allocator', apply: (a) => a.updateWeights(all) });
+    return ACCEPTED;
+  }
+
   rescindOffer(offerId: string, now = 0): void {
     const offer = this.offers.get(offerId);
     if (offer === undefined) return;

@@ -3,7 +3,8 @@ import { type Allocator, AllocatorProcess } from '@ts-mesos/allocator';
 import { Http, type HttpRequest, type HttpResponse, type MetricsRegistry, type Pid, Process, systemMetrics, type Timer, Upid } from '@ts-mesos/libprocess';
 import { decodeJson, decodeOperatorCall, decodeSchedulerCall, internalDecoder, type InternalMessage, type InternalName, messageName } from '@ts-mesos/protocol';
 import { EventStream } from './event-stream.js';
-import { MasterCore, type MasterCoreOptions } from './master-core.js';
+import type { OperationKind } from './operations.js';
+import { type CallOutcome, MasterCore, type MasterCoreOptions } from './master-core.js';
 import type { MasterEffect } from './master-effect.js';
 import type { Registry } from './registry.js';
 import { masterMetrics } from './master-metrics.js';
@@ -61,7 +62,18 @@ export class MasterProcess extends Process {
     });
     this.route('/frameworks', 'Frameworks, active and completed. Query: framework_id.', (r) => this.jsonp(r, frameworksModel(this.core, r.query.get('framework_id'))));
     this.route('/slaves', 'Registered agents. Query: slave_id.', (r) => this.jsonp(r, agentsModel(this.core, r.query.get('slave_id'))));
-    this.route('/roles', 'Roles with their weight, frameworks, and allocated, offered and reserved resources.', (r) => this.jsonp(r, rolesModel(this.core, new Map())));
+    this.route('/roles', 'Roles with their weight, frameworks, and allocated, offered and reserved resources.', (r) => this.jsonp(r, rolesModel(this.core, this.core.weights)));
+    this.route('/reserve', 'POST slaveId=ID&resources=JSON (form-encoded): reserves unused resources on an agent dynamically; each resource names its reservation.', (r) => this.operation(r, 'RESERVE', 'resources'));
+    this.route('/unreserve', 'POST slaveId=ID&resources=JSON: releases dynamic reservations on an agent.', (r) => this.operation(r, 'UNRESERVE', 'resources'));
+    this.route('/create-volumes', 'POST slaveId=ID&volumes=JSON: creates persistent volumes on reserved disk of an agent.', (r) => this.operation(r, 'CREATE', 'volumes'));
+    this.route('/destroy-volumes', 'POST slaveId=ID&volumes=JSON: destroys persistent volumes (and their data) on an agent.', (r) => this.operation(r, 'DESTROY', 'volumes'));
+    this.route('/teardown', 'POST frameworkId=ID: removes a framework and kills its tasks.', (r) => {
+      if (r.method !== 'POST') return Http.methodNotAllowed(['POST'], r.method);
+      const frameworkId = formBody(r).get('frameworkId');
+      if (frameworkId === null || frameworkId === '') return Http.badRequest("Expecting 'frameworkId' in the form body");
+      return this.outcome(this.core.teardown(frameworkId, this.now()), 200);
+    });
+    this.route('/weights', 'GET: role weights as [{role, weight}]; PUT a JSON array of {role, weight} to set them.', (r) => this.weights(r));
     this.route('/redirect', 'Redirects to the leading master (this one).', () => Http.temporaryRedirect(`//${this.self().address.host}:${this.self().address.port}`));
   }
 
@@ -227,6 +239,45 @@ export class MasterProcess extends Process {
     return Promise.resolve({ status: 200, headers: { 'content-type': 'application/json', 'mesos-stream-id': streamId }, body: stream });
   }
 
+  /** Performs the core's effects and answers with its outcome (`okStatus` for success: Mesos answers 202 or 200 per endpoint). */
+  private outcome(outcome: CallOutcome, okStatus = 202): HttpResponse {
+    this.perform(this.core.drain());
+    if (outcome.status === 202) return okStatus === 202 ? Http.accepted() : Http.ok();
+    return Http.text(outcome.message, outcome.status);
+  }
+
+  /** `/master/reserve`, `/master/unreserve`, `/master/create-volumes`, `/master/destroy-volumes`. */
+  private operation(request: HttpRequest, kind: OperationKind, field: 'resources' | 'volumes'): HttpResponse {
+    if (request.method !== 'POST') return Http.methodNotAllowed(['POST'], request.method);
+    const form = formBody(request);
+    const agentId = form.get('slaveId');
+    if (agentId === null || agentId === '') return Http.badRequest("Expecting 'slaveId' in the form body");
+    const text = form.get(field);
+    if (text === null) return Http.badRequest(`Expecting '${field}' in the form body`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      return Http.badRequest(`'${field}' is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return this.outcome(this.core.operatorOperation(agentId, kind, json, undefined, this.now()));
+  }
+
+  private weights(request: HttpRequest): HttpResponse {
+    if (request.method === 'GET') return this.jsonp(request, [...this.core.weights].map(([role, weight]) => ({ role, weight })));
+    if (request.method !== 'PUT' && request.method !== 'POST') return Http.methodNotAllowed(['GET', 'PUT'], request.method);
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(request.body));
+    } catch (error) {
+      return Http.badRequest(`The body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!Array.isArray(json) || !json.every((w): w is { role: string; weight: number } => typeof w === 'object' && w !== null && typeof (w as { role?: unknown }).role === 'string' && typeof (w as { weight?: unknown }).weight === 'number')) {
+      return Http.badRequest('Expecting a JSON array of {"role": string, "weight": number}');
+    }
+    return this.outcome(this.core.updateWeights(json), 200);
+  }
+
   /** `POST /api/v1`: the v1 Operator API, JSON in and out (docs/operator-http-api.md). */
   private operatorApi(request: HttpRequest): HttpResponse {
     if (request.method !== 'POST') return Http.methodNotAllowed(['POST'], request.method);
@@ -242,6 +293,24 @@ export class MasterProcess extends Process {
     if (!decoded.ok) return Http.badRequest(`Failed to validate master::Call: ${decoded.error}`);
     const call = decoded.value;
     if (call.type === 'SUBSCRIBE') return this.operatorSubscribe(request);
+    switch (call.type) {
+      case 'RESERVE_RESOURCES':
+        return this.outcome(this.core.operatorOperation(call.reserve_resources!.agent_id.value, 'RESERVE', call.reserve_resources!.resources, undefined, this.now()));
+      case 'UNRESERVE_RESOURCES':
+        return this.outcome(this.core.operatorOperation(call.unreserve_resources!.agent_id.value, 'UNRESERVE', call.unreserve_resources!.resources, undefined, this.now()));
+      case 'CREATE_VOLUMES':
+        return this.outcome(this.core.operatorOperation(call.create_volumes!.agent_id.value, 'CREATE', call.create_volumes!.volumes, undefined, this.now()));
+      case 'DESTROY_VOLUMES':
+        return this.outcome(this.core.operatorOperation(call.destroy_volumes!.agent_id.value, 'DESTROY', call.destroy_volumes!.volumes, undefined, this.now()));
+      case 'TEARDOWN':
+        return this.outcome(this.core.teardown(call.teardown!.framework_id.value, this.now()), 200);
+      case 'UPDATE_WEIGHTS':
+        return this.outcome(this.core.updateWeights(call.update_weights!.weight_infos), 200);
+      case 'GET_WEIGHTS':
+        return Http.json({ type: 'GET_WEIGHTS', get_weights: { weight_infos: [...this.core.weights].map(([role, weight]) => ({ role, weight })) } });
+      default:
+        break;
+    }
     const response = operatorResponse(this.core, call.type, {
       startTimeMs: this.startTimeMs,
       electedTimeMs: this.startTimeMs,
@@ -276,4 +345,9 @@ export class MasterProcess extends Process {
     if (!/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
     return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${JSON.stringify(value)});` };
   }
+}
+
+/** A form-encoded body (`application/x-www-form-urlencoded`), as Mesos's operator endpoints take. */
+function formBody(request: HttpRequest): URLSearchParams {
+  return new URLSearchParams(new TextDecoder().decode(request.body));
 }

@@ -189,7 +189,7 @@ export function operatorResponse(core: MasterCore, type: string, context: Operat
     case 'GET_TASKS':
       return { type, get_tasks: getTasks(core) };
     case 'GET_ROLES':
-      return { type, get_roles: getRoles(core, new Map()) };
+      return { type, get_roles: getRoles(core, core.weights) };
     case 'GET_MASTER':
       return {
         type,

@@ -80,6 +80,18 @@ function sumOffers(core: MasterCore, ids: Iterable<string>): ResourcesModelSum {
   return sum;
 }
 
+/** Reserved resources by the role they are reserved to: `{"ops": {"cpus": 1, ...}}`. */
+function reservedByRole(total: Resources): Record<string, Model> {
+  const byRole = new Map<string, ResourcesModelSum>();
+  for (const r of total.reserved()) {
+    const role = r.reservations.at(-1)!.role;
+    let sum = byRole.get(role);
+    if (sum === undefined) byRole.set(role, (sum = new ResourcesModelSum()));
+    sum.add([r]);
+  }
+  return Object.fromEntries([...byRole].map(([role, sum]) => [role, sum.model()]));
+}
+
 export function agentModel(core: MasterCore, agent: AgentRecord): Record<string, unknown> {
   return {
     id: agent.id,
@@ -91,7 +103,7 @@ export function agentModel(core: MasterCore, agent: AgentRecord): Record<string,
     resources: resourcesModel(agent.total),
     used_resources: sumTasks(agent.tasks.values()).model(),
     offered_resources: sumOffers(core, agent.offers).model(),
-    reserved_resources: {},
+    reserved_resources: reservedByRole(agent.total),
     unreserved_resources: resourcesModel(agent.total.unreserved()),
     attributes: attributesModel(agent.info.attributes),
     active: agent.active,

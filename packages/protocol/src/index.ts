@@ -13,6 +13,7 @@ export {
   type DiskInfo,
   type DiskSource,
   isPersistentVolume,
+  withoutVolume,
   type Label,
   type RangesResource,
   ranges,

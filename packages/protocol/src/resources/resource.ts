@@ -236,6 +236,28 @@ export function withOptions(r: Resource, options: ResourceOptions): Resource {
   }
 }
 
+/** The same quantity without its persistent-volume metadata (`persistence`, `volume`); a disk `source` stays. */
+export function withoutVolume(r: Resource): Resource {
+  if (r.disk === undefined || (r.disk.persistence === undefined && r.disk.volume === undefined)) return r;
+  const source = r.disk.source;
+  const options: ResourceOptions = {
+    reservations: r.reservations,
+    revocable: r.revocable,
+    shared: r.shared,
+    ...(source === undefined ? {} : { disk: { source } }),
+    ...(r.allocationRole === undefined ? {} : { allocationRole: r.allocationRole }),
+  };
+  const b = base(r.name, r.type, options);
+  switch (r.type) {
+    case 'SCALAR':
+      return { ...b, type: 'SCALAR', fixed: r.fixed };
+    case 'RANGES':
+      return { ...b, type: 'RANGES', ranges: r.ranges };
+    case 'SET':
+      return { ...b, type: 'SET', items: r.items };
+  }
+}
+
 export function isEmptyResource(r: Resource): boolean {
   switch (r.type) {
     case 'SCALAR':

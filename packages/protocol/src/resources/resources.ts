@@ -1,7 +1,7 @@
 import { err, ok, type Result } from '../result.js';
 import { fromFixed, MAX_FIXED } from './fixed-point.js';
 import { containsRanges, rangesEqual, subtractRanges, unionRanges } from './ranges.js';
-import { isEmptyResource, isPersistentVolume, type Reservation, type Resource, reservedRole, withAllocation, withFixed, withItems, withOptions, withRanges } from './resource.js';
+import { isEmptyResource, isPersistentVolume, type Reservation, type Resource, reservedRole, withAllocation, withFixed, withItems, withOptions, withoutVolume, withRanges } from './resource.js';
 import { resourceFromJson, type ResourceJson, resourceToJson } from './resource-json.js';
 import { formatResource } from './resource-text.js';
 import { isRoleWithin, roleError } from './role.js';
@@ -211,6 +211,11 @@ export class Resources implements Iterable<Resource> {
   /** Adds a reservation level (a dynamic reservation or a refinement) to every resource. */
   pushReservation(reservation: Reservation): Resources {
     return Resources.of(...this.items.map((r) => withOptions(r, { reservations: [...r.reservations, reservation] })));
+  }
+
+  /** The persistent volumes as the plain (reserved) disk they were created from (`CREATE`'s inverse). */
+  withoutVolumes(): Resources {
+    return Resources.of(...this.items.map(withoutVolume));
   }
 
   /** Removes the innermost reservation level of every resource (unreserved ones stay as they are). */
