@@ -12,6 +12,7 @@ export const AGENT_FLAGS = {
   containerizers: Flags.string("Containerizers by preference: 'mesos' (processes), later 'docker'", 'mesos'),
   isolation: Flags.string("Isolation for the mesos containerizer: 'posix/cpu,posix/mem'", 'posix/cpu,posix/mem'),
   registration_backoff_factor: Flags.duration('Registration retries wait a random time up to this, doubling each time', 1000),
+  executor_registration_timeout: Flags.duration('How long a custom executor has to subscribe before the agent destroys it and fails its tasks', 60_000),
   executor_shutdown_grace_period: Flags.duration('Time a killed task gets between SIGTERM and SIGKILL when its kill policy says nothing', 3000),
   logging_level: Flags.choice('Lowest level logged', ['INFO', 'WARNING', 'ERROR'], 'INFO'),
 } as const;

@@ -6,6 +6,11 @@ import { Http, type HttpRequest, type HttpResponse, type MetricsRegistry, Proces
 import {
   type AgentInfo,
   attributesModel,
+  decodeExecutorCall,
+  type ExecutorEvent,
+  type ExecutorInfo,
+  RecordIoStream,
+  type TaskStatus,
   ContainerId,
   type FrameworkInfo,
   internalDecoder,
@@ -52,6 +57,24 @@ export interface AgentProcessOptions {
   readonly files?: FilesProcess;
   /** The agent's version, for `/slave(1)/state`. */
   readonly version?: string;
+  /** `--executor_registration_timeout` (1 min): a custom executor that has not subscribed by then is destroyed. */
+  readonly executorRegistrationTimeoutMs?: number;
+}
+
+/** A custom executor (ExecutorInfo with a command) speaking the v1 Executor API. */
+interface ExecutorRecord {
+  readonly frameworkId: string;
+  readonly id: string;
+  readonly info: ExecutorInfo;
+  readonly containerId: string;
+  readonly sandbox: string;
+  state: 'REGISTERING' | 'RUNNING' | 'TERMINATED';
+  stream: RecordIoStream | undefined;
+  /** Tasks that arrived before the executor subscribed. */
+  readonly queued: TaskInfo[];
+  registrationTimer: { cancel(): void } | undefined;
+  /** Why it ended, when the agent ended it (registration timeout). */
+  endReason: TaskReason | undefined;
 }
 
 /** An executor (here: a task's command executor) that has ended, as `/slave(1)/state` lists it. */
@@ -79,6 +102,8 @@ interface LiveTask {
   ended: boolean;
   /** Tasks launched together in a LAUNCH_GROUP: one failing kills the others (Mesos's default executor). */
   readonly group: readonly string[] | undefined;
+  /** The custom executor running this task; undefined for the built-in command executor. */
+  readonly executor?: ExecutorRecord;
 }
 
 const MAX_REGISTRATION_BACKOFF_MS = 60_000;
@@ -100,6 +125,8 @@ export class AgentProcess extends Process {
   private readonly tasks = new Map<string, LiveTask>();
   private readonly updates: StatusUpdateManager;
   private readonly completed = new Map<string, CompletedExecutor[]>();
+  /** Custom executors by `frameworkId/executorId`. */
+  private readonly executors = new Map<string, ExecutorRecord>();
   private readonly startTimeMs = Date.now();
   private total: Resources;
   /** What the agent announces; its resources change when the master checkpoints reservations or volumes. */
@@ -122,14 +149,27 @@ export class AgentProcess extends Process {
     this.handle('KillTask', (_, m) => this.killTask(m.framework_id.value, m.task_id.value, m.kill_policy?.grace_period?.nanoseconds));
     this.handle('StatusUpdateAcknowledgement', (_, m) => this.acknowledged(m.framework_id.value, m.task_id.value, m.uuid));
     this.handle('ShutdownFramework', (_, m) => this.shutdownFramework(m.framework_id.value));
-    this.handle('ShutdownExecutor', (_, m) => this.killTask(m.framework_id.value, m.executor_id.value, undefined));
-    this.handle('FrameworkToExecutor', (_, m) => this.log.warn({ frameworkId: m.framework_id.value, executorId: m.executor_id.value }, 'Dropping a framework message: command executors take none'));
+    this.handle('ShutdownExecutor', (_, m) => {
+      const executor = this.executors.get(`${m.framework_id.value}/${m.executor_id.value}`);
+      if (executor !== undefined) this.shutdownExecutor(executor);
+      else this.killTask(m.framework_id.value, m.executor_id.value, undefined);
+    });
+    this.handle('FrameworkToExecutor', (_, m) => {
+      const stream = this.executors.get(`${m.framework_id.value}/${m.executor_id.value}`)?.stream;
+      if (stream === undefined) {
+        this.stats.frameworkMessagesDropped++;
+        this.log.warn({ frameworkId: m.framework_id.value, executorId: m.executor_id.value }, 'Dropping a framework message: no subscribed executor by that id (command executors take none)');
+        return;
+      }
+      stream.push({ type: 'MESSAGE', message: { data: m.data } } satisfies ExecutorEvent);
+    });
     this.handle('AgentShutdown', (_, m) => this.shutdown(m.message));
     this.handle('CheckpointResources', (_, m) => this.checkpointResources(m.resources));
     this.route('/health', 'Answers 200 while the agent runs.', () => Http.ok());
     this.route('/state', 'This agent: its resources, attributes, flags, frameworks with their executors and tasks, with Apache Mesos field names.', (r) => this.jsonp(r, this.state()));
     this.route('/flags', 'The flags this agent runs with.', (r) => this.jsonp(r, { flags: this.options.flags ?? {} }));
     this.route('/version', 'The Mesos API version this agent speaks, and its own version.', (r) => this.jsonp(r, versionModel()));
+    this.route('/api/v1/executor', 'The v1 Executor API: POST a JSON Call (SUBSCRIBE answers with a RecordIO event stream; UPDATE, MESSAGE).', (r) => this.executorApi(r));
     this.route('/api/v1', 'The v1 agent Operator API: POST a JSON Call (GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_STATE, GET_CONTAINERS, GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_AGENT).', (r) => this.operatorApi(r));
     this.info = options.info;
     const total = Resources.fromJson(options.info.resources ?? []);
@@ -329,6 +369,10 @@ export class AgentProcess extends Process {
       this.options.journal.append({ k: 'framework', info: framework });
     }
     this.removedFrameworks.delete(frameworkId);
+    if (info.executor !== undefined && info.command === undefined) {
+      this.runOnExecutor(frameworkId, info, info.executor);
+      return;
+    }
     const containerId = ContainerId(randomUUID());
     const sandbox = join(this.options.workDir, 'slaves', this.agentId, 'frameworks', frameworkId, 'executors', taskId, 'runs', containerId);
     const live: LiveTask = {
@@ -344,10 +388,6 @@ export class AgentProcess extends Process {
     };
     this.tasks.set(key, live);
     this.options.journal.append({ k: 'task', frameworkId, task: info, sandbox });
-    if (info.executor !== undefined && info.command === undefined) {
-      this.taskUpdate(live, 'TASK_FAILED', 'Custom executors are not supported by this agent yet (they arrive with the v1 Executor API)', 'REASON_EXECUTOR_TERMINATED');
-      return;
-    }
     const resources = Resources.fromJson(info.resources);
     try {
       mkdirSync(sandbox, { recursive: true });
@@ -411,6 +451,189 @@ export class AgentProcess extends Process {
     );
   }
 
+  // ---------------------------------------------------------------- custom executors
+
+  /** A task for a custom executor: launched on it when it runs, queued while it subscribes, or it is started first. */
+  private runOnExecutor(frameworkId: string, info: TaskInfo, executorInfo: ExecutorInfo): void {
+    const executorId = executorInfo.executor_id.value;
+    let executor = this.executors.get(`${frameworkId}/${executorId}`);
+    if (executor === undefined || executor.state === 'TERMINATED') {
+      const started = this.startExecutor(frameworkId, executorInfo);
+      if (started === undefined) {
+        this.taskUpdate(this.executorTask(frameworkId, info, undefined), 'TASK_FAILED', 'Cannot create the executor sandbox', 'REASON_CONTAINER_LAUNCH_FAILED');
+        return;
+      }
+      executor = started;
+    }
+    const live = this.executorTask(frameworkId, info, executor);
+    this.options.journal.append({ k: 'task', frameworkId, task: info, sandbox: executor.sandbox });
+    if (executor.state === 'RUNNING' && executor.stream !== undefined) {
+      live.launched = true;
+      executor.stream.push({ type: 'LAUNCH', launch: { task: info } } satisfies ExecutorEvent);
+    } else {
+      executor.queued.push(info);
+    }
+  }
+
+  private executorTask(frameworkId: string, info: TaskInfo, executor: ExecutorRecord | undefined): LiveTask {
+    const live: LiveTask = {
+      frameworkId,
+      info,
+      task: { name: info.name, task_id: info.task_id, framework_id: { value: frameworkId }, executor_id: info.executor!.executor_id, agent_id: { value: this.agentId! }, state: 'TASK_STAGING', resources: info.resources },
+      containerId: executor?.containerId ?? '',
+      sandbox: executor?.sandbox ?? '',
+      launched: false,
+      killRequested: false,
+      ended: false,
+      group: undefined,
+      ...(executor === undefined ? {} : { executor }),
+    };
+    this.tasks.set(`${frameworkId}/${info.task_id.value}`, live);
+    return live;
+  }
+
+  /** Launches a custom executor's container; it has `--executor_registration_timeout` to subscribe. */
+  private startExecutor(frameworkId: string, info: ExecutorInfo): ExecutorRecord | undefined {
+    const executorId = info.executor_id.value;
+    const containerId = ContainerId(randomUUID());
+    const sandbox = join(this.options.workDir, 'slaves', this.agentId!, 'frameworks', frameworkId, 'executors', executorId, 'runs', containerId);
+    try {
+      mkdirSync(sandbox, { recursive: true });
+    } catch {
+      return undefined;
+    }
+    this.options.files?.attach(sandbox, sandbox);
+    this.options.files?.attach(sandbox, latestPath(frameworkId, executorId));
+    const executor: ExecutorRecord = { frameworkId, id: executorId, info: { ...info, framework_id: { value: frameworkId } }, containerId, sandbox, state: 'REGISTERING', stream: undefined, queued: [], registrationTimer: undefined, endReason: undefined };
+    this.executors.set(`${frameworkId}/${executorId}`, executor);
+    const address = this.self().address;
+    const graceMs = this.options.killGracePeriodMs;
+    const resources = Resources.fromJson(info.resources ?? []);
+    const launched = this.options.containerizer.launch({
+      containerId,
+      sandboxDir: sandbox,
+      command: info.command ?? { value: 'true' },
+      environment: {
+        MESOS_FRAMEWORK_ID: frameworkId,
+        MESOS_EXECUTOR_ID: executorId,
+        MESOS_DIRECTORY: sandbox,
+        MESOS_SANDBOX: sandbox,
+        MESOS_AGENT_ENDPOINT: `${address.host}:${address.port}`,
+        MESOS_AGENT_ID: this.agentId!,
+        MESOS_SLAVE_ID: this.agentId!,
+        MESOS_CHECKPOINT: '0',
+        MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: `${graceMs / 1000}secs`,
+      },
+      resources: resources.ok ? resources.value : Resources.EMPTY,
+      ...(info.container === undefined ? {} : { container: info.container }),
+      ...(info.command?.user === undefined ? {} : { user: info.command.user }),
+      labels: { 'ts-mesos.framework': frameworkId, 'ts-mesos.executor': executorId },
+    });
+    launched.then(
+      this.defer((checkpoint) => {
+        this.options.journal.append({ k: 'container', frameworkId, taskId: executorId, checkpoint });
+        this.options.containerizer.wait(containerId).then(
+          this.defer((termination: Termination) => this.executorEnded(executor, termination.message)),
+          this.defer((error: unknown) => this.executorEnded(executor, `Lost track of the executor's container: ${String(error)}`)),
+        );
+      }),
+      this.defer((error: unknown) => {
+        this.stats.containerLaunchErrors++;
+        executor.endReason = 'REASON_CONTAINER_LAUNCH_FAILED';
+        this.executorEnded(executor, `Failed to launch the executor: ${error instanceof Error ? error.message : String(error)}`);
+      }),
+    );
+    const timeoutMs = this.options.executorRegistrationTimeoutMs ?? 60_000;
+    executor.registrationTimer = this.delay(timeoutMs, () => {
+      if (executor.state !== 'REGISTERING') return;
+      this.log.warn({ frameworkId, executorId, timeoutMs }, 'Executor did not subscribe in time; destroying it');
+      executor.endReason = 'REASON_EXECUTOR_REGISTRATION_TIMEOUT';
+      this.options.containerizer.destroy(ContainerId(containerId), 0).catch(() => undefined);
+    });
+    return executor;
+  }
+
+  /** The executor's container ended: its tasks that have not ended fail (or are killed, if asked), queued ones are lost. */
+  private executorEnded(executor: ExecutorRecord, message: string): void {
+    if (executor.state === 'TERMINATED') return;
+    executor.state = 'TERMINATED';
+    executor.registrationTimer?.cancel();
+    executor.stream?.close();
+    executor.stream = undefined;
+    this.stats.executorsTerminated++;
+    if (this.executors.get(`${executor.frameworkId}/${executor.id}`) === executor) this.executors.delete(`${executor.frameworkId}/${executor.id}`);
+    const reason = executor.endReason ?? 'REASON_EXECUTOR_TERMINATED';
+    for (const live of [...this.tasks.values()]) {
+      if (live.executor !== executor || live.ended || isTerminalState(live.task.state)) continue;
+      live.ended = true;
+      if (live.killRequested) this.taskUpdate(live, 'TASK_KILLED', `Executor terminated: ${message}`, undefined);
+      else this.taskUpdate(live, 'TASK_FAILED', `Executor terminated: ${message}`, reason);
+    }
+  }
+
+  /** `POST /api/v1/executor`: the v1 Executor API (docs/executor-http-api.md). */
+  private executorApi(request: HttpRequest): HttpResponse {
+    if (request.method !== 'POST') return Http.methodNotAllowed(['POST'], request.method);
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (contentType !== 'application/json') {
+      return Http.unsupportedMediaType(contentType === 'application/x-protobuf' ? 'Protobuf requests are not supported yet; send application/json' : `Expecting 'Content-Type' of application/json, got '${contentType}'`);
+    }
+    const decoded = decodeJson(decodeExecutorCall, new TextDecoder().decode(request.body));
+    if (!decoded.ok) return Http.badRequest(`Failed to validate executor::Call: ${decoded.error}`);
+    const call = decoded.value;
+    const executor = this.executors.get(`${call.framework_id.value}/${call.executor_id.value}`);
+    if (executor === undefined || executor.state === 'TERMINATED') return Http.badRequest(`Executor '${call.executor_id.value}' of framework '${call.framework_id.value}' is not known to this agent`);
+    switch (call.type) {
+      case 'SUBSCRIBE':
+        return this.executorSubscribe(executor, request);
+      case 'UPDATE':
+        return this.executorUpdate(executor, call.update!.status);
+      case 'MESSAGE':
+        this.send(this.options.master, messageName('ExecutorToFramework'), { agent_id: { value: this.agentId! }, framework_id: { value: executor.frameworkId }, executor_id: { value: executor.id }, data: call.message!.data });
+        return Http.accepted();
+      case 'HEARTBEAT':
+        return Http.accepted();
+    }
+    return Http.badRequest(`Unknown executor call '${String(call.type)}'`);
+  }
+
+  private executorSubscribe(executor: ExecutorRecord, request: HttpRequest): HttpResponse {
+    executor.stream?.close();
+    const stream = new RecordIoStream(randomUUID());
+    executor.stream = stream;
+    executor.state = 'RUNNING';
+    executor.registrationTimer?.cancel();
+    const framework = this.frameworks.get(executor.frameworkId);
+    stream.push({
+      type: 'SUBSCRIBED',
+      subscribed: { executor_info: executor.info, framework_info: framework ?? { user: '', name: '' }, agent_info: { ...this.info, ...(this.agentId === undefined ? {} : { id: { value: this.agentId } }) }, container_id: { value: executor.containerId } },
+    } satisfies ExecutorEvent);
+    for (const task of executor.queued.splice(0)) {
+      const live = this.tasks.get(`${executor.frameworkId}/${task.task_id.value}`);
+      if (live === undefined || live.ended) continue;
+      live.launched = true;
+      stream.push({ type: 'LAUNCH', launch: { task } } satisfies ExecutorEvent);
+    }
+    const closed = this.defer(() => {
+      stream.close();
+      if (executor.stream === stream) executor.stream = undefined;
+    });
+    request.signal.addEventListener('abort', () => closed(), { once: true });
+    this.log.info({ frameworkId: executor.frameworkId, executorId: executor.id }, 'Executor subscribed');
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: stream };
+  }
+
+  private executorUpdate(executor: ExecutorRecord, status: TaskStatus): HttpResponse {
+    const live = this.tasks.get(`${executor.frameworkId}/${status.task_id.value}`);
+    if (live === undefined || live.executor !== executor) return Http.badRequest(`Task '${status.task_id.value}' is not a task of executor '${executor.id}'`);
+    if (status.state === 'TASK_STAGING') return Http.badRequest('An executor cannot send TASK_STAGING');
+    if (status.uuid === undefined || status.uuid === '') return Http.badRequest("An update needs 'status.uuid'");
+    if (isTerminalState(live.task.state)) return Http.conflict(`Task '${status.task_id.value}' has already ended (${live.task.state})`);
+    if (isTerminalState(status.state)) live.ended = true;
+    this.taskUpdate(live, status.state, status.message, status.reason, status);
+    return Http.accepted();
+  }
+
   private taskEnded(live: LiveTask, termination: Termination): void {
     if (live.ended) return;
     live.ended = true;
@@ -433,6 +656,18 @@ export class AgentProcess extends Process {
     }
     if (live.ended || live.killRequested) return;
     live.killRequested = true;
+    if (live.executor !== undefined) {
+      // A custom executor kills its own tasks; one still queued for it never starts.
+      const queued = live.executor.queued.findIndex((t) => t.task_id.value === taskId);
+      if (queued >= 0) {
+        live.executor.queued.splice(queued, 1);
+        live.ended = true;
+        this.taskUpdate(live, 'TASK_KILLED', 'Killed before its executor subscribed', undefined);
+      } else {
+        live.executor.stream?.push({ type: 'KILL', kill: { task_id: live.info.task_id, ...(graceNanos === undefined ? {} : { kill_policy: { grace_period: { nanoseconds: graceNanos } } }) } } satisfies ExecutorEvent);
+      }
+      return;
+    }
     if (!live.launched) return; // killed as soon as the launch completes
     const framework = this.frameworks.get(frameworkId);
     if (framework?.capabilities?.some((c) => c.type === 'TASK_KILLING_STATE') === true) this.taskUpdate(live, 'TASK_KILLING', undefined, undefined);
@@ -449,7 +684,18 @@ export class AgentProcess extends Process {
   private shutdownFramework(frameworkId: string): void {
     this.removedFrameworks.add(frameworkId);
     this.updates.removeFramework(frameworkId);
-    for (const live of this.tasks.values()) if (live.frameworkId === frameworkId) this.killTask(frameworkId, live.task.task_id.value, undefined);
+    for (const live of this.tasks.values()) if (live.frameworkId === frameworkId && live.executor === undefined) this.killTask(frameworkId, live.task.task_id.value, undefined);
+    for (const executor of [...this.executors.values()]) if (executor.frameworkId === frameworkId) this.shutdownExecutor(executor);
+  }
+
+  /** SHUTDOWN to a custom executor; its container is destroyed if it is still there after the grace period. */
+  private shutdownExecutor(executor: ExecutorRecord): void {
+    if (executor.state === 'TERMINATED') return;
+    for (const live of this.tasks.values()) if (live.executor === executor) live.killRequested = true;
+    executor.stream?.push({ type: 'SHUTDOWN' } satisfies ExecutorEvent);
+    this.delay(executor.stream === undefined ? 0 : this.options.killGracePeriodMs, () => {
+      if (executor.state !== 'TERMINATED') this.options.containerizer.destroy(ContainerId(executor.containerId), 0).catch(() => undefined);
+    });
   }
 
   private shutdown(message: string): void {
@@ -458,7 +704,8 @@ export class AgentProcess extends Process {
     this.options.onShutdown?.(message);
   }
 
-  private taskUpdate(live: LiveTask, state: TaskState, message: string | undefined, reason: TaskReason | undefined): void {
+  /** Records and sends a status update; `from` is an executor's own status (its uuid, data, labels, health kept). */
+  private taskUpdate(live: LiveTask, state: TaskState, message: string | undefined, reason: TaskReason | undefined, from?: TaskStatus): void {
     if (!isTerminalState(live.task.state) && isTerminalState(state)) this.stats.terminalTasks[state] = (this.stats.terminalTasks[state] ?? 0) + 1;
     live.task.state = state;
     const now = this.runtime.clock.now();
@@ -470,20 +717,22 @@ export class AgentProcess extends Process {
       if (isTerminalState(state)) this.retire(live);
       return;
     }
-    const uuid = randomBytes(16).toString('base64');
+    const uuid = from?.uuid ?? randomBytes(16).toString('base64');
+    const executorId = live.executor === undefined ? live.info.task_id : { value: live.executor.id };
     const update: StatusUpdate = {
       framework_id: { value: live.frameworkId },
-      executor_id: live.info.task_id,
+      executor_id: executorId,
       agent_id: { value: this.agentId! },
       status: {
+        ...(from === undefined ? {} : from),
         task_id: live.info.task_id,
         state,
         source: 'SOURCE_EXECUTOR',
         ...(message === undefined ? {} : { message }),
         ...(reason === undefined ? {} : { reason }),
         agent_id: { value: this.agentId! },
-        executor_id: live.info.task_id,
-        timestamp: now / 1000,
+        executor_id: executorId,
+        timestamp: from?.timestamp ?? now / 1000,
         uuid,
       },
       timestamp: now / 1000,
@@ -506,9 +755,10 @@ export class AgentProcess extends Process {
     }
     this.stats.validStatusUpdates++;
     this.options.journal.append({ k: 'ack', frameworkId, taskId, uuid });
+    const live = this.tasks.get(`${frameworkId}/${taskId}`);
+    live?.executor?.stream?.push({ type: 'ACKNOWLEDGED', acknowledged: { task_id: { value: taskId }, uuid } } satisfies ExecutorEvent);
     if (outcome.next !== undefined) this.forward(outcome.next);
     if (outcome.finished) {
-      const live = this.tasks.get(`${frameworkId}/${taskId}`);
       if (live !== undefined) this.retire(live);
       this.options.journal.append({ k: 'task-done', frameworkId, taskId });
     }
@@ -520,7 +770,7 @@ export class AgentProcess extends Process {
     if (this.tasks.get(key) !== live) return;
     this.tasks.delete(key);
     const list = this.completed.get(live.frameworkId) ?? [];
-    list.push({ id: live.info.task_id.value, name: live.info.name, directory: live.sandbox, containerId: live.containerId, resources: live.info.resources, task: live.task });
+    list.push({ id: live.executor?.id ?? live.info.task_id.value, name: live.info.name, directory: live.sandbox, containerId: live.containerId, resources: live.info.resources, task: live.task });
     this.completed.set(live.frameworkId, list);
     if (list.length > MAX_COMPLETED_EXECUTORS_PER_FRAMEWORK) {
       const dropped = list.shift()!;
@@ -578,7 +828,18 @@ export class AgentProcess extends Process {
         hostname: info.hostname ?? '',
         role: info.role ?? '*',
         ...(info.roles === undefined ? {} : { roles: info.roles }),
-        executors: live.map((t) => this.executorModel(id, { id: t.info.task_id.value, name: t.info.name, directory: t.sandbox, containerId: t.containerId, resources: t.info.resources }, [t.task], [])),
+        executors: [
+          ...live.filter((t) => t.executor === undefined).map((t) => this.executorModel(id, { id: t.info.task_id.value, name: t.info.name, directory: t.sandbox, containerId: t.containerId, resources: t.info.resources }, [t.task], [])),
+          ...[...this.executors.values()]
+            .filter((e) => e.frameworkId === id)
+            .map((e) => ({
+              ...this.executorModel(id, { id: e.id, name: e.info.name ?? e.id, directory: e.sandbox, containerId: e.containerId, resources: e.info.resources ?? [] }, live.filter((t) => t.executor === e).map((t) => t.task), []),
+              name: e.info.name ?? '',
+              source: e.info.source ?? '',
+              type: 'CUSTOM',
+              queued_tasks: e.queued.map((task) => ({ id: task.task_id.value, name: task.name })),
+            })),
+        ],
         completed_executors: (this.completed.get(id) ?? []).map((e) => this.executorModel(id, e, [], [e.task])),
       };
     });

@@ -51,6 +51,7 @@ export {
   type WireId,
 } from './ids.js';
 export { encodeRecord, RecordIoDecoder, RecordIoError } from './recordio.js';
+export { RecordIoStream } from './recordio-stream.js';
 export { compileDecoder, type Decoded, type Decoder, decodeJson, describeError } from './decoder.js';
 export * as Schemas from './schemas/all.js';
 export { isTerminalState, TASK_REASONS, TASK_SOURCES, TASK_STATES, type TaskReason, type TaskSource, type TaskState } from './schemas/task-state.js';

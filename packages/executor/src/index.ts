@@ -1,0 +1,1 @@
+export { Executor, ExecutorCallError, type ExecutorEnvironment, executorEnvironment } from './executor.js';

@@ -1,0 +1,70 @@
+import { encodeRecord } from './recordio.js';
+
+/**
+ * One subscriber's RecordIO stream (docs/recordio.md): events are encoded as they are pushed
+ * and handed to the HTTP response as it reads. A subscriber that stops reading cannot make
+ * the master hold unbounded memory: past `maxQueuedBytes` the stream is closed, and the
+ * client reconnects and reconciles.
+ */
+export class RecordIoStream implements AsyncIterable<Uint8Array> {
+  private queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private waiting: ((result: IteratorResult<Uint8Array>) => void) | undefined;
+  private closed = false;
+
+  constructor(
+    readonly streamId: string,
+    private readonly maxQueuedBytes = 64 * 1024 * 1024,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Queues one event (any JSON value). Returns false when the stream is (or just got) closed. */
+  push(event: unknown): boolean {
+    if (this.closed) return false;
+    const record = encodeRecord(JSON.stringify(event));
+    const waiting = this.waiting;
+    if (waiting !== undefined) {
+      this.waiting = undefined;
+      waiting({ value: record, done: false });
+      return true;
+    }
+    this.queue.push(record);
+    this.queuedBytes += record.length;
+    if (this.queuedBytes > this.maxQueuedBytes) {
+      this.close();
+      return false;
+    }
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return {
+      next: () => {
+        if (this.queue.length > 0) {
+          // Hand over everything queued as one chunk: fewer writes when a burst is waiting.
+          const chunks = this.queue;
+          this.queue = [];
+          this.queuedBytes = 0;
+          return Promise.resolve({ value: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), done: false });
+        }
+        if (this.closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (this.waiting = resolve));
+      },
+      return: () => {
+        this.close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+}
