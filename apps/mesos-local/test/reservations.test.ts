@@ -46,7 +46,7 @@ describe('dynamic reservations and persistent volumes with a real master and age
     dir = tempDir('reservations-');
     masterPort = freePort();
     master = await startDaemon('mesos-master', { port: masterPort, work_dir: join(dir, 'master'), allocation_interval: '100ms' }, '/health');
-    agent = await startDaemon('mesos-agent', { port: freePort(), master: master.address, work_dir: join(dir, 'agent'), resources: 'cpus:2;mem:1024;disk:1000' }, '/slave(1)/health');
+    agent = await startDaemon('mesos-agent', { port: freePort(), master: master.address, work_dir: join(dir, 'agent'), resources: 'cpus:2;mem:1024;disk:1000', registration_backoff_factor: '100ms' }, '/slave(1)/health');
     framework = new TestFramework(master.address, { name: 'stateful', roles: [ROLE], principal: PRINCIPAL, capabilities: [{ type: 'MULTI_ROLE' }], failover_timeout: 300 }).start();
   });
 
@@ -82,7 +82,8 @@ describe('dynamic reservations and persistent volumes with a real master and age
     const stdout = (await (await fetch(`${agent.url}/files/read?path=${encodeURIComponent(`${directory}/stdout`)}`)).json()) as { data: string };
     expect(stdout.data).toBe('persisted\n');
 
-    // A new master learns the reservation and the volume from the agent's checkpoint.
+    // A new master learns the reservation and the volume from the agent's checkpoint (the agent
+    // retries after a random delay of up to 100 ms here, doubling per attempt, while the master is down).
     await master.stop();
     mark = framework.notices.length;
     master = await startDaemon('mesos-master', { port: masterPort, work_dir: join(dir, 'master'), allocation_interval: '100ms' }, '/health');
@@ -131,7 +132,7 @@ describe('dynamic reservations and persistent volumes with a real master and age
     expect((await fetch(`${master.url}/master/reserve`)).status).toBe(405);
   });
 
-  it('weights and teardown through the operator endpoints', async () => {
+  it('weights, quota and teardown through the operator endpoints', async () => {
     const put = await fetch(`${master.url}/master/weights`, { method: 'PUT', body: JSON.stringify([{ role: ROLE, weight: 2.5 }]) });
     expect(put.status).toBe(200);
     expect(await (await fetch(`${master.url}/master/weights`)).json()).toEqual([{ role: ROLE, weight: 2.5 }]);
@@ -139,6 +140,25 @@ describe('dynamic reservations and persistent volumes with a real master and age
     expect(roles.roles.find((r) => r.name === ROLE)!.weight).toBe(2.5);
     expect((await fetch(`${master.url}/master/weights`, { method: 'PUT', body: JSON.stringify([{ role: ROLE, weight: 0 }]) })).status).toBe(400);
     expect((await fetch(`${master.url}/master/weights`, { method: 'PUT', body: '{' })).status).toBe(400);
+
+    // Quota: guarantee and limit set together by the classic endpoint; checked against the cluster unless forced.
+    const quota = (body: unknown) => fetch(`${master.url}/master/quota`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await quota({ role: ROLE, guarantee: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }] })).status).toBe(200);
+    const status = (await (await fetch(`${master.url}/master/quota`)).json()) as { configs: unknown[] };
+    expect(status.configs).toEqual([{ role: ROLE, guarantees: { cpus: { value: 1 } }, limits: { cpus: { value: 1 } } }]);
+    const tooBig = await quota({ role: 'big', guarantee: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 100 } }] });
+    expect(tooBig.status).toBe(409);
+    expect(await tooBig.text()).toContain('force');
+    expect((await quota({ role: 'big', guarantee: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 100 } }], force: true })).status).toBe(200);
+    expect((await quota({ role: '*', guarantee: [] })).status).toBe(400);
+    expect((await quota({ guarantee: [] })).status).toBe(400);
+    const operatorQuota = (await (await fetch(`${master.url}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'GET_QUOTA' }) })).json()) as { get_quota: { status: { configs: { role: string }[] } } };
+    expect(operatorQuota.get_quota.status.configs.map((c) => c.role).sort()).toEqual(['big', ROLE]);
+    expect((await fetch(`${master.url}/master/quota/big`, { method: 'DELETE' })).status).toBe(200);
+    expect((await fetch(`${master.url}/master/quota/big`, { method: 'DELETE' })).status).toBe(400);
+    const update = await fetch(`${master.url}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'UPDATE_QUOTA', update_quota: { quota_configs: [{ role: ROLE, guarantees: { cpus: { value: 2 } }, limits: { cpus: { value: 1 } } }] } }) });
+    expect(update.status).toBe(400);
+    expect(await update.text()).toContain('exceeds its limit');
 
     const frameworks = (await (await fetch(`${master.url}/master/frameworks`)).json()) as { frameworks: { id: string }[] };
     const id = frameworks.frameworks[0]!.id;

@@ -22,7 +22,7 @@ import { operatorAgent, operatorFramework } from './operator-api.js';
 import { type Conversion, conversion, type OperationActor, type OperationKind, operationResources, volumeIds } from './operations.js';
 import { type MasterEffect, type MasterTimer, send } from './master-effect.js';
 import { type AgentRecord, type FrameworkRecord, frameworkRoles, hasCapability, type OfferRecord, type TaskRecord, taskKey } from './records.js';
-import type { RegistryState } from './registry.js';
+import type { QuotaRecord, RegistryState } from './registry.js';
 
 export interface MasterCoreOptions {
   readonly info: MasterInfo;
@@ -73,7 +73,9 @@ export class MasterCore {
   readonly completedFrameworks: FrameworkRecord[] = [];
   readonly offers = new Map<string, OfferRecord>();
   /** Role weights set by operators (`/master/weights`); unlisted roles weigh 1. */
-  readonly weights = new Map<string, number>();
+  readonly weights: Map<string, number>;
+  /** Role quotas set by operators (`/master/quota`). */
+  readonly quotas: Map<string, QuotaRecord>;
   effects: MasterEffect[] = [];
   /** Counts behind the `master/*` counter metrics (gauges are read from the state itself). */
   readonly stats: MasterStats = { terminalTasks: {}, agentRegistrations: 0, agentReregistrations: 0, agentRemovals: 0, validStatusUpdates: 0, invalidStatusUpdates: 0, frameworkSubscriptions: 0, offersMade: 0 };
@@ -86,6 +88,8 @@ export class MasterCore {
 
   constructor(readonly options: MasterCoreOptions) {
     this.accept = new AcceptProcessor(this);
+    this.weights = new Map(options.registry.weights);
+    this.quotas = new Map(options.registry.quotas);
     // Agent IDs must stay unique across master restarts: continue after the highest admitted.
     for (const id of [...options.registry.admitted.keys(), ...options.registry.unreachable.keys(), ...options.registry.gone]) {
       const m = /-S(\d+)$/.exec(id);
@@ -733,9 +737,52 @@ export class MasterCore {
       const invalid = role === '*' ? "'*' has no weight" : roleError(role);
       if (invalid !== undefined) return { status: 400, message: `Invalid role '${role}': ${invalid}` };
     }
-    for (const { role, weight } of weights) this.weights.set(role, weight);
+    for (const { role, weight } of weights) {
+      this.weights.set(role, weight);
+      this.emit({ kind: 'persist', change: { op: 'weight', role, weight } });
+    }
     const all = new Map(this.weights);
     this.emit({ kind: 'allocator', apply: (a) => a.updateWeights(all) });
+    return ACCEPTED;
+  }
+
+  /**
+   * Sets (or, with null, removes) quotas (`/master/quota`, UPDATE_QUOTA). Guarantees may not
+   * exceed limits; unless forced, the cluster must be able to hold every guarantee at once.
+   */
+  updateQuotas(configs: readonly { role: string; quota: QuotaRecord | null }[], force: boolean): CallOutcome {
+    for (const { role, quota } of configs) {
+      const invalid = role === '*' ? "'*' cannot have quota" : roleError(role);
+      if (invalid !== undefined) return { status: 400, message: `Invalid role '${role}': ${invalid}` };
+      if (quota === null) continue;
+      for (const [name, value] of [...Object.entries(quota.guarantees), ...Object.entries(quota.limits)]) {
+        if (!(value >= 0) || !Number.isFinite(value)) return { status: 400, message: `Quota of role '${role}' for '${name}' must be a non-negative number, got ${value}` };
+      }
+      for (const [name, guarantee] of Object.entries(quota.guarantees)) {
+        const limit = quota.limits[name];
+        if (limit !== undefined && guarantee > limit) return { status: 400, message: `Role '${role}': guarantee of '${name}' (${guarantee}) exceeds its limit (${limit})` };
+      }
+    }
+    if (!force) {
+      const next = new Map(this.quotas);
+      for (const { role, quota } of configs) {
+        if (quota === null) next.delete(role);
+        else next.set(role, quota);
+      }
+      let total = Resources.EMPTY;
+      for (const agent of this.agents.values()) total = total.add(agent.total);
+      const guaranteed = new Map<string, number>();
+      for (const quota of next.values()) for (const [name, value] of Object.entries(quota.guarantees)) guaranteed.set(name, (guaranteed.get(name) ?? 0) + value);
+      for (const [name, value] of guaranteed) {
+        if (value > total.scalar(name)) return { status: 409, message: `The cluster has ${total.scalar(name)} '${name}', less than the ${value} guaranteed in total; use force to set it anyway` };
+      }
+    }
+    for (const { role, quota } of configs) {
+      if (quota === null) this.quotas.delete(role);
+      else this.quotas.set(role, quota);
+      this.emit({ kind: 'persist', change: { op: 'quota', role, quota } });
+      this.emit({ kind: 'allocator', apply: (a) => a.updateQuota(role, quota ?? undefined) });
+    }
     return ACCEPTED;
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Allocator, AllocatorProcess } from '@ts-mesos/allocator';
 import { Http, type HttpRequest, type HttpResponse, type MetricsRegistry, type Pid, Process, systemMetrics, type Timer, Upid } from '@ts-mesos/libprocess';
-import { decodeJson, decodeOperatorCall, decodeSchedulerCall, internalDecoder, type InternalMessage, type InternalName, messageName } from '@ts-mesos/protocol';
+import { decodeJson, decodeOperatorCall, decodeSchedulerCall, internalDecoder, type InternalMessage, type InternalName, messageName, Resources } from '@ts-mesos/protocol';
 import { EventStream } from './event-stream.js';
 import type { OperationKind } from './operations.js';
 import { type CallOutcome, MasterCore, type MasterCoreOptions } from './master-core.js';
@@ -73,6 +73,7 @@ export class MasterProcess extends Process {
       if (frameworkId === null || frameworkId === '') return Http.badRequest("Expecting 'frameworkId' in the form body");
       return this.outcome(this.core.teardown(frameworkId, this.now()), 200);
     });
+    this.route('/quota', 'GET: quotas ({infos, configs}); POST {"role", "guarantee": [resources], "force"} sets guarantee and limit; DELETE /master/quota/ROLE removes one.', (r) => this.quota(r));
     this.route('/weights', 'GET: role weights as [{role, weight}]; PUT a JSON array of {role, weight} to set them.', (r) => this.weights(r));
     this.route('/redirect', 'Redirects to the leading master (this one).', () => Http.temporaryRedirect(`//${this.self().address.host}:${this.self().address.port}`));
   }
@@ -93,6 +94,9 @@ export class MasterProcess extends Process {
   }
 
   protected override initialize(): void {
+    // Weights and quotas recovered from the registry, before the allocator starts deciding.
+    if (this.core.weights.size > 0) this.options.allocator.updateWeights(new Map(this.core.weights));
+    for (const [role, quota] of this.core.quotas) this.options.allocator.updateQuota(role, quota);
     const allocator = new AllocatorProcess(this.options.allocator, {
       intervalMs: this.options.allocationIntervalMs,
       onOffers: (decisions) => {
@@ -263,6 +267,41 @@ export class MasterProcess extends Process {
     return this.outcome(this.core.operatorOperation(agentId, kind, json, undefined, this.now()));
   }
 
+  private quotaStatus(): { infos: unknown[]; configs: unknown[] } {
+    const scalars = (values: Readonly<Record<string, number>>) => Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { value }]));
+    return {
+      infos: [...this.core.quotas].map(([role, q]) => ({ role, guarantee: Object.entries(q.guarantees).map(([name, value]) => ({ name, type: 'SCALAR', scalar: { value } })) })),
+      configs: [...this.core.quotas].map(([role, q]) => ({ role, guarantees: scalars(q.guarantees), limits: scalars(q.limits) })),
+    };
+  }
+
+  private quota(request: HttpRequest): HttpResponse {
+    if (request.method === 'GET') return this.jsonp(request, this.quotaStatus());
+    if (request.method === 'DELETE') {
+      const role = decodeURIComponent(request.path.replace(/^.*\/quota\/?/, ''));
+      if (role === '') return Http.badRequest('DELETE /master/quota/ROLE names the role');
+      if (!this.core.quotas.has(role)) return Http.badRequest(`Role '${role}' has no quota`);
+      return this.outcome(this.core.updateQuotas([{ role, quota: null }], true), 200);
+    }
+    if (request.method !== 'POST') return Http.methodNotAllowed(['GET', 'POST', 'DELETE'], request.method);
+    let body: { role?: unknown; guarantee?: unknown; force?: unknown };
+    try {
+      body = JSON.parse(new TextDecoder().decode(request.body)) as typeof body;
+    } catch (error) {
+      return Http.badRequest(`The body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (typeof body !== 'object' || body === null || typeof body.role !== 'string') return Http.badRequest('Expecting {"role": string, "guarantee": [resources], "force"?: boolean}');
+    const parsed = Resources.fromJson(body.guarantee ?? [], 'guarantee');
+    if (!parsed.ok) return Http.badRequest(parsed.error);
+    const amounts: Record<string, number> = {};
+    for (const r of parsed.value) {
+      if (r.type !== 'SCALAR') return Http.badRequest(`Quota is for scalar resources; '${r.name}' is ${r.type}`);
+      if (r.reservations.length > 0 || r.disk !== undefined || r.revocable) return Http.badRequest(`Quota resources are plain: '${r.name}' has reservations, disk info or revocability`);
+      amounts[r.name] = parsed.value.scalar(r.name);
+    }
+    return this.outcome(this.core.updateQuotas([{ role: body.role, quota: { guarantees: amounts, limits: amounts } }], body.force === true), 200);
+  }
+
   private weights(request: HttpRequest): HttpResponse {
     if (request.method === 'GET') return this.jsonp(request, [...this.core.weights].map(([role, weight]) => ({ role, weight })));
     if (request.method !== 'PUT' && request.method !== 'POST') return Http.methodNotAllowed(['GET', 'PUT'], request.method);
@@ -306,6 +345,13 @@ export class MasterProcess extends Process {
         return this.outcome(this.core.teardown(call.teardown!.framework_id.value, this.now()), 200);
       case 'UPDATE_WEIGHTS':
         return this.outcome(this.core.updateWeights(call.update_weights!.weight_infos), 200);
+      case 'GET_QUOTA':
+        return Http.json({ type: 'GET_QUOTA', get_quota: { status: this.quotaStatus() } });
+      case 'UPDATE_QUOTA': {
+        const values = (m: Readonly<Record<string, { value: number }>> | undefined) => Object.fromEntries(Object.entries(m ?? {}).map(([name, v]) => [name, v.value]));
+        const configs = call.update_quota!.quota_configs.map((c) => ({ role: c.role, quota: { guarantees: values(c.guarantees), limits: values(c.limits) } }));
+        return this.outcome(this.core.updateQuotas(configs, call.update_quota!.force === true), 200);
+      }
       case 'GET_WEIGHTS':
         return Http.json({ type: 'GET_WEIGHTS', get_weights: { weight_infos: [...this.core.weights].map(([role, weight]) => ({ role, weight })) } });
       default:

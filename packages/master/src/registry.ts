@@ -11,13 +11,24 @@ export interface RegistryState {
   readonly admitted: ReadonlyMap<string, AgentInfo>;
   readonly unreachable: ReadonlyMap<string, number>;
   readonly gone: ReadonlySet<string>;
+  /** Role weights set by operators. */
+  readonly weights: ReadonlyMap<string, number>;
+  /** Role quotas set by operators: guarantees and limits by resource name. */
+  readonly quotas: ReadonlyMap<string, QuotaRecord>;
+}
+
+export interface QuotaRecord {
+  readonly guarantees: Readonly<Record<string, number>>;
+  readonly limits: Readonly<Record<string, number>>;
 }
 
 export type RegistryChange =
   | { readonly op: 'admit'; readonly agent: AgentInfo & { readonly id: { readonly value: string } } }
   | { readonly op: 'unreachable'; readonly agentId: string; readonly timeMs: number }
   | { readonly op: 'remove'; readonly agentId: string }
-  | { readonly op: 'gone'; readonly agentId: string };
+  | { readonly op: 'gone'; readonly agentId: string }
+  | { readonly op: 'weight'; readonly role: string; readonly weight: number }
+  | { readonly op: 'quota'; readonly role: string; readonly quota: QuotaRecord | null };
 
 /** The storage port: in memory for tests and the simulator, a file in standalone mode, ZooKeeper in HA. */
 export interface Registry {
@@ -30,6 +41,8 @@ class RegistryModel implements RegistryState {
   readonly admitted = new Map<string, AgentInfo>();
   readonly unreachable = new Map<string, number>();
   readonly gone = new Set<string>();
+  readonly weights = new Map<string, number>();
+  readonly quotas = new Map<string, QuotaRecord>();
 
   apply(change: RegistryChange): void {
     switch (change.op) {
@@ -49,6 +62,13 @@ class RegistryModel implements RegistryState {
         this.admitted.delete(change.agentId);
         this.unreachable.delete(change.agentId);
         this.gone.add(change.agentId);
+        break;
+      case 'weight':
+        this.weights.set(change.role, change.weight);
+        break;
+      case 'quota':
+        if (change.quota === null) this.quotas.delete(change.role);
+        else this.quotas.set(change.role, change.quota);
         break;
     }
   }
@@ -96,6 +116,8 @@ export class FileRegistry implements Registry {
       ...[...this.model.admitted.values()].map((agent) => ({ op: 'admit', agent }) as RegistryChange),
       ...[...this.model.unreachable].map(([agentId, timeMs]) => ({ op: 'unreachable', agentId, timeMs }) as const),
       ...[...this.model.gone].map((agentId) => ({ op: 'gone', agentId }) as const),
+      ...[...this.model.weights].map(([role, weight]) => ({ op: 'weight', role, weight }) as const),
+      ...[...this.model.quotas].map(([role, quota]) => ({ op: 'quota', role, quota }) as const),
     ];
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, compacted.map((c) => JSON.stringify(c) + '\n').join(''));
