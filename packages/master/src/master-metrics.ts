@@ -26,15 +26,16 @@ export function masterMetrics(core: MasterCore, context: MetricsContext): Record
   m['master/elected'] = context.elected ? 1 : 0;
 
   let active = 0;
-  let total = Resources.EMPTY;
-  let used = Resources.EMPTY;
-  let offered = Resources.EMPTY;
+  const totals: Resources[] = [];
+  const holding: Resources[] = [];
   for (const agent of core.agents.values()) {
     if (agent.active) active++;
-    total = total.add(agent.total);
-    for (const task of agent.tasks.values()) if (!isTerminalState(task.task.state)) used = used.add(task.resources);
+    totals.push(agent.total);
+    for (const task of agent.tasks.values()) if (!isTerminalState(task.task.state)) holding.push(task.resources);
   }
-  for (const offer of core.offers.values()) offered = offered.add(offer.resources);
+  const total = Resources.sum(totals);
+  const used = Resources.sum(holding);
+  const offered = Resources.sum([...core.offers.values()].map((o) => o.resources));
   m['master/slaves_active'] = active;
   m['master/slaves_inactive'] = core.agents.size - active;
   m['master/slaves_connected'] = active;

@@ -1,4 +1,4 @@
-import { isTerminalState, type OperatorEvent, type OperatorResponse, Resources, type Task } from '@ts-mesos/protocol';
+import { isTerminalState, type OperatorEvent, type OperatorResponse, type Resource, Resources, type Task } from '@ts-mesos/protocol';
 import type { MasterCore } from './master-core.js';
 import type { AgentRecord, FrameworkRecord } from './records.js';
 
@@ -15,21 +15,28 @@ type Response<K extends keyof OperatorResponse> = NonNullable<OperatorResponse[K
 type ResourceList = NonNullable<Task['resources']>;
 
 const timeInfo = (ms: number | undefined): { nanoseconds: number } | undefined => (ms === undefined ? undefined : { nanoseconds: Math.round(ms * 1e6) });
-const list = (r: Resources): ResourceList => r.toJson() as unknown as ResourceList;
+/** A bag's JSON list, built once per bag (bags never change). */
+const lists = new WeakMap<Resources, ResourceList>();
+const list = (r: Resources): ResourceList => {
+  let json = lists.get(r);
+  if (json === undefined) lists.set(r, (json = r.toJson() as unknown as ResourceList));
+  return json;
+};
+
+/** What the tasks that still hold resources hold. */
+function held(tasks: Iterable<{ readonly task: Task; readonly resources: Resources }>): Resources {
+  const bags: Resources[] = [];
+  for (const t of tasks) if (!isTerminalState(t.task.state)) bags.push(t.resources);
+  return Resources.sum(bags);
+}
 
 function allocatedOn(agent: AgentRecord): Resources {
-  let used = Resources.EMPTY;
-  for (const t of agent.tasks.values()) if (!isTerminalState(t.task.state)) used = used.add(t.resources);
-  return used;
+  return held(agent.tasks.values());
 }
 
 /** `master::Response::GetAgents::Agent`. */
 export function operatorAgent(core: MasterCore, agent: AgentRecord): Response<'get_agents'>['agents'][number] {
-  let offered = Resources.EMPTY;
-  for (const id of agent.offers) {
-    const offer = core.offers.get(id);
-    if (offer !== undefined) offered = offered.add(offer.resources);
-  }
+  const offered = Resources.sum([...agent.offers].flatMap((id) => core.offers.get(id)?.resources ?? []));
   const registered = timeInfo(agent.registeredTimeMs);
   const reregistered = timeInfo(agent.reregisteredTimeMs);
   return {
@@ -49,8 +56,7 @@ export function operatorAgent(core: MasterCore, agent: AgentRecord): Response<'g
 
 /** `master::Response::GetFrameworks::Framework`. */
 export function operatorFramework(core: MasterCore, framework: FrameworkRecord): Response<'get_frameworks'>['frameworks'][number] {
-  let allocated = Resources.EMPTY;
-  for (const t of framework.tasks.values()) if (!isTerminalState(t.task.state)) allocated = allocated.add(t.resources);
+  const allocated = held(framework.tasks.values());
   let offered = Resources.EMPTY;
   const offers = [];
   for (const id of framework.offers) {
@@ -129,27 +135,34 @@ export interface RoleSummary {
 
 /** Every role with frameworks, tasks, offers, reservations or a weight, sorted by name. */
 export function roleSummaries(core: MasterCore, weights: ReadonlyMap<string, number>): RoleSummary[] {
-  const rows = new Map<string, { frameworks: Set<string>; allocated: Resources; offered: Resources; reserved: Resources }>();
+  const rows = new Map<string, { frameworks: Set<string>; allocated: Resources[]; offered: Resources[]; reserved: Resource[] }>();
   const row = (name: string) => {
     let r = rows.get(name);
-    if (r === undefined) rows.set(name, (r = { frameworks: new Set(), allocated: Resources.EMPTY, offered: Resources.EMPTY, reserved: Resources.EMPTY }));
+    if (r === undefined) rows.set(name, (r = { frameworks: new Set(), allocated: [], offered: [], reserved: [] }));
     return r;
   };
   for (const framework of core.frameworks.values()) {
     for (const role of framework.roles) row(role).frameworks.add(framework.id);
-    for (const t of framework.tasks.values()) if (!isTerminalState(t.task.state)) row(t.role).allocated = row(t.role).allocated.add(t.resources.unallocate());
+    for (const t of framework.tasks.values()) if (!isTerminalState(t.task.state)) row(t.role).allocated.push(t.resources);
   }
-  for (const offer of core.offers.values()) row(offer.role).offered = row(offer.role).offered.add(offer.resources.unallocate());
+  for (const offer of core.offers.values()) row(offer.role).offered.push(offer.resources);
   for (const agent of core.agents.values()) {
     for (const resource of agent.total.reserved()) {
       const role = resource.reservations.at(-1)?.role;
-      if (role !== undefined) row(role).reserved = row(role).reserved.add(resource);
+      if (role !== undefined) row(role).reserved.push(resource);
     }
   }
   for (const role of weights.keys()) row(role);
   return [...rows.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, r]) => ({ name, weight: weights.get(name) ?? 1, frameworks: [...r.frameworks], allocated: r.allocated, offered: r.offered, reserved: r.reserved }));
+    .map(([name, r]) => ({
+      name,
+      weight: weights.get(name) ?? 1,
+      frameworks: [...r.frameworks],
+      allocated: Resources.sum(r.allocated).unallocate(),
+      offered: Resources.sum(r.offered).unallocate(),
+      reserved: Resources.sum([r.reserved]),
+    }));
 }
 
 export function getRoles(core: MasterCore, weights: ReadonlyMap<string, number>): Response<'get_roles'> {

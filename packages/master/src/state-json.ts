@@ -38,7 +38,20 @@ function taskResourcesModel(task: Task): Model {
   return model;
 }
 
+/** Task models, rebuilt only when the task's state or latest status changed. */
+const taskModels = new WeakMap<Task, { state: string; last: unknown; count: number; role: string | undefined; model: Record<string, unknown> }>();
+
 export function taskModel(task: Task, role?: string): Record<string, unknown> {
+  const last = task.statuses?.at(-1);
+  const count = task.statuses?.length ?? 0;
+  const cached = taskModels.get(task);
+  if (cached !== undefined && cached.state === task.state && cached.last === last && cached.count === count && cached.role === role) return cached.model;
+  const model = buildTaskModel(task, role);
+  taskModels.set(task, { state: task.state, last, count, role, model });
+  return model;
+}
+
+function buildTaskModel(task: Task, role: string | undefined): Record<string, unknown> {
   return {
     id: task.task_id.value,
     name: task.name,

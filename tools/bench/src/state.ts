@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { getState, MasterCore, masterInfo, MemoryRegistry, stateModel, stateSummaryModel } from '@ts-mesos/master';
 import { parseResources, PROTOCOL_VERSION } from '@ts-mesos/protocol';
 
@@ -78,6 +79,7 @@ export function run(args: readonly string[]): Promise<Record<string, number>> {
   };
   const results: Record<string, number[]> = { state: [], summary: [], get_state: [], stringify: [] };
   let stateBytes = 0;
+  if (process.env['STATE_DUMP'] !== undefined) writeFileSync(process.env['STATE_DUMP'], JSON.stringify(stateModel(core, context), null, 1));
   for (let round = 0; round < rounds; round++) {
     const state = time(() => JSON.stringify(stateModel(core, context)));
     stateBytes = state.bytes;

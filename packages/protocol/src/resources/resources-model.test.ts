@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseResources } from './resources-text.js';
 import { resourcesModel, ResourcesModelSum } from './resources-model.js';
-import type { Resources } from './resources.js';
+import { Resources } from './resources.js';
 
 const parse = (text: string): Resources => {
   const parsed = parseResources(text);
@@ -19,6 +19,14 @@ describe('ResourcesModelSum', () => {
     expect(sum.model()).toEqual(resourcesModel(added));
     expect(sum.model()['cpus']).toBe(1.3); // 0.1 + 0.2 + 0.7 + 0.3 without floating-point drift
     expect(sum.model()['ports']).toBe('[31000-31005,31010-31010]');
+  });
+
+  it('Resources.sum equals adding the bags one by one', () => {
+    const bags = ['cpus:0.1;mem:32;ports:[31000-31001]', 'cpus(ops):0.2;mem:32.5', 'cpus:0.7;disk:100;zones:{a,b}', 'cpus(ops):0.3;zones:{b,c};gpus:1'].map(parse);
+    let added = bags[0]!;
+    for (const bag of bags.slice(1)) added = added.add(bag);
+    expect(Resources.sum(bags).equals(added)).toBe(true);
+    expect(Resources.sum([]).isEmpty()).toBe(true);
   });
 
   it('plus combines two sums without changing either', () => {

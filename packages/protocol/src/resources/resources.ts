@@ -1,7 +1,7 @@
 import { err, ok, type Result } from '../result.js';
 import { fromFixed, MAX_FIXED } from './fixed-point.js';
 import { containsRanges, rangesEqual, subtractRanges, unionRanges } from './ranges.js';
-import { isEmptyResource, isPersistentVolume, type Reservation, type Resource, reservedRole, withAllocation, withFixed, withItems, withOptions, withoutVolume, withRanges } from './resource.js';
+import { isEmptyResource, isPersistentVolume, type Reservation, type Resource, reservedRole, type ScalarResource, withAllocation, withFixed, withItems, withOptions, withoutVolume, withRanges } from './resource.js';
 import { resourceFromJson, type ResourceJson, resourceToJson } from './resource-json.js';
 import { formatResource } from './resource-text.js';
 import { isRoleWithin, roleError } from './role.js';
@@ -91,6 +91,32 @@ export class Resources implements Iterable<Resource> {
 
   static of(...resources: readonly Resource[]): Resources {
     return Resources.EMPTY.addAll(resources);
+  }
+
+  /**
+   * The sum of many bags, as `add` would give, without building a bag per addition: divisible
+   * scalars are summed by identity first (for totals over every task of a cluster).
+   */
+  static sum(bags: Iterable<Iterable<Resource>>): Resources {
+    const scalars = new Map<string, { r: ScalarResource; fixed: number }>();
+    const rest: Resource[] = [];
+    for (const bag of bags) {
+      for (const r of bag) {
+        if (r.type !== 'SCALAR' || r.indivisible) {
+          rest.push(r);
+          continue;
+        }
+        const entry = scalars.get(r.key);
+        if (entry === undefined) scalars.set(r.key, { r, fixed: r.fixed });
+        else entry.fixed += r.fixed;
+      }
+    }
+    const items: Resource[] = [];
+    for (const { r, fixed } of scalars.values()) {
+      if (fixed > MAX_FIXED) throw new RangeError(`The sum of '${r.name}' exceeds ${MAX_FIXED / 1000}`);
+      items.push(fixed === r.fixed ? r : withFixed(r, fixed));
+    }
+    return Resources.EMPTY.addAll([...items, ...rest]);
   }
 
   /** A Mesos v1 JSON array of `Resource`s, validated; errors name the failing path (`/2/scalar/value: ...`). */
