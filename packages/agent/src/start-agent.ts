@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type FlagValues, formatFlags } from '@ts-mesos/cli';
-import { PosixContainerizer } from '@ts-mesos/containerizer';
+import { detectCgroups, IsolationConfigError, LinuxIsolator, PosixContainerizer } from '@ts-mesos/containerizer';
 import { type Address, type Logger, MetricsProcess, MetricsRegistry, type Pid, Runtime, Upid, WebSocketTransport } from '@ts-mesos/libprocess';
 import { MESOS_API_VERSION, parseAttributes } from '@ts-mesos/protocol';
 import { AGENT_FLAGS } from './agent-flags.js';
@@ -43,6 +43,24 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
     if (name !== 'mesos') throw new AgentConfigError(`Containerizer '${name}' is not available yet (available: mesos)`);
   }
   const master = masterPid(flags.master);
+  const isolation = flags.isolation.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const linux = isolation.some((e) => e.startsWith('cgroups/') || e.startsWith('namespaces/') || e.startsWith('network/'));
+  let isolator: LinuxIsolator | undefined;
+  if (linux) {
+    try {
+      isolator = new LinuxIsolator({
+        isolation,
+        cgroups: detectCgroups(flags.cgroups_hierarchy, flags.cgroups_root),
+        cfsQuota: flags.cgroups_enable_cfs,
+        ...(flags.cgroups_max_pids > 0 ? { pidsMax: flags.cgroups_max_pids } : {}),
+      });
+    } catch (error) {
+      if (error instanceof IsolationConfigError) throw new AgentConfigError(`Invalid --isolation: ${error.message}`);
+      throw error;
+    }
+  } else {
+    for (const entry of isolation) if (entry !== 'posix/cpu' && entry !== 'posix/mem' && entry !== 'filesystem/posix') throw new AgentConfigError(`Invalid --isolation: unknown isolator '${entry}'`);
+  }
   const workDir = resolve(flags.work_dir);
   const resources = agentResources(flags.resources, await detectMachine(workDir));
   if (!resources.ok) throw new AgentConfigError(resources.error);
@@ -67,7 +85,7 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
       attributes: attributes.value,
       ...(recovered?.id === undefined ? {} : { id: recovered.id }),
     },
-    containerizer: new PosixContainerizer({ runtimeDir: join(workDir, 'containers') }),
+    containerizer: new PosixContainerizer({ runtimeDir: join(workDir, 'containers'), ...(isolator === undefined ? {} : { name: 'mesos', launcher: 'perl', isolators: [isolator] }) }),
     journal,
     registrationBackoffMs: flags.registration_backoff_factor,
     killGracePeriodMs: flags.executor_shutdown_grace_period,

@@ -7,4 +7,6 @@ export {
   type Termination,
   UnknownContainerError,
 } from './containerizer.js';
-export { PosixContainerizer, type PosixContainerizerOptions } from './posix-containerizer.js';
+export { type Isolator, PosixContainerizer, type PosixContainerizerOptions, type Prepared } from './posix-containerizer.js';
+export { type CgroupLimits, type Cgroups, CgroupsV1, CgroupsV2, type CgroupUsage, detectCgroups } from './cgroups.js';
+export { findUnshare, IsolationConfigError, LINUX_ISOLATION, LinuxIsolator, type LinuxIsolatorOptions } from './linux-isolator.js';

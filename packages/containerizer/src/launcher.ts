@@ -11,7 +11,9 @@ import { createInterface } from 'node:readline';
  * because `perl-base` is part of every Debian and Ubuntu system.
  *
  * Protocol, one line per message, every field hex-encoded (so any byte may appear in a field):
- *   agent -> launcher  `launch ID SANDBOX UID GID ARGC ARGV... NAME=VALUE...`
+ *   agent -> launcher  `launch ID SANDBOX UID GID JOIN ARGC ARGV... NAME=VALUE...`
+ * (JOIN: newline-separated files the container's first process writes its pid into before it
+ * execs, such as its cgroups' `cgroup.procs`)
  *   launcher -> agent  `start ID PID STARTTIME` | `exit ID PID CODE|- SIGNAL|-` | `error ID MESSAGE`
  * (only the ID and MESSAGE fields are hex in the launcher's answers).
  *
@@ -52,7 +54,7 @@ sub reap {
 }
 sub launch {
   my @f = @_;
-  my ($id, $sandbox, $uid, $gid, $argc) = splice(@f, 0, 5);
+  my ($id, $sandbox, $uid, $gid, $join, $argc) = splice(@f, 0, 6);
   my @argv = splice(@f, 0, $argc);
   my ($o, $e);
   if (!open($o, '>>', "$sandbox/stdout") || !open($e, '>>', "$sandbox/stderr")) { out('error', hex_of($id), hex_of("cannot open the sandbox's stdout and stderr: $!")); return }
@@ -65,6 +67,11 @@ sub launch {
     my $fail = sub { print STDERR "ts-mesos launcher: $_[0]\n"; POSIX::_exit(126) };
     open(STDOUT, '>&', $o) or $fail->("stdout: $!");
     open(STDIN, '<', '/dev/null') or $fail->("/dev/null: $!");
+    for my $file (grep { $_ ne '' } split(/\n/, $join)) {
+      open(my $j, '>', $file) or $fail->("cannot join $file: $!");
+      print $j $$;
+      close($j) or $fail->("cannot join $file: $!");
+    }
     chdir($sandbox) or $fail->("cannot enter $sandbox: $!");
     for (@f) { my ($k, $v) = split(/=/, $_, 2); $ENV{$k} = $v }
     if ($gid ne '') { $) = "$gid $gid"; POSIX::setgid($gid) or $fail->("setgid $gid: $!") }
@@ -108,6 +115,8 @@ export interface LaunchRequest {
   readonly environment: Readonly<Record<string, string>>;
   readonly uid?: number;
   readonly gid?: number;
+  /** Files the first process writes its pid into before it execs (its cgroups' `cgroup.procs`). */
+  readonly join?: readonly string[];
 }
 
 const hex = (value: string): string => Buffer.from(value, 'utf8').toString('hex');
@@ -157,7 +166,7 @@ export class Launcher {
   launch(request: LaunchRequest, started: (pid: number, startTime: string) => void): Promise<{ pid: number; startTime: string }> {
     if (this.pending.has(request.id)) return Promise.reject(new Error(`Container '${request.id}' is already being launched`));
     const child = this.child ?? this.start();
-    const fields = ['launch', request.id, request.sandboxDir, request.uid === undefined ? '' : String(request.uid), request.gid === undefined ? '' : String(request.gid), String(request.argv.length), ...request.argv];
+    const fields = ['launch', request.id, request.sandboxDir, request.uid === undefined ? '' : String(request.uid), request.gid === undefined ? '' : String(request.gid), (request.join ?? []).join('\n'), String(request.argv.length), ...request.argv];
     for (const [name, value] of Object.entries(request.environment)) fields.push(`${name}=${value}`);
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, {

@@ -27,6 +27,34 @@ export interface PosixContainerizerOptions {
    * spares the agent's event loop; `spawn`: the agent spawns each container itself.
    */
   readonly launcher?: 'perl' | 'spawn';
+  /** The name `--containerizers` and checkpoints use (default `posix`; `mesos` with Linux isolators). */
+  readonly name?: string;
+  /** Isolators applied to every container, in order (they need the perl launcher). */
+  readonly isolators?: readonly Isolator[];
+}
+
+/** What an isolator does to a container about to start. */
+export interface Prepared {
+  /** Files its first process writes its pid into before it execs (`cgroup.procs`). */
+  readonly join?: readonly string[];
+  /** Wraps the command (`unshare ... -- argv`). */
+  readonly wrap?: (argv: string[]) => string[];
+  /** Checkpointed with the container, handed back to `recover`. */
+  readonly state?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Isolation added to the process a container runs (Mesos's isolators): cgroups, namespaces.
+ * `prepare` runs before the first process starts; `ended` may explain how it ended (a limit
+ * hit); `cleanup` kills whatever is left and releases what `prepare` took.
+ */
+export interface Isolator {
+  readonly name: string;
+  prepare(config: ContainerConfig): Prepared;
+  ended?(containerId: string, termination: Termination): Termination;
+  cleanup(containerId: string): Promise<void>;
+  usage?(containerId: string): Partial<ResourceStatistics>;
+  recover?(containerId: string, state: Readonly<Record<string, unknown>>): void;
 }
 
 interface Container {
@@ -36,6 +64,8 @@ interface Container {
   readonly config: Pick<ContainerConfig, 'resources'> | undefined;
   readonly ended: Promise<Termination>;
   readonly finish: (termination: Termination) => void;
+  /** `ended`, explained by the isolators and cleaned up after: what `wait` answers (made once). */
+  final: Promise<Termination> | undefined;
   /** Whether a launcher or a child-process handle will say when it ends; otherwise it is polled. */
   watched: boolean;
   /** The signal destroy sent last, so an exit by that signal reads as killed. */
@@ -76,7 +106,8 @@ const RECORD_WAIT_POLLS = 10;
  * `recover` re-adopts them from their checkpoints.
  */
 export class PosixContainerizer implements Containerizer {
-  readonly name = 'posix';
+  readonly name: string;
+  private readonly isolators: readonly Isolator[];
   private readonly running = new Map<string, Container>();
   private readonly pollMs: number;
   private readonly launcher: Launcher | undefined;
@@ -85,6 +116,8 @@ export class PosixContainerizer implements Containerizer {
 
   constructor(private readonly options: PosixContainerizerOptions) {
     this.pollMs = options.pollMs ?? 500;
+    this.name = options.name ?? 'posix';
+    this.isolators = options.isolators ?? [];
     mkdirSync(options.runtimeDir, { recursive: true });
     this.exitLog = new ExitLog(options.runtimeDir);
     const perl = options.launcher === 'spawn' ? undefined : findPerl();
@@ -130,21 +163,47 @@ export class PosixContainerizer implements Containerizer {
     for (const name of Object.keys(environment)) {
       if (name === '' || name.includes('=') || name.includes('\0')) return Promise.reject(new ContainerLaunchError(`Container '${config.containerId}' has an invalid environment variable name '${name}'`));
     }
-    if (this.launcher !== undefined) return this.launchWithLauncher(this.launcher, config, argv, environment, ids);
-    return this.spawnDirectly(config, argv, environment, ids);
+    if (this.isolators.length === 0) {
+      if (this.launcher !== undefined) return this.launchWithLauncher(this.launcher, config, argv, environment, ids, [], {});
+      return this.spawnDirectly(config, argv, environment, ids);
+    }
+    if (this.launcher === undefined) return Promise.reject(new ContainerLaunchError(`Isolation (${this.isolators.map((i) => i.name).join(', ')}) needs the perl launcher, and perl is not installed`));
+    let wrapped = argv;
+    const join: string[] = [];
+    const state: Record<string, unknown> = {};
+    try {
+      for (const isolator of this.isolators) {
+        const prepared = isolator.prepare(config);
+        if (prepared.wrap !== undefined) wrapped = prepared.wrap(wrapped);
+        join.push(...(prepared.join ?? []));
+        if (prepared.state !== undefined) state[isolator.name] = prepared.state;
+      }
+    } catch (error) {
+      return this.releaseIsolation(config.containerId).then(() => {
+        throw new ContainerLaunchError(`Failed to isolate container '${config.containerId}': ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+    return this.launchWithLauncher(this.launcher, config, wrapped, environment, ids, join, state).catch(async (error: unknown) => {
+      await this.releaseIsolation(config.containerId);
+      throw error;
+    });
   }
 
-  private async launchWithLauncher(launcher: Launcher, config: ContainerConfig, argv: string[], environment: Record<string, string>, ids: { uid: number; gid: number } | undefined): Promise<ContainerCheckpoint> {
+  private async releaseIsolation(containerId: string): Promise<void> {
+    for (const isolator of this.isolators) await isolator.cleanup(containerId).catch(() => undefined);
+  }
+
+  private async launchWithLauncher(launcher: Launcher, config: ContainerConfig, argv: string[], environment: Record<string, string>, ids: { uid: number; gid: number } | undefined, join: readonly string[], isolation: Record<string, unknown>): Promise<ContainerCheckpoint> {
     let started: { pid: number; startTime: string };
     try {
       // Tracked as the launcher's `start` is read: its `exit` may follow in the same read.
-      started = await launcher.launch({ id: config.containerId, sandboxDir: config.sandboxDir, argv, environment, ...(ids === undefined ? {} : ids) }, (pid, startTime) => {
+      started = await launcher.launch({ id: config.containerId, sandboxDir: config.sandboxDir, argv, environment, join, ...(ids === undefined ? {} : ids) }, (pid, startTime) => {
         this.track(config.containerId, pid, startTime, config, true);
       });
     } catch (error) {
       throw new ContainerLaunchError(`Failed to start container '${config.containerId}': ${(error as Error).message}`);
     }
-    return { containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: this.name, state: { pid: started.pid, startTime: started.startTime } };
+    return { containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: this.name, state: { pid: started.pid, startTime: started.startTime, ...(Object.keys(isolation).length === 0 ? {} : { isolation }) } };
   }
 
   private spawnDirectly(config: ContainerConfig, argv: string[], environment: Record<string, string>, ids: { uid: number; gid: number } | undefined): Promise<ContainerCheckpoint> {
@@ -178,7 +237,7 @@ export class PosixContainerizer implements Containerizer {
   private track(id: ContainerId, pid: number, startTime: string, config: Container['config'], watched: boolean): Container {
     let finish: (t: Termination) => void = () => undefined;
     const ended = new Promise<Termination>((done) => (finish = done));
-    const container: Container = { id, pid, startTime, config, ended, finish, watched, killedWith: undefined, termination: undefined };
+    const container: Container = { id, pid, startTime, config, ended, finish, final: undefined, watched, killedWith: undefined, termination: undefined };
     this.running.set(id, container);
     return container;
   }
@@ -229,7 +288,13 @@ export class PosixContainerizer implements Containerizer {
   wait(containerId: ContainerId): Promise<Termination> {
     const container = this.running.get(containerId);
     if (container === undefined) return Promise.reject(new UnknownContainerError(containerId));
-    return container.ended.then((termination) => {
+    container.final ??= container.ended.then(async (ended) => {
+      let termination = ended;
+      for (const isolator of this.isolators) termination = isolator.ended?.(container.id, termination) ?? termination;
+      await this.releaseIsolation(container.id);
+      return termination;
+    });
+    return container.final.then((termination) => {
       this.cleanup(container);
       return termination;
     });
@@ -280,7 +345,8 @@ export class PosixContainerizer implements Containerizer {
   usage(containerId: ContainerId): Promise<ResourceStatistics> {
     const container = this.running.get(containerId);
     if (container === undefined) return Promise.reject(new UnknownContainerError(containerId));
-    const used = sessionUsage(container.pid);
+    let used: Partial<ResourceStatistics> = sessionUsage(container.pid);
+    for (const isolator of this.isolators) used = { ...used, ...isolator.usage?.(containerId) };
     const resources = container.config?.resources;
     const cpus = resources?.cpus() ?? 0;
     const mem = resources?.mem() ?? 0;
@@ -298,6 +364,11 @@ export class PosixContainerizer implements Containerizer {
       const recorded = checkpoint.state['startTime'];
       // Not our child: no exit event will come, so watch the pid.
       const container = this.track(checkpoint.containerId, Number(checkpoint.state['pid']), typeof recorded === 'string' ? recorded : '', undefined, false);
+      const isolation = (checkpoint.state['isolation'] ?? {}) as Record<string, Readonly<Record<string, unknown>>>;
+      for (const isolator of this.isolators) {
+        const state = isolation[isolator.name];
+        if (state !== undefined) isolator.recover?.(checkpoint.containerId, state);
+      }
       this.poll(container);
     }
     return Promise.resolve();
