@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type FlagValues, formatFlags } from '@ts-mesos/cli';
-import { detectCgroups, IsolationConfigError, LinuxIsolator, PosixContainerizer } from '@ts-mesos/containerizer';
+import { ComposingContainerizer, type Containerizer, detectCgroups, DockerContainerizer, IsolationConfigError, LinuxIsolator, PosixContainerizer } from '@ts-mesos/containerizer';
 import { type Address, type Logger, MetricsProcess, MetricsRegistry, type Pid, Runtime, Upid, WebSocketTransport } from '@ts-mesos/libprocess';
 import { MESOS_API_VERSION, parseAttributes } from '@ts-mesos/protocol';
 import { AGENT_FLAGS } from './agent-flags.js';
@@ -39,9 +39,11 @@ export function masterPid(flag: string): Upid {
 export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?: (message: string) => void): Promise<RunningAgent> {
   if (flags.master === undefined) throw new AgentConfigError('--master is required (host:port of the master)');
   if (flags.work_dir === undefined) throw new AgentConfigError('--work_dir is required');
-  for (const name of flags.containerizers.split(',')) {
-    if (name !== 'mesos') throw new AgentConfigError(`Containerizer '${name}' is not available yet (available: mesos)`);
+  const containerizerNames = flags.containerizers.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const name of containerizerNames) {
+    if (name !== 'mesos' && name !== 'docker') throw new AgentConfigError(`Unknown containerizer '${name}' (available: mesos, docker)`);
   }
+  if (containerizerNames.length === 0) throw new AgentConfigError('--containerizers names no containerizer');
   const master = masterPid(flags.master);
   const isolation = flags.isolation.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const linux = isolation.some((e) => e.startsWith('cgroups/') || e.startsWith('namespaces/') || e.startsWith('network/'));
@@ -85,7 +87,13 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
       attributes: attributes.value,
       ...(recovered?.id === undefined ? {} : { id: recovered.id }),
     },
-    containerizer: new PosixContainerizer({ runtimeDir: join(workDir, 'containers'), ...(isolator === undefined ? {} : { name: 'mesos', launcher: 'perl', isolators: [isolator] }) }),
+    containerizer: composeContainerizers(
+      containerizerNames.map((name): Containerizer =>
+        name === 'docker'
+          ? new DockerContainerizer({ socket: flags.docker_socket })
+          : new PosixContainerizer({ runtimeDir: join(workDir, 'containers'), ...(isolator === undefined ? {} : { name: 'mesos', launcher: 'perl', isolators: [isolator] }) }),
+      ),
+    ),
     journal,
     registrationBackoffMs: flags.registration_backoff_factor,
     killGracePeriodMs: flags.executor_shutdown_grace_period,
@@ -102,3 +110,8 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
 }
 
 type AgentProcessInfo = ConstructorParameters<typeof AgentProcess>[0]['info'];
+
+/** One containerizer as itself; several behind a composing one that picks per task. */
+function composeContainerizers(members: Containerizer[]): Containerizer {
+  return members.length === 1 ? members[0]! : new ComposingContainerizer(members);
+}
