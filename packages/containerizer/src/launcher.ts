@@ -146,6 +146,8 @@ interface Pending {
 export class Launcher {
   private child: ChildProcess | undefined;
   private readonly pending = new Map<string, Pending>();
+  /** Containers started and not yet reported ended: while there are any, the launcher keeps the process alive. */
+  private readonly live = new Set<string>();
 
   /**
    * @param onExit called once for every container this launcher started, when it ends.
@@ -169,6 +171,7 @@ export class Launcher {
     const fields = ['launch', request.id, request.sandboxDir, request.uid === undefined ? '' : String(request.uid), request.gid === undefined ? '' : String(request.gid), (request.join ?? []).join('\n'), String(request.argv.length), ...request.argv];
     for (const [name, value] of Object.entries(request.environment)) fields.push(`${name}=${value}`);
     return new Promise((resolve, reject) => {
+      this.holdAlive(child);
       this.pending.set(request.id, {
         started: (pid, startTime) => {
           started(pid, startTime);
@@ -204,6 +207,7 @@ export class Launcher {
       if (this.child === child) this.child = undefined;
       const pending = [...this.pending.values()];
       this.pending.clear();
+      this.live.clear();
       for (const p of pending) p.reject(new Error(`The launcher ended before starting the container (${reason})`));
       this.onLost(reason);
     };
@@ -212,19 +216,34 @@ export class Launcher {
     return child;
   }
 
+  /**
+   * A launch in flight or a container running keeps the event loop alive, as a child process
+   * would; an idle launcher does not hold a process that has nothing else to do.
+   */
+  private holdAlive(child: ChildProcess | undefined = this.child): void {
+    const stdout = child?.stdout as Socket | undefined | null;
+    if (this.pending.size > 0 || this.live.size > 0) stdout?.ref();
+    else stdout?.unref();
+  }
+
   private receive(line: string): void {
     const [op, idHex = '', a = '', b = '', c = ''] = line.split(' ');
     const id = unhex(idHex);
     if (op === 'start') {
       const pending = this.pending.get(id);
       this.pending.delete(id);
+      this.live.add(id);
       pending?.started(Number(a), b);
+      this.holdAlive();
     } else if (op === 'exit') {
+      this.live.delete(id);
+      this.holdAlive();
       this.onExit(id, Number(a), b === '-' ? { signal: Number(c) } : { code: Number(b) });
     } else if (op === 'error') {
       const pending = this.pending.get(id);
       this.pending.delete(id);
       pending?.reject(new Error(unhex(a)));
+      this.holdAlive();
     }
   }
 }

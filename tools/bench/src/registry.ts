@@ -6,6 +6,7 @@ export interface Benchmark {
 /** Every benchmark `npm run bench -- NAME` knows, loaded lazily so one never pays for another. */
 export const benchmarks: Record<string, () => Promise<Benchmark>> = {
   allocator: () => import('./allocator.js'),
+  containers: () => import('./containers.js'),
   launch: () => import('./launch.js'),
   libprocess: () => import('./libprocess.js'),
   resources: () => import('./resources.js'),
