@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentInfo, FrameworkInfo, TaskInfo } from '@ts-mesos/protocol';
 import type { ContainerCheckpoint } from '@ts-mesos/containerizer';
@@ -53,6 +53,13 @@ export class AgentJournal {
       }
     }
     return records;
+  }
+
+  /** Replaces the journal with `records` (what still holds after a recovery), atomically. */
+  rewrite(records: readonly JournalRecord[]): void {
+    const tmp = `${this.path}.tmp`;
+    writeFileSync(tmp, records.map((r) => JSON.stringify(r) + '\n').join(''));
+    renameSync(tmp, this.path);
   }
 
   /** The resources the master last checkpointed, if it ever did. */

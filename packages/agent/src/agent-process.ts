@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Containerizer, type Termination } from '@ts-mesos/containerizer';
+import { type ContainerCheckpoint, type Containerizer, type Termination } from '@ts-mesos/containerizer';
 import { Http, type HttpRequest, type HttpResponse, type MetricsRegistry, Process, systemMetrics, type Upid } from '@ts-mesos/libprocess';
 import {
   type AgentInfo,
@@ -30,7 +30,7 @@ import {
   decodeAgentCall,
   decodeJson,
 } from '@ts-mesos/protocol';
-import type { AgentJournal } from './agent-journal.js';
+import type { AgentJournal, JournalRecord } from './agent-journal.js';
 import type { FilesProcess } from './files-process.js';
 import { type StatusUpdate, StatusUpdateManager } from './status-update-manager.js';
 
@@ -278,9 +278,10 @@ export class AgentProcess extends Process {
     );
   }
 
-  protected override initialize(): void {
+  protected override async initialize(): Promise<void> {
     this.options.metrics?.source('slave', () => this.metrics());
     this.options.metrics?.source('system', systemMetrics);
+    await this.recover();
     this.link(this.options.master);
     this.register();
     const retry = (): void => {
@@ -295,6 +296,130 @@ export class AgentProcess extends Process {
     this.log.warn({ master: pid.toString() }, 'Lost the connection to the master; registering again');
     this.registered = false;
     this.scheduleRegistration();
+  }
+
+  /**
+   * Recovers from the journal what a previous agent process left (Mesos's agent recovery):
+   * frameworks, tasks with their containers (re-adopted from the containerizer's
+   * checkpoints; one that ended meanwhile reports its real exit status), and status updates
+   * not yet acknowledged (sent again after re-registering). Tasks whose launch was cut short,
+   * and tasks of custom executors (which do not re-subscribe here yet), fail with
+   * `REASON_AGENT_RESTARTED`. The journal is then rewritten to just what still holds.
+   */
+  private async recover(): Promise<void> {
+    const records = this.options.journal.replay();
+    if (this.agentId === undefined || records.length === 0) return;
+    interface Recovered {
+      frameworkId: string;
+      info: TaskInfo;
+      sandbox: string;
+      checkpoint: ContainerCheckpoint | undefined;
+      updates: StatusUpdate[];
+      acked: Set<string>;
+      done: boolean;
+    }
+    const tasks = new Map<string, Recovered>();
+    const executorContainers = new Map<string, ContainerCheckpoint>();
+    for (const record of records) {
+      switch (record.k) {
+        case 'framework':
+          if (record.info.id !== undefined) this.frameworks.set(record.info.id.value, record.info);
+          break;
+        case 'task':
+          tasks.set(`${record.frameworkId}/${record.task.task_id.value}`, { frameworkId: record.frameworkId, info: record.task, sandbox: record.sandbox, checkpoint: undefined, updates: [], acked: new Set(), done: false });
+          break;
+        case 'container': {
+          const task = tasks.get(`${record.frameworkId}/${record.taskId}`);
+          if (task !== undefined && task.info.executor === undefined) task.checkpoint = record.checkpoint;
+          else executorContainers.set(`${record.frameworkId}/${record.taskId}`, record.checkpoint);
+          break;
+        }
+        case 'update':
+          tasks.get(`${record.update.framework_id.value}/${record.update.status.task_id.value}`)?.updates.push(record.update);
+          break;
+        case 'ack':
+          tasks.get(`${record.frameworkId}/${record.taskId}`)?.acked.add(record.uuid);
+          break;
+        case 'task-done':
+          tasks.delete(`${record.frameworkId}/${record.taskId}`);
+          break;
+        default:
+          break;
+      }
+    }
+    const now = this.runtime.clock.now();
+    const adopt: ContainerCheckpoint[] = [];
+    const recovered: LiveTask[] = [];
+    for (const [key, task] of tasks) {
+      const latest = task.updates.at(-1)?.status.state;
+      const live: LiveTask = {
+        frameworkId: task.frameworkId,
+        info: task.info,
+        task: { name: task.info.name, task_id: task.info.task_id, framework_id: { value: task.frameworkId }, executor_id: task.info.executor?.executor_id ?? task.info.task_id, agent_id: { value: this.agentId }, state: latest ?? 'TASK_STAGING', resources: task.info.resources },
+        containerId: task.checkpoint?.containerId ?? '',
+        sandbox: task.sandbox,
+        launched: task.checkpoint !== undefined,
+        killRequested: false,
+        ended: latest !== undefined && isTerminalState(latest),
+        group: undefined,
+      };
+      const pending = task.updates.filter((u) => !task.acked.has(u.uuid));
+      if (live.ended && pending.length === 0) {
+        // Ended and every update acknowledged: only the 'task-done' record was missing.
+        tasks.delete(key);
+        continue;
+      }
+      this.tasks.set(key, live);
+      this.options.files?.attach(task.sandbox, task.sandbox);
+      this.options.files?.attach(task.sandbox, latestPath(task.frameworkId, task.info.executor?.executor_id.value ?? task.info.task_id.value));
+      for (const update of pending) this.updates.update(update, now);
+      if (!live.ended && task.checkpoint !== undefined) adopt.push(task.checkpoint);
+      recovered.push(live);
+    }
+    try {
+      await this.options.containerizer.recover([...adopt, ...executorContainers.values()]);
+    } catch (error) {
+      this.log.error({ err: String(error) }, 'Containerizer recovery failed');
+    }
+    const known = new Set(this.options.containerizer.containers());
+    for (const checkpoint of executorContainers.values()) {
+      if (known.has(checkpoint.containerId)) this.options.containerizer.destroy(checkpoint.containerId, 0).catch(() => undefined);
+    }
+    for (const live of recovered) {
+      if (live.ended) continue;
+      if (live.info.executor !== undefined && live.info.command === undefined) {
+        live.ended = true;
+        this.taskUpdate(live, 'TASK_FAILED', 'The agent restarted; custom executors are not re-adopted yet', 'REASON_AGENT_RESTARTED');
+      } else if (!live.launched || !known.has(ContainerId(live.containerId))) {
+        live.ended = true;
+        this.taskUpdate(live, 'TASK_FAILED', live.launched ? 'The agent restarted and the container could not be recovered' : 'The agent restarted while the task was being launched', 'REASON_AGENT_RESTARTED');
+      } else {
+        this.options.containerizer.wait(ContainerId(live.containerId)).then(
+          this.defer((termination: Termination) => this.taskEnded(live, termination)),
+          this.defer((error: unknown) => this.taskEnded(live, { message: `Lost track of the container: ${String(error)}`, reason: 'REASON_EXECUTOR_TERMINATED' })),
+        );
+      }
+    }
+    this.compactJournal(tasks);
+    this.log.info({ tasks: recovered.length, running: recovered.filter((t) => !t.ended).length, pendingUpdates: this.updates.size }, 'Recovered from the journal');
+  }
+
+  /** Rewrites the journal to the facts recovery kept (plus what recovery itself appended since). */
+  private compactJournal(tasks: ReadonlyMap<string, { frameworkId: string; info: TaskInfo; sandbox: string; checkpoint: ContainerCheckpoint | undefined }>): void {
+    const records: JournalRecord[] = [{ k: 'agent', info: { ...this.info, id: { value: this.agentId! } } }];
+    const resources = this.options.journal.recoverResources();
+    if (resources !== undefined) records.push({ k: 'resources', resources });
+    const frameworks = new Set([...tasks.values()].map((t) => t.frameworkId));
+    for (const id of frameworks) {
+      const info = this.frameworks.get(id);
+      if (info !== undefined) records.push({ k: 'framework', info });
+    }
+    for (const task of tasks.values()) {
+      records.push({ k: 'task', frameworkId: task.frameworkId, task: task.info, sandbox: task.sandbox });
+      if (task.checkpoint !== undefined) records.push({ k: 'container', frameworkId: task.frameworkId, taskId: task.info.task_id.value, checkpoint: task.checkpoint });
+      for (const update of this.updates.pendingFor(task.frameworkId, task.info.task_id.value)) records.push({ k: 'update', update });
+    }
+    this.options.journal.rewrite(records);
   }
 
   private scheduleRegistration(): void {

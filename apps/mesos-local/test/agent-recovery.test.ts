@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Daemon, freePort, startDaemon, tempDir, TestFramework } from './daemon.js';
+
+type Offer = { id: { value: string }; agent_id: { value: string } };
+
+describe('agent recovery after kill -9, with a real master and agent', () => {
+  let master: Daemon;
+  let agent: Daemon;
+  let agentFlags: Record<string, string | number>;
+  let framework: TestFramework;
+
+  beforeAll(async () => {
+    const dir = tempDir('agent-recovery-');
+    master = await startDaemon('mesos-master', { port: freePort(), work_dir: join(dir, 'master'), allocation_interval: '100ms' }, '/health');
+    agentFlags = { port: freePort(), master: master.address, work_dir: join(dir, 'agent'), resources: 'cpus:4;mem:1024;disk:100', registration_backoff_factor: '100ms' };
+    agent = await startDaemon('mesos-agent', agentFlags, '/slave(1)/health');
+    framework = new TestFramework(master.address, { name: 'survivor', failover_timeout: 300 }).start();
+  });
+
+  afterAll(async () => {
+    await framework?.scheduler.teardown().catch(() => framework.scheduler.stop());
+    await agent?.stop();
+    await master?.stop();
+  });
+
+  it('keeps running tasks across an agent kill -9, and reports the real exit of those that ended meanwhile', async () => {
+    const event = await framework.offers();
+    const offer = (event.type === 'OFFERS' ? event.offers!.offers[0] : undefined) as Offer;
+    const task = (id: string, command: string) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } }], command: { value: command } });
+    const sleepers = ['s1', 's2', 's3'];
+    await framework.scheduler.launch([offer.id.value], [...sleepers.map((id) => task(id, 'sleep 600')), task('ok-later', 'sleep 3; exit 0'), task('bad-later', 'sleep 3; exit 7')]);
+    for (const id of [...sleepers, 'ok-later', 'bad-later']) await framework.update(id, 'TASK_RUNNING');
+
+    await agent.stop('SIGKILL');
+    const afterKill = framework.notices.length;
+    // The short tasks end while no agent is there to see it.
+    await new Promise((r) => setTimeout(r, 4000));
+    agent = await startDaemon('mesos-agent', agentFlags, '/slave(1)/health');
+
+    const ok = await framework.update('ok-later', 'TASK_FINISHED', afterKill);
+    expect(ok.type === 'UPDATE' && ok.update!.status.message).toBe('Command exited with status 0');
+    const bad = await framework.update('bad-later', 'TASK_FAILED', afterKill);
+    expect(bad.type === 'UPDATE' && bad.update!.status.message).toBe('Command exited with status 7');
+
+    // The sleepers still run: the agent re-adopted them and says so, and can still kill one.
+    const state = (await (await fetch(`${agent.url}/slave(1)/state`)).json()) as { id: string; frameworks: { executors: { id: string; tasks: { state: string }[] }[] }[] };
+    const running = state.frameworks.flatMap((f) => f.executors).filter((e) => e.tasks[0]?.state === 'TASK_RUNNING').map((e) => e.id);
+    expect(running.sort()).toEqual(sleepers);
+    expect(state.id).toBe(offer.agent_id.value);
+    const from = framework.notices.length;
+    await framework.scheduler.reconcile(sleepers.map((taskId) => ({ taskId })));
+    for (const id of sleepers) {
+      const answer = await framework.next((n) => n.type === 'UPDATE' && n.update!.status.task_id.value === id && n.update!.status.reason === 'REASON_RECONCILIATION', 15_000, from);
+      expect(answer.type === 'UPDATE' && answer.update!.status.state).toBe('TASK_RUNNING');
+    }
+    await framework.scheduler.kill('s1');
+    await framework.update('s1', 'TASK_KILLED', afterKill);
+
+    // Nothing was sent twice as new: an update may be delivered again (at least once, as Mesos),
+    // but always with the uuid it had; no task reached a state under two uuids.
+    const uuids = new Map<string, Set<string>>();
+    for (const n of framework.notices) {
+      if (n.type !== 'UPDATE' || n.update!.status.reason === 'REASON_RECONCILIATION') continue;
+      const key = `${n.update!.status.task_id.value}:${n.update!.status.state}`;
+      uuids.set(key, (uuids.get(key) ?? new Set()).add(n.update!.status.uuid ?? ''));
+    }
+    expect([...uuids].filter(([, set]) => set.size > 1)).toEqual([]);
+    expect(uuids.size).toBe(8); // s1..s3 RUNNING, s1 KILLED, both short tasks RUNNING and then ended
+  });
+});
