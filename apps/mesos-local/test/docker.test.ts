@@ -12,11 +12,20 @@ describeWithService(docker, 'an agent with the Docker containerizer', () => {
   let master: Daemon;
   let agent: Daemon;
   let framework: TestFramework;
+  let agentFlags: Record<string, string | number>;
 
   beforeAll(async () => {
     const dir = tempDir('docker-agent-');
     master = await startDaemon('mesos-master', { port: freePort(), work_dir: join(dir, 'master'), allocation_interval: '100ms' }, '/health');
-    agent = await startDaemon('mesos-agent', { port: freePort(), master: master.address, work_dir: join(dir, 'agent'), resources: 'cpus:2;mem:1024;disk:100', containerizers: 'mesos,docker' }, '/slave(1)/health');
+    agentFlags = {
+      port: freePort(),
+      master: master.address,
+      work_dir: join(dir, 'agent'),
+      resources: 'cpus:2;mem:1024;disk:100',
+      containerizers: `${join(import.meta.dirname, 'fixtures', 'note-containerizer.mjs')},mesos,docker`,
+      registration_backoff_factor: '100ms',
+    };
+    agent = await startDaemon('mesos-agent', agentFlags, '/slave(1)/health');
     framework = new TestFramework(master.address, { name: 'docker' }).start();
   });
 
@@ -30,7 +39,7 @@ describeWithService(docker, 'an agent with the Docker containerizer', () => {
     for (const c of listed === undefined ? [] : (JSON.parse(listed.body.toString()) as { Id: string }[])) await dockerRequest('DELETE', `/containers/${c.Id}?force=1`).catch(() => undefined);
   });
 
-  it('runs a Docker task beside a plain one: it writes to its sandbox, is killed, and its statuses reach the framework', async () => {
+  it('runs a Docker task beside a plain one and a third-party one; the Docker task writes to its sandbox, survives an agent kill -9, is killed, and its statuses reach the framework', async () => {
     const event = await framework.offers();
     const offer = (event.type === 'OFFERS' ? event.offers!.offers[0] : undefined) as Offer;
     const res = [
@@ -47,7 +56,10 @@ describeWithService(docker, 'an agent with the Docker containerizer', () => {
         container: { type: 'DOCKER', docker: { image: TEST_IMAGE, network: 'NONE' } },
       },
       { name: 'plain', task_id: { value: 'plain' }, agent_id: offer.agent_id, resources: res, command: { value: 'echo plain' } },
+      { name: 'noted', task_id: { value: 'noted' }, agent_id: offer.agent_id, resources: res, command: { value: 'anything' }, container: { type: 'MESOS', hostname: 'note-runner' } },
     ]);
+    const noted = await framework.update('noted', 'TASK_FINISHED');
+    expect(noted.type === 'UPDATE' && noted.update!.status.message).toBe('Noted by the note containerizer');
     await framework.update('boxed', 'TASK_RUNNING');
     await framework.update('plain', 'TASK_FINISHED');
     const state = (await (await fetch(`${agent.url}/slave(1)/state`)).json()) as { frameworks: { executors: { id: string; directory: string }[] }[] };
@@ -63,6 +75,16 @@ describeWithService(docker, 'an agent with the Docker containerizer', () => {
     }
     expect(out).toContain('sandbox=/mnt/mesos/sandbox');
     expect(await read('made-inside')).toBe('data\n');
+
+    // The agent dies; the Docker container does not, and the restarted agent re-adopts it.
+    await agent.stop('SIGKILL');
+    agent = await startDaemon('mesos-agent', agentFlags, '/slave(1)/health');
+    const from = framework.notices.length;
+    await framework.scheduler.reconcile([{ taskId: 'boxed' }]);
+    const answer = await framework.next((n) => n.type === 'UPDATE' && n.update!.status.task_id.value === 'boxed' && n.update!.status.reason === 'REASON_RECONCILIATION', 15_000, from);
+    expect(answer.type === 'UPDATE' && answer.update!.status.state).toBe('TASK_RUNNING');
+    const after = (await (await fetch(`${agent.url}/slave(1)/state`)).json()) as { frameworks: { executors: { id: string; tasks: { state: string }[] }[] }[] };
+    expect(after.frameworks.flatMap((f) => f.executors).find((e) => e.id === 'boxed')?.tasks[0]?.state).toBe('TASK_RUNNING');
     await framework.scheduler.kill('boxed');
     await framework.update('boxed', 'TASK_KILLED');
   });

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type FlagValues, formatFlags } from '@ts-mesos/cli';
-import { ComposingContainerizer, type Containerizer, detectCgroups, DockerContainerizer, IsolationConfigError, LinuxIsolator, PosixContainerizer } from '@ts-mesos/containerizer';
+import { ComposingContainerizer, type Containerizer, ContainerizerLoadError, detectCgroups, DockerContainerizer, IsolationConfigError, LinuxIsolator, loadContainerizer, PosixContainerizer } from '@ts-mesos/containerizer';
 import { type Address, type Logger, MetricsProcess, MetricsRegistry, type Pid, Runtime, Upid, WebSocketTransport } from '@ts-mesos/libprocess';
 import { MESOS_API_VERSION, parseAttributes } from '@ts-mesos/protocol';
 import { AGENT_FLAGS } from './agent-flags.js';
@@ -41,7 +41,8 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
   if (flags.work_dir === undefined) throw new AgentConfigError('--work_dir is required');
   const containerizerNames = flags.containerizers.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const name of containerizerNames) {
-    if (name !== 'mesos' && name !== 'docker') throw new AgentConfigError(`Unknown containerizer '${name}' (available: mesos, docker)`);
+    const isModule = name.includes('/') || name.startsWith('.') || name.startsWith('@');
+    if (name !== 'mesos' && name !== 'docker' && !isModule) throw new AgentConfigError(`Unknown containerizer '${name}' (built in: mesos, docker; or a module path)`);
   }
   if (containerizerNames.length === 0) throw new AgentConfigError('--containerizers names no containerizer');
   const master = masterPid(flags.master);
@@ -68,6 +69,19 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
   if (!resources.ok) throw new AgentConfigError(resources.error);
   const attributes = parseAttributes(flags.attributes ?? '');
   if (!attributes.ok) throw new AgentConfigError(`Invalid --attributes: ${attributes.error}`);
+  const members: Containerizer[] = [];
+  for (const name of containerizerNames) {
+    if (name === 'docker') members.push(new DockerContainerizer({ socket: flags.docker_socket }));
+    else if (name === 'mesos') members.push(new PosixContainerizer({ runtimeDir: join(workDir, 'containers'), ...(isolator === undefined ? {} : { name: 'mesos', launcher: 'perl', isolators: [isolator] }) }));
+    else {
+      try {
+        members.push(await loadContainerizer(name, { workDir, flags: formatFlags(AGENT_FLAGS, flags) }));
+      } catch (error) {
+        if (error instanceof ContainerizerLoadError) throw new AgentConfigError(error.message);
+        throw error;
+      }
+    }
+  }
   const journal = new AgentJournal(workDir);
   const recovered = journal.recoverAgentInfo();
   const runtime = new Runtime({ transport: new WebSocketTransport({ host: flags.ip, port: flags.port, logger }), delegate: 'slave(1)', logger });
@@ -87,13 +101,7 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
       attributes: attributes.value,
       ...(recovered?.id === undefined ? {} : { id: recovered.id }),
     },
-    containerizer: composeContainerizers(
-      containerizerNames.map((name): Containerizer =>
-        name === 'docker'
-          ? new DockerContainerizer({ socket: flags.docker_socket })
-          : new PosixContainerizer({ runtimeDir: join(workDir, 'containers'), ...(isolator === undefined ? {} : { name: 'mesos', launcher: 'perl', isolators: [isolator] }) }),
-      ),
-    ),
+    containerizer: composeContainerizers(members),
     journal,
     registrationBackoffMs: flags.registration_backoff_factor,
     killGracePeriodMs: flags.executor_shutdown_grace_period,

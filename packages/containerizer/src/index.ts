@@ -13,3 +13,4 @@ export { findUnshare, IsolationConfigError, LINUX_ISOLATION, LinuxIsolator, type
 export { ComposingContainerizer } from './composing-containerizer.js';
 export { DOCKER_SANDBOX, DockerContainerizer, type DockerContainerizerOptions } from './docker-containerizer.js';
 export { DockerClient, DockerError } from './docker-client.js';
+export { type ContainerizerModuleOptions, ContainerizerLoadError, loadContainerizer } from './load-containerizer.js';
