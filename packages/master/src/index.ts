@@ -8,4 +8,4 @@ export { MASTER_FLAGS } from './master-flags.js';
 export { MasterConfigError, type MasterFlags, type RunningMaster, startMaster } from './start-master.js';
 export { MESOS_API_VERSION, TS_MESOS_VERSION, versionModel } from './version.js';
 export { stateModel, stateSummaryModel } from './state-json.js';
-export { getState, operatorResponse } from './operator-api.js';
+export { getAgents, getFrameworks, getState, getStateJson, operatorResponse } from './operator-api.js';

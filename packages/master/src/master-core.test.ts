@@ -5,6 +5,7 @@ import { MasterCore } from './master-core.js';
 import type { MasterEffect } from './master-effect.js';
 import { masterInfo } from './master-info.js';
 import { MemoryRegistry } from './registry.js';
+import { getState, getStateJson } from './operator-api.js';
 
 const AGENT = 'slave(1)@127.0.0.1:5051';
 
@@ -119,5 +120,24 @@ describe('MasterCore', () => {
     expect(h.core.agents.size).toBe(0);
     expect(effects[0]).toMatchObject({ kind: 'persist', change: { op: 'unreachable', agentId: 'm-S0' } });
     expect(h.events(effects)).toEqual([expect.objectContaining({ update: { status: expect.objectContaining({ state: 'TASK_LOST', reason: 'REASON_AGENT_REMOVED' }) } })]);
+  });
+
+  it('serialises GET_STATE from cached task JSON exactly as JSON.stringify would, and sees tasks change', () => {
+    const h = harness();
+    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
+    h.step();
+    const [offers] = h.allocate();
+    const offer = offers!.offers!.offers[0]!;
+    const task = (id: string) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 1 } }], command: { value: 'true' } });
+    h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task('a'), task('b')] } }] } }, 'stream-1', 0);
+    h.step();
+    expect(JSON.parse(getStateJson(h.core))).toEqual(JSON.parse(JSON.stringify(getState(h.core))));
+    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'a' }, state: 'TASK_FINISHED', source: 'SOURCE_EXECUTOR', uuid: 'dTE=' }, timestamp: 1, uuid: 'dTE=' });
+    h.step();
+    const after = JSON.parse(getStateJson(h.core)) as { get_tasks: { tasks: { task_id: { value: string } }[]; completed_tasks: { task_id: { value: string }; state: string }[] } };
+    expect(after).toEqual(JSON.parse(JSON.stringify(getState(h.core))));
+    expect(after.get_tasks.completed_tasks.map((t) => [t.task_id.value, t.state])).toEqual([['a', 'TASK_FINISHED']]);
+    expect(after.get_tasks.tasks.map((t) => t.task_id.value)).toEqual(['b']);
   });
 });

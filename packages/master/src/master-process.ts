@@ -8,7 +8,7 @@ import { type CallOutcome, MasterCore, type MasterCoreOptions } from './master-c
 import type { MasterEffect } from './master-effect.js';
 import type { Registry } from './registry.js';
 import { masterMetrics } from './master-metrics.js';
-import { getState, operatorResponse } from './operator-api.js';
+import { getStateJson, getTasksJson, operatorResponse } from './operator-api.js';
 import { agentsModel, frameworksModel, parseTaskQuery, rolesModel, stateModel, stateSummaryModel, tasksModel } from './state-json.js';
 import { versionModel } from './version.js';
 
@@ -352,6 +352,10 @@ export class MasterProcess extends Process {
         const configs = call.update_quota!.quota_configs.map((c) => ({ role: c.role, quota: { guarantees: values(c.guarantees), limits: values(c.limits) } }));
         return this.outcome(this.core.updateQuotas(configs, call.update_quota!.force === true), 200);
       }
+      case 'GET_STATE':
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: `{"type":"GET_STATE","get_state":${getStateJson(this.core)}}` };
+      case 'GET_TASKS':
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: `{"type":"GET_TASKS","get_tasks":${getTasksJson(this.core)}}` };
       case 'GET_WEIGHTS':
         return Http.json({ type: 'GET_WEIGHTS', get_weights: { weight_infos: [...this.core.weights].map(([role, weight]) => ({ role, weight })) } });
       default:
@@ -370,7 +374,7 @@ export class MasterProcess extends Process {
 
   private operatorSubscribe(request: HttpRequest): HttpResponse {
     const stream = new EventStream(randomUUID());
-    stream.push({ type: 'SUBSCRIBED', subscribed: { get_state: getState(this.core), heartbeat_interval_seconds: this.options.heartbeatIntervalSeconds } });
+    stream.pushJson(`{"type":"SUBSCRIBED","subscribed":{"get_state":${getStateJson(this.core)},"heartbeat_interval_seconds":${this.options.heartbeatIntervalSeconds}}}`);
     this.operatorStreams.add(stream);
     const closed = this.defer(() => {
       stream.close();

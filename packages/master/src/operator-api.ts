@@ -123,6 +123,58 @@ export function getState(core: MasterCore): Response<'get_state'> {
   return { get_tasks: getTasks(core), get_executors: getExecutors(core), get_frameworks: getFrameworks(core), get_agents: getAgents(core) };
 }
 
+/** A task's JSON, serialised again only when the task changed (its state or latest status). */
+const taskJsons = new WeakMap<Task, { state: string; last: unknown; count: number; json: string }>();
+
+export function taskJson(task: Task): string {
+  const last = task.statuses?.at(-1);
+  const count = task.statuses?.length ?? 0;
+  const cached = taskJsons.get(task);
+  if (cached !== undefined && cached.state === task.state && cached.last === last && cached.count === count) return cached.json;
+  const json = JSON.stringify(task);
+  taskJsons.set(task, { state: task.state, last, count, json });
+  return json;
+}
+
+/**
+ * `get_tasks` as JSON text, the same as `JSON.stringify(getTasks(core))` but built from each
+ * task's cached JSON: at 100,000 tasks serialising them all again on every GET_STATE or
+ * SUBSCRIBE is most of the answer's cost.
+ */
+export function getTasksJson(core: MasterCore): string {
+  const tasks: string[] = [];
+  const completed: string[] = [];
+  for (const framework of [...core.frameworks.values(), ...core.completedFrameworks]) {
+    for (const t of framework.tasks.values()) (isTerminalState(t.task.state) ? completed : tasks).push(taskJson(t.task));
+    for (const task of framework.completedTasks) completed.push(taskJson(task));
+  }
+  return `{"tasks":[${tasks.join(',')}],"unreachable_tasks":[],"completed_tasks":[${completed.join(',')}]}`;
+}
+
+/** An agent's JSON, serialised again only when something it shows changed. */
+const agentJsons = new WeakMap<AgentRecord, { info: unknown; total: unknown; key: string; json: string }>();
+
+function agentJson(core: MasterCore, agent: AgentRecord): string {
+  // What the answer depends on besides `info` and `total` (compared by identity: both are replaced, never mutated).
+  let key = `${agent.active}|${agent.version}|${agent.pid}|${agent.registeredTimeMs}|${agent.reregisteredTimeMs}|${[...agent.offers].join(',')}|`;
+  for (const t of agent.tasks.values()) key += `${t.task.task_id.value}:${t.task.state};`;
+  const cached = agentJsons.get(agent);
+  if (cached !== undefined && cached.info === agent.info && cached.total === agent.total && cached.key === key) return cached.json;
+  const json = JSON.stringify(operatorAgent(core, agent));
+  agentJsons.set(agent, { info: agent.info, total: agent.total, key, json });
+  return json;
+}
+
+/** `get_agents` as JSON text, equal to `JSON.stringify(getAgents(core))`, from cached per-agent JSON. */
+export function getAgentsJson(core: MasterCore): string {
+  return `{"agents":[${[...core.agents.values()].map((a) => agentJson(core, a)).join(',')}],"recovered_agents":[]}`;
+}
+
+/** `get_state` as JSON text (see `getTasksJson`); equal to `JSON.stringify(getState(core))`. */
+export function getStateJson(core: MasterCore): string {
+  return `{"get_tasks":${getTasksJson(core)},"get_executors":${JSON.stringify(getExecutors(core))},"get_frameworks":${JSON.stringify(getFrameworks(core))},"get_agents":${getAgentsJson(core)}}`;
+}
+
 /** One role's holdings, for `/master/roles` and GET_ROLES. */
 export interface RoleSummary {
   readonly name: string;

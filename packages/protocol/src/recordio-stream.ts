@@ -23,8 +23,13 @@ export class RecordIoStream implements AsyncIterable<Uint8Array> {
 
   /** Queues one event (any JSON value). Returns false when the stream is (or just got) closed. */
   push(event: unknown): boolean {
+    return this.pushJson(JSON.stringify(event));
+  }
+
+  /** Queues one event already serialised as JSON text. */
+  pushJson(json: string): boolean {
     if (this.closed) return false;
-    const record = encodeRecord(JSON.stringify(event));
+    const record = encodeRecord(json);
     const waiting = this.waiting;
     if (waiting !== undefined) {
       this.waiting = undefined;
