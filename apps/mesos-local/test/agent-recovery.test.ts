@@ -24,11 +24,11 @@ describe('agent recovery after kill -9, with a real master and agent', () => {
     await master?.stop();
   });
 
-  it('keeps running tasks across an agent kill -9, and reports the real exit of those that ended meanwhile', async () => {
+  it('keeps 50 running tasks across an agent kill -9, and reports the real exit of those that ended meanwhile', async () => {
     const event = await framework.offers();
     const offer = (event.type === 'OFFERS' ? event.offers!.offers[0] : undefined) as Offer;
-    const task = (id: string, command: string) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } }], command: { value: command } });
-    const sleepers = ['s1', 's2', 's3'];
+    const task = (id: string, command: string) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.05 } }], command: { value: command } });
+    const sleepers = Array.from({ length: 48 }, (_, i) => `s${i + 1}`);
     await framework.scheduler.launch([offer.id.value], [...sleepers.map((id) => task(id, 'sleep 600')), task('ok-later', 'sleep 3; exit 0'), task('bad-later', 'sleep 3; exit 7')]);
     for (const id of [...sleepers, 'ok-later', 'bad-later']) await framework.update(id, 'TASK_RUNNING');
 
@@ -46,7 +46,7 @@ describe('agent recovery after kill -9, with a real master and agent', () => {
     // The sleepers still run: the agent re-adopted them and says so, and can still kill one.
     const state = (await (await fetch(`${agent.url}/slave(1)/state`)).json()) as { id: string; frameworks: { executors: { id: string; tasks: { state: string }[] }[] }[] };
     const running = state.frameworks.flatMap((f) => f.executors).filter((e) => e.tasks[0]?.state === 'TASK_RUNNING').map((e) => e.id);
-    expect(running.sort()).toEqual(sleepers);
+    expect(running.sort()).toEqual([...sleepers].sort());
     expect(state.id).toBe(offer.agent_id.value);
     const from = framework.notices.length;
     await framework.scheduler.reconcile(sleepers.map((taskId) => ({ taskId })));
@@ -57,6 +57,13 @@ describe('agent recovery after kill -9, with a real master and agent', () => {
     await framework.scheduler.kill('s1');
     await framework.update('s1', 'TASK_KILLED', afterKill);
 
+    // A second kill -9 recovers from the journal the first recovery compacted.
+    await agent.stop('SIGKILL');
+    agent = await startDaemon('mesos-agent', agentFlags, '/slave(1)/health');
+    const again = (await (await fetch(`${agent.url}/slave(1)/state`)).json()) as { frameworks: { executors: { id: string; tasks: { state: string }[] }[] }[] };
+    const stillRunning = again.frameworks.flatMap((f) => f.executors).filter((e) => e.tasks[0]?.state === 'TASK_RUNNING').map((e) => e.id);
+    expect(stillRunning.sort()).toEqual(sleepers.filter((id) => id !== 's1').sort());
+
     // Nothing was sent twice as new: an update may be delivered again (at least once, as Mesos),
     // but always with the uuid it had; no task reached a state under two uuids.
     const uuids = new Map<string, Set<string>>();
@@ -66,6 +73,6 @@ describe('agent recovery after kill -9, with a real master and agent', () => {
       uuids.set(key, (uuids.get(key) ?? new Set()).add(n.update!.status.uuid ?? ''));
     }
     expect([...uuids].filter(([, set]) => set.size > 1)).toEqual([]);
-    expect(uuids.size).toBe(8); // s1..s3 RUNNING, s1 KILLED, both short tasks RUNNING and then ended
+    expect(uuids.size).toBe(48 + 1 + 4); // every sleeper RUNNING, s1 KILLED, both short tasks RUNNING and then ended
   });
 });

@@ -405,7 +405,7 @@ export class AgentProcess extends Process {
   }
 
   /** Rewrites the journal to the facts recovery kept (plus what recovery itself appended since). */
-  private compactJournal(tasks: ReadonlyMap<string, { frameworkId: string; info: TaskInfo; sandbox: string; checkpoint: ContainerCheckpoint | undefined }>): void {
+  private compactJournal(tasks: ReadonlyMap<string, { frameworkId: string; info: TaskInfo; sandbox: string; checkpoint: ContainerCheckpoint | undefined; updates: StatusUpdate[]; acked: Set<string> }>): void {
     const records: JournalRecord[] = [{ k: 'agent', info: { ...this.info, id: { value: this.agentId! } } }];
     const resources = this.options.journal.recoverResources();
     if (resources !== undefined) records.push({ k: 'resources', resources });
@@ -417,6 +417,9 @@ export class AgentProcess extends Process {
     for (const task of tasks.values()) {
       records.push({ k: 'task', frameworkId: task.frameworkId, task: task.info, sandbox: task.sandbox });
       if (task.checkpoint !== undefined) records.push({ k: 'container', frameworkId: task.frameworkId, taskId: task.info.task_id.value, checkpoint: task.checkpoint });
+      // The last acknowledged update keeps the task's state for the next recovery; pending ones follow it.
+      const lastAcked = task.updates.filter((u) => task.acked.has(u.uuid)).at(-1);
+      if (lastAcked !== undefined) records.push({ k: 'update', update: lastAcked }, { k: 'ack', frameworkId: task.frameworkId, taskId: task.info.task_id.value, uuid: lastAcked.uuid });
       for (const update of this.updates.pendingFor(task.frameworkId, task.info.task_id.value)) records.push({ k: 'update', update });
     }
     this.options.journal.rewrite(records);

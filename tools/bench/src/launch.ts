@@ -1,38 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PosixContainerizer } from '@ts-mesos/containerizer';
 import { ContainerId, Resources } from '@ts-mesos/protocol';
 import { Scheduler } from '@ts-mesos/scheduler';
-
-const ROOT = resolve(import.meta.dirname, '../../..');
-
-function flag(args: readonly string[], name: string, fallback: number): number {
-  const found = args.find((a) => a.startsWith(`--${name}=`));
-  return found === undefined ? fallback : Number(found.split('=')[1]);
-}
-
-function daemon(app: string, flags: string[]): { stop(): void; ready(url: string): Promise<void> } {
-  // BENCH_LOG_DIR=/some/dir keeps each daemon's output in <dir>/<app>.log.
-  const logDir = process.env.BENCH_LOG_DIR;
-  const out = logDir === undefined ? 'ignore' : openSync(join(logDir, `${app}.log`), 'w');
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...flags], {
-    stdio: ['ignore', out, out],
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-  });
-  return {
-    stop: () => child.kill(process.env.BENCH_STOP === 'TERM' ? 'SIGTERM' : 'SIGKILL'),
-    ready: async (url) => {
-      for (let i = 0; i < 400; i++) {
-        const ok = await fetch(url).then((r) => r.status === 200, () => false);
-        if (ok) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`${app} did not come up at ${url}`);
-    },
-  };
-}
+import { daemon, flag } from './daemons.js';
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 

@@ -9,6 +9,7 @@ export const benchmarks: Record<string, () => Promise<Benchmark>> = {
   containers: () => import('./containers.js'),
   launch: () => import('./launch.js'),
   libprocess: () => import('./libprocess.js'),
+  recovery: () => import('./recovery.js'),
   resources: () => import('./resources.js'),
   state: () => import('./state.js'),
 };

@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+export function flag(args: readonly string[], name: string, fallback: number): number {
+  const found = args.find((a) => a.startsWith(`--${name}=`));
+  return found === undefined ? fallback : Number(found.split('=')[1]);
+}
+
+/** A daemon (`mesos-master`, `mesos-agent`) run from its sources as a real process. */
+export function daemon(app: string, flags: string[]): { stop(signal?: NodeJS.Signals): void; ready(url: string): Promise<void>; exited: Promise<void> } {
+  // BENCH_LOG_DIR=/some/dir keeps each daemon's output in <dir>/<app>.log.
+  const logDir = process.env.BENCH_LOG_DIR;
+  const out = logDir === undefined ? 'ignore' : openSync(join(logDir, `${app}.log`), 'w');
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...flags], {
+    stdio: ['ignore', out, out],
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    exited,
+    stop: (signal) => child.kill(signal ?? (process.env.BENCH_STOP === 'TERM' ? 'SIGTERM' : 'SIGKILL')),
+    ready: async (url) => {
+      for (let i = 0; i < 400; i++) {
+        const ok = await fetch(url).then((r) => r.status === 200, () => false);
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`${app} did not come up at ${url}`);
+    },
+  };
+}
+
