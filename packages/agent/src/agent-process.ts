@@ -178,15 +178,8 @@ export class AgentProcess extends Process {
 
   /** `POST /api/v1`: the agent's v1 Operator API, JSON in and out (docs/operator-http-api.md). */
   private async operatorApi(request: HttpRequest): Promise<HttpResponse> {
-    if (request.method !== 'POST') return Http.methodNotAllowed(['POST'], request.method);
-    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
-    if (contentType !== 'application/json') {
-      return Http.unsupportedMediaType(contentType === 'application/x-protobuf' ? 'Protobuf requests are not supported yet; send application/json' : `Expecting 'Content-Type' of application/json, got '${contentType}'`);
-    }
-    const accept = request.headers['accept'];
-    if (accept !== undefined && !/application\/json|\*\/\*|application\/\*/.test(accept)) {
-      return { status: 406, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `Responses are application/json; cannot answer Accept '${accept}'` };
-    }
+    const refused = Http.refuseUnlessJsonPost(request);
+    if (refused !== undefined) return refused;
     const decoded = decodeJson(decodeAgentCall, new TextDecoder().decode(request.body));
     if (!decoded.ok) return Http.badRequest(`Failed to validate agent::Call: ${decoded.error}`);
     const type = decoded.value.type;
@@ -701,11 +694,8 @@ export class AgentProcess extends Process {
 
   /** `POST /api/v1/executor`: the v1 Executor API (docs/executor-http-api.md). */
   private executorApi(request: HttpRequest): HttpResponse {
-    if (request.method !== 'POST') return Http.methodNotAllowed(['POST'], request.method);
-    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
-    if (contentType !== 'application/json') {
-      return Http.unsupportedMediaType(contentType === 'application/x-protobuf' ? 'Protobuf requests are not supported yet; send application/json' : `Expecting 'Content-Type' of application/json, got '${contentType}'`);
-    }
+    const refused = Http.refuseUnlessJsonPost(request);
+    if (refused !== undefined) return refused;
     const decoded = decodeJson(decodeExecutorCall, new TextDecoder().decode(request.body));
     if (!decoded.ok) return Http.badRequest(`Failed to validate executor::Call: ${decoded.error}`);
     const call = decoded.value;

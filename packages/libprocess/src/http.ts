@@ -86,4 +86,21 @@ export const Http = {
   temporaryRedirect(location: string): HttpResponse {
     return { status: 307, headers: { location } };
   },
+  notAcceptable(message: string): HttpResponse {
+    return Http.text(message, 406);
+  },
+  /**
+   * The refusal for a request that is not a POST of JSON asking for JSON back (405, 415 or 406),
+   * or undefined when it is one. Protobuf bodies are named as not supported yet.
+   */
+  refuseUnlessJsonPost(request: Pick<HttpRequest, 'method' | 'headers'>): HttpResponse | undefined {
+    if (request.method !== 'POST') return Http.methodNotAllowed(['POST'], request.method);
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (contentType !== 'application/json') {
+      return Http.unsupportedMediaType(contentType === 'application/x-protobuf' ? 'Protobuf requests are not supported yet; send application/json' : `Expecting 'Content-Type' of application/json, got '${contentType}'`);
+    }
+    const accept = request.headers['accept'];
+    if (accept !== undefined && !/application\/json|\*\/\*|application\/\*/.test(accept)) return Http.notAcceptable(`Responses are application/json; cannot answer Accept '${accept}'`);
+    return undefined;
+  },
 } as const;

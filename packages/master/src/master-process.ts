@@ -206,15 +206,8 @@ export class MasterProcess extends Process {
   }
 
   private async schedulerApi(request: HttpRequest): Promise<HttpResponse> {
-    if (request.method !== 'POST') return Http.methodNotAllowed(['POST'], request.method);
-    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
-    if (contentType !== 'application/json') {
-      return Http.unsupportedMediaType(
-        contentType === 'application/x-protobuf'
-          ? 'Protobuf requests are not supported yet; send application/json'
-          : `Expecting 'Content-Type' of application/json, got '${contentType}'`,
-      );
-    }
+    const refused = Http.refuseUnlessJsonPost(request);
+    if (refused !== undefined) return refused;
     const decoded = decodeJson(decodeSchedulerCall, new TextDecoder().decode(request.body));
     if (!decoded.ok) return Http.badRequest(`Failed to validate scheduler::Call: ${decoded.error}`);
     const call = decoded.value;
@@ -319,15 +312,8 @@ export class MasterProcess extends Process {
 
   /** `POST /api/v1`: the v1 Operator API, JSON in and out (docs/operator-http-api.md). */
   private operatorApi(request: HttpRequest): HttpResponse {
-    if (request.method !== 'POST') return Http.methodNotAllowed(['POST'], request.method);
-    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
-    if (contentType !== 'application/json') {
-      return Http.unsupportedMediaType(contentType === 'application/x-protobuf' ? 'Protobuf requests are not supported yet; send application/json' : `Expecting 'Content-Type' of application/json, got '${contentType}'`);
-    }
-    const accept = request.headers['accept'];
-    if (accept !== undefined && !/application\/json|\*\/\*|application\/\*/.test(accept)) {
-      return { status: 406, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `Responses are application/json; cannot answer Accept '${accept}'` };
-    }
+    const refused = Http.refuseUnlessJsonPost(request);
+    if (refused !== undefined) return refused;
     const decoded = decodeJson(decodeOperatorCall, new TextDecoder().decode(request.body));
     if (!decoded.ok) return Http.badRequest(`Failed to validate master::Call: ${decoded.error}`);
     const call = decoded.value;

@@ -217,36 +217,31 @@ export function withAllocation<R extends Resource>(r: R, role: string | undefine
 export function withOptions(r: Resource, options: ResourceOptions): Resource {
   const allocationRole = 'allocationRole' in options ? options.allocationRole : r.allocationRole;
   const disk = options.disk ?? r.disk;
-  const merged: ResourceOptions = {
+  return rebuilt(r, {
     reservations: options.reservations ?? r.reservations,
     revocable: options.revocable ?? r.revocable,
     shared: options.shared ?? r.shared,
     ...(disk === undefined ? {} : { disk }),
     ...(allocationRole === undefined ? {} : { allocationRole }),
-  };
-  checkOptions(r.name, merged);
-  const b = base(r.name, r.type, merged);
-  switch (r.type) {
-    case 'SCALAR':
-      return { ...b, type: 'SCALAR', fixed: r.fixed };
-    case 'RANGES':
-      return { ...b, type: 'RANGES', ranges: r.ranges };
-    case 'SET':
-      return { ...b, type: 'SET', items: r.items };
-  }
+  });
 }
 
 /** The same quantity without its persistent-volume metadata (`persistence`, `volume`); a disk `source` stays. */
 export function withoutVolume(r: Resource): Resource {
   if (r.disk === undefined || (r.disk.persistence === undefined && r.disk.volume === undefined)) return r;
   const source = r.disk.source;
-  const options: ResourceOptions = {
+  return rebuilt(r, {
     reservations: r.reservations,
     revocable: r.revocable,
     shared: r.shared,
     ...(source === undefined ? {} : { disk: { source } }),
     ...(r.allocationRole === undefined ? {} : { allocationRole: r.allocationRole }),
-  };
+  });
+}
+
+/** `r`'s quantity under exactly `options` (checked, keys encoded again). */
+function rebuilt(r: Resource, options: ResourceOptions): Resource {
+  checkOptions(r.name, options);
   const b = base(r.name, r.type, options);
   switch (r.type) {
     case 'SCALAR':
