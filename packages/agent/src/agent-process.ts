@@ -118,6 +118,9 @@ const RETRY_TICK_MS = 1000;
 export class AgentProcess extends Process {
   private agentId: string | undefined;
   private registered = false;
+  /** When the master last pinged (or registered) this agent, and how long it may stay silent (Mesos's master ping timeout, 75 s by default). */
+  private lastPingMs = 0;
+  private pingTimeoutMs = 75_000;
   private attempt = 0;
   private registerTimer: { cancel(): void } | undefined;
   private readonly frameworks = new Map<string, FrameworkInfo>();
@@ -137,10 +140,13 @@ export class AgentProcess extends Process {
     super('slave(1)');
     this.agentId = options.info.id?.value;
     this.updates = new StatusUpdateManager(options.statusRetryMinMs);
-    this.handle('AgentRegistered', (_, m) => this.registeredAs(m.agent_id.value, false));
-    this.handle('AgentReregistered', (_, m) => this.registeredAs(m.agent_id.value, true));
+    this.handle('AgentRegistered', (_, m) => this.registeredAs(m.agent_id.value, false, m.total_ping_timeout_seconds));
+    this.handle('AgentReregistered', (_, m) => this.registeredAs(m.agent_id.value, true, m.total_ping_timeout_seconds));
     this.handle('AgentRegistrationRejected', (_, m) => this.log.error({ reason: m.message }, 'Master rejected the registration'));
-    this.handle('Ping', (from) => this.send(from, messageName('Pong'), {}));
+    this.handle('Ping', (from) => {
+      this.lastPingMs = this.runtime.clock.now();
+      this.send(from, messageName('Pong'), {});
+    });
     this.handle('RunTask', (_, m) => this.runTask(m.framework_info, m.task, undefined));
     this.handle('RunTaskGroup', (_, m) => {
       const ids = m.task_group.tasks.map((t) => t.task_id.value);
@@ -278,7 +284,15 @@ export class AgentProcess extends Process {
     this.link(this.options.master);
     this.register();
     const retry = (): void => {
-      if (this.registered) for (const update of this.updates.due(this.runtime.clock.now())) this.forward(update);
+      const now = this.runtime.clock.now();
+      if (this.registered && now - this.lastPingMs > this.pingTimeoutMs) {
+        // The master stopped pinging: it has removed this agent (a partition) or lost it. Register again.
+        this.log.warn({ silentMs: now - this.lastPingMs, timeoutMs: this.pingTimeoutMs }, 'No ping from the master within the timeout; registering again');
+        this.registered = false;
+        this.attempt = 0;
+        this.register();
+      }
+      if (this.registered) for (const update of this.updates.due(now)) this.forward(update);
       this.delay(RETRY_TICK_MS, retry);
     };
     this.delay(RETRY_TICK_MS, retry);
@@ -441,9 +455,11 @@ export class AgentProcess extends Process {
     this.scheduleRegistration();
   }
 
-  private registeredAs(agentId: string, reregistered: boolean): void {
+  private registeredAs(agentId: string, reregistered: boolean, pingTimeoutSeconds: number | undefined): void {
     this.registerTimer?.cancel();
     this.attempt = 0;
+    this.lastPingMs = this.runtime.clock.now();
+    if (pingTimeoutSeconds !== undefined) this.pingTimeoutMs = pingTimeoutSeconds * 1000;
     if (this.agentId === undefined || this.agentId !== agentId) {
       this.agentId = agentId;
       this.options.journal.append({ k: 'agent', info: { ...this.info, id: { value: agentId } } });

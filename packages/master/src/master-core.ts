@@ -97,6 +97,11 @@ export class MasterCore {
     }
   }
 
+  /** How long an agent may go without a ping before it should register again. */
+  get totalPingTimeoutSeconds(): number {
+    return (this.options.agentPingTimeoutMs * this.options.maxAgentPingTimeouts) / 1000;
+  }
+
   get id(): string {
     return this.options.info.id;
   }
@@ -126,7 +131,7 @@ export class MasterCore {
     const existing = this.agentsByPid.get(from);
     if (existing !== undefined) {
       // A retried registration whose answer was lost: answer again with the same ID.
-      this.emit(send(from, 'AgentRegistered', { agent_id: { value: existing.id }, ping_interval_seconds: this.options.agentPingTimeoutMs / 1000 }));
+      this.emit(send(from, 'AgentRegistered', { agent_id: { value: existing.id }, ping_interval_seconds: this.options.agentPingTimeoutMs / 1000, total_ping_timeout_seconds: this.totalPingTimeoutSeconds }));
       return;
     }
     const total = Resources.fromJson(message.agent_info.resources ?? []);
@@ -139,7 +144,7 @@ export class MasterCore {
     this.emit({ kind: 'persist', change: { op: 'admit', agent: info } });
     const agent = this.addAgentRecord(id, info, from, total.value, message.version, now);
     this.emit({ kind: 'allocator', apply: (a) => a.addAgent(id, { hostname: info.hostname, total: agent.total }) });
-    this.emit(send(from, 'AgentRegistered', { agent_id: { value: id }, ping_interval_seconds: this.options.agentPingTimeoutMs / 1000 }));
+    this.emit(send(from, 'AgentRegistered', { agent_id: { value: id }, ping_interval_seconds: this.options.agentPingTimeoutMs / 1000, total_ping_timeout_seconds: this.totalPingTimeoutSeconds }));
     this.stats.agentRegistrations++;
     this.operatorEvent(() => ({ type: 'AGENT_ADDED', agent_added: { agent: operatorAgent(this, agent) } }));
     this.emit({ kind: 'log', level: 'info', fields: { agentId: id, pid: from, resources: agent.total.toString() }, message: 'Registered agent' });
@@ -179,11 +184,15 @@ export class MasterCore {
       }
       this.emit({ kind: 'link', pid: from });
       this.reconcileAgentTasks(known, message.tasks, now);
-      this.emit(send(from, 'AgentReregistered', { agent_id: { value: id } }));
+      this.emit(send(from, 'AgentReregistered', { agent_id: { value: id }, total_ping_timeout_seconds: this.totalPingTimeoutSeconds }));
       this.stats.agentReregistrations++;
       return;
     }
     // Unknown to this master (it restarted, or removed the agent): admit it again with its tasks.
+    // Coming back from unreachable, the tasks of frameworks that are not partition-aware were
+    // already reported lost: they are shut down on the agent, not taken back (Mesos's rule).
+    const wasUnreachable = this.options.registry.unreachable.has(id);
+    const shutDown = new Set<string>();
     const info = { ...message.agent_info, id: { value: id } };
     this.emit({ kind: 'persist', change: { op: 'admit', agent: info } });
     const agent = this.addAgentRecord(id, info, from, total.value, message.version, now);
@@ -191,7 +200,13 @@ export class MasterCore {
     const used = new Map<string, Resources>();
     for (const task of message.tasks) {
       if (isTerminalState(task.state)) continue;
-      const framework = this.frameworks.get(task.framework_id.value) ?? this.recoverFramework(task.framework_id.value, message.frameworks, now);
+      const known = this.frameworks.get(task.framework_id.value);
+      const frameworkInfo = known?.info ?? message.frameworks.find((f) => f.id?.value === task.framework_id.value);
+      if (wasUnreachable && (frameworkInfo === undefined || !hasCapability(frameworkInfo, 'PARTITION_AWARE'))) {
+        shutDown.add(task.framework_id.value);
+        continue;
+      }
+      const framework = known ?? this.recoverFramework(task.framework_id.value, message.frameworks, now);
       const resources = Resources.fromJson(task.resources);
       if (!resources.ok) continue;
       const role = frameworkRoles(framework.info)[0] ?? '*';
@@ -204,7 +219,8 @@ export class MasterCore {
       kind: 'allocator',
       apply: (a) => a.addAgent(AgentId(id), { hostname: info.hostname, total: agent.total }, new Map([...used].map(([f, r]) => [FrameworkId(f), r]))),
     });
-    this.emit(send(from, 'AgentReregistered', { agent_id: { value: id } }));
+    this.emit(send(from, 'AgentReregistered', { agent_id: { value: id }, total_ping_timeout_seconds: this.totalPingTimeoutSeconds }));
+    for (const frameworkId of shutDown) this.emit(send(from, 'ShutdownFramework', { framework_id: { value: frameworkId } }));
     this.stats.agentReregistrations++;
     this.operatorEvent(() => ({ type: 'AGENT_ADDED', agent_added: { agent: operatorAgent(this, agent) } }));
     this.emit({ kind: 'log', level: 'info', fields: { agentId: id, pid: from, tasks: message.tasks.length }, message: 'Re-admitted agent' });

@@ -43,8 +43,9 @@ export const InternalSchemas = {
     executor_infos: Type.Array(ExecutorInfo),
     frameworks: Type.Array(FrameworkInfo),
   }),
-  AgentRegistered: Type.Object({ agent_id: Id, ping_interval_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })) }),
-  AgentReregistered: Type.Object({ agent_id: Id }),
+  /** `total_ping_timeout_seconds`: how long the agent may go without a ping before it registers again (Mesos's `connection`). */
+  AgentRegistered: Type.Object({ agent_id: Id, ping_interval_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })), total_ping_timeout_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })) }),
+  AgentReregistered: Type.Object({ agent_id: Id, total_ping_timeout_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })) }),
   AgentRegistrationRejected: Type.Object({ message: Type.String() }),
   Ping: Type.Object({ connected: Type.Boolean() }),
   Pong: Type.Object({}),
