@@ -1,8 +1,11 @@
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Daemon, freePort, startDaemon, tempDir, TestFramework } from './daemon.js';
 
 type Offer = { id: { value: string }; agent_id: { value: string } };
+const ROOT = resolve(import.meta.dirname, '../../..');
 
 describe('agent recovery after kill -9, with a real master and agent', () => {
   let master: Daemon;
@@ -74,5 +77,48 @@ describe('agent recovery after kill -9, with a real master and agent', () => {
     }
     expect([...uuids].filter(([, set]) => set.size > 1)).toEqual([]);
     expect(uuids.size).toBe(48 + 1 + 4); // every sleeper RUNNING, s1 KILLED, both short tasks RUNNING and then ended
+  });
+
+  it('with --recover=cleanup kills what the previous agent left, forgets it, and exits', async () => {
+    // A second agent on its own work_dir, with one task, killed with -9.
+    const workDir = join(tempDir('agent-cleanup-'), 'agent');
+    const flags = { ...agentFlags, port: freePort(), work_dir: workDir };
+    const from = framework.notices.length;
+    let second = await startDaemon('mesos-agent', flags, '/slave(1)/health');
+    let secondId: string | undefined;
+    for (let i = 0; i < 200 && secondId === undefined; i++) {
+      secondId = ((await (await fetch(`${second.url}/slave(1)/state`)).json()) as { id?: string }).id;
+      if (secondId === undefined) await new Promise((r) => setTimeout(r, 25));
+    }
+    await framework.scheduler.revive();
+    const event = await framework.next((n) => n.type === 'OFFERS' && n.offers!.offers.some((o) => o.agent_id.value === secondId), 15_000, from);
+    const offer = (event.type === 'OFFERS' ? event.offers!.offers.find((o) => o.agent_id.value === secondId) : undefined) as Offer;
+    await framework.scheduler.launch([offer.id.value], [{ name: 'doomed', task_id: { value: 'doomed' }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.05 } }], command: { value: 'sleep 777' } }]);
+    await framework.update('doomed', 'TASK_RUNNING');
+    const pidsOfSleep = (): number => {
+      let count = 0;
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          if (readFileSync(`/proc/${entry}/cmdline`, 'utf8') === 'sleep\u0000777\u0000') count++;
+        } catch {
+          // gone meanwhile
+        }
+      }
+      return count;
+    };
+    expect(pidsOfSleep()).toBe(1);
+    await second.stop('SIGKILL');
+    expect(pidsOfSleep()).toBe(1); // the task outlives its agent
+
+    const cleanup = spawn(process.execPath, ['--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', 'mesos-agent', 'src', 'main.ts'), ...Object.entries({ ...flags, recover: 'cleanup' }).map(([k, v]) => `--${k}=${v}`)], { cwd: ROOT, stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => cleanup.once('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(pidsOfSleep()).toBe(0);
+    // The next start is a new agent: nothing recovered.
+    second = await startDaemon('mesos-agent', flags, '/slave(1)/health');
+    const state = (await (await fetch(`${second.url}/slave(1)/state`)).json()) as { frameworks: unknown[] };
+    expect(state.frameworks).toEqual([]);
+    await second.stop();
   });
 });

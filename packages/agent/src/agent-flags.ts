@@ -10,6 +10,7 @@ export const AGENT_FLAGS = {
   resources: Flags.string("Total resources, e.g. 'cpus:4;mem:4096;ports:[31000-32000]' or JSON; detected ones fill the rest"),
   attributes: Flags.string("Attributes, e.g. 'rack:r1;zone:z2'"),
   containerizers: Flags.string("Containerizers, in order of preference: 'mesos' (processes, with --isolation) and 'docker' (tasks whose ContainerInfo is DOCKER)", 'mesos'),
+  recover: Flags.choice("After a restart: 'reconnect' re-adopts the running containers; 'cleanup' kills them all, forgets them, and exits (for incompatible upgrades)", ['reconnect', 'cleanup'], 'reconnect'),
   docker_socket: Flags.string("The Docker engine's socket (for the docker containerizer)", '/var/run/docker.sock'),
   isolation: Flags.string("Isolators for the mesos containerizer: 'posix/cpu,posix/mem' (no isolation), or any of cgroups/cpu, cgroups/mem, cgroups/pids, namespaces/pid, namespaces/ipc, namespaces/uts, network/none", 'posix/cpu,posix/mem'),
   cgroups_hierarchy: Flags.string('Where cgroups are mounted (v1 per-controller hierarchies, or the v2 unified one)', '/sys/fs/cgroup'),

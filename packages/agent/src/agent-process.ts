@@ -57,6 +57,8 @@ export interface AgentProcessOptions {
   readonly files?: FilesProcess;
   /** The agent's version, for `/slave(1)/state`. */
   readonly version?: string;
+  /** `--recover`: `reconnect` (default) re-adopts running containers after a restart; `cleanup` kills them and shuts the agent down. */
+  readonly recoverMode?: 'reconnect' | 'cleanup';
   /** `--executor_registration_timeout` (1 min): a custom executor that has not subscribed by then is destroyed. */
   readonly executorRegistrationTimeoutMs?: number;
 }
@@ -280,6 +282,10 @@ export class AgentProcess extends Process {
   protected override async initialize(): Promise<void> {
     this.options.metrics?.source('slave', () => this.metrics());
     this.options.metrics?.source('system', systemMetrics);
+    if (this.options.recoverMode === 'cleanup') {
+      await this.cleanupRecovered();
+      return;
+    }
     await this.recover();
     this.link(this.options.master);
     this.register();
@@ -409,6 +415,24 @@ export class AgentProcess extends Process {
     }
     this.compactJournal(tasks);
     this.log.info({ tasks: recovered.length, running: recovered.filter((t) => !t.ended).length, pendingUpdates: this.updates.size }, 'Recovered from the journal');
+  }
+
+  /**
+   * `--recover=cleanup`: re-adopts what a previous agent process left only to kill it, forgets
+   * everything but nothing else (the next start registers as a new agent), and asks to shut down.
+   */
+  private async cleanupRecovered(): Promise<void> {
+    const checkpoints = this.options.journal.replay().flatMap((r) => (r.k === 'container' ? [r.checkpoint] : []));
+    try {
+      await this.options.containerizer.recover(checkpoints);
+    } catch (error) {
+      this.log.error({ err: String(error) }, 'Containerizer recovery failed');
+    }
+    const containers = this.options.containerizer.containers();
+    await Promise.all(containers.map((id) => this.options.containerizer.destroy(id, 0).catch(() => undefined)));
+    this.options.journal.rewrite([]);
+    this.log.warn({ killed: containers.length }, 'Recovery cleanup: killed the containers a previous agent left, forgot its state');
+    this.options.onShutdown?.('--recover=cleanup finished');
   }
 
   /** Rewrites the journal to the facts recovery kept (plus what recovery itself appended since). */

@@ -106,6 +106,7 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
     registrationBackoffMs: flags.registration_backoff_factor,
     killGracePeriodMs: flags.executor_shutdown_grace_period,
     executorRegistrationTimeoutMs: flags.executor_registration_timeout,
+    recoverMode: flags.recover,
     ...(onShutdown === undefined ? {} : { onShutdown }),
     flags: formatFlags(AGENT_FLAGS, flags),
     metrics,
