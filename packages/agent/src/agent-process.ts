@@ -27,6 +27,7 @@ import {
   type TaskState,
   TASK_STATES,
   versionModel,
+  taskStateModel,
   decodeAgentCall,
   decodeJson,
 } from '@ts-mesos/protocol';
@@ -174,9 +175,9 @@ export class AgentProcess extends Process {
     this.handle('AgentShutdown', (_, m) => this.shutdown(m.message));
     this.handle('CheckpointResources', (_, m) => this.checkpointResources(m.resources));
     this.route('/health', 'Answers 200 while the agent runs.', () => Http.ok());
-    this.route('/state', 'This agent: its resources, attributes, flags, frameworks with their executors and tasks, with Apache Mesos field names.', (r) => this.jsonp(r, this.state()));
-    this.route('/flags', 'The flags this agent runs with.', (r) => this.jsonp(r, { flags: this.options.flags ?? {} }));
-    this.route('/version', 'The Mesos API version this agent speaks, and its own version.', (r) => this.jsonp(r, versionModel()));
+    this.route('/state', 'This agent: its resources, attributes, flags, frameworks with their executors and tasks, with Apache Mesos field names.', (r) => Http.jsonp(r, this.state()));
+    this.route('/flags', 'The flags this agent runs with.', (r) => Http.jsonp(r, { flags: this.options.flags ?? {} }));
+    this.route('/version', 'The Mesos API version this agent speaks, and its own version.', (r) => Http.jsonp(r, versionModel()));
     this.route('/api/v1/executor', 'The v1 Executor API: POST a JSON Call (SUBSCRIBE answers with a RecordIO event stream; UPDATE, MESSAGE).', (r) => this.executorApi(r));
     this.route('/api/v1', 'The v1 agent Operator API: POST a JSON Call (GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_STATE, GET_CONTAINERS, GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_AGENT).', (r) => this.operatorApi(r));
     this.info = options.info;
@@ -256,13 +257,6 @@ export class AgentProcess extends Process {
     return { frameworks: [...this.frameworks.values()].map((info) => ({ framework_info: info })), completed_frameworks: [] };
   }
 
-  /** Unversioned endpoints answer `?jsonp=CALLBACK` with JavaScript, as Mesos's do. */
-  private jsonp(request: HttpRequest, value: unknown): HttpResponse {
-    const callback = request.query.get('jsonp');
-    if (callback === null) return Http.json(value);
-    if (!/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
-    return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${JSON.stringify(value)});` };
-  }
 
   /** Installs a handler for a message from the master; messages from anyone else are dropped. */
   private handle<N extends InternalName>(name: N, apply: (from: Upid, body: InternalMessage<N>) => void): void {
@@ -333,8 +327,12 @@ export class AgentProcess extends Process {
     }
     const tasks = new Map<string, Recovered>();
     const executorContainers = new Map<string, ContainerCheckpoint>();
+    let checkpointedResources: NonNullable<AgentInfo['resources']> | undefined;
     for (const record of records) {
       switch (record.k) {
+        case 'resources':
+          checkpointedResources = record.resources;
+          break;
         case 'framework':
           if (record.info.id !== undefined) this.frameworks.set(record.info.id.value, record.info);
           break;
@@ -413,7 +411,7 @@ export class AgentProcess extends Process {
         );
       }
     }
-    this.compactJournal(tasks);
+    this.compactJournal(tasks, checkpointedResources);
     this.log.info({ tasks: recovered.length, running: recovered.filter((t) => !t.ended).length, pendingUpdates: this.updates.size }, 'Recovered from the journal');
   }
 
@@ -436,9 +434,11 @@ export class AgentProcess extends Process {
   }
 
   /** Rewrites the journal to the facts recovery kept (plus what recovery itself appended since). */
-  private compactJournal(tasks: ReadonlyMap<string, { frameworkId: string; info: TaskInfo; sandbox: string; checkpoint: ContainerCheckpoint | undefined; updates: StatusUpdate[]; acked: Set<string> }>): void {
+  private compactJournal(
+    tasks: ReadonlyMap<string, { frameworkId: string; info: TaskInfo; sandbox: string; checkpoint: ContainerCheckpoint | undefined; updates: StatusUpdate[]; acked: Set<string> }>,
+    resources: NonNullable<AgentInfo['resources']> | undefined,
+  ): void {
     const records: JournalRecord[] = [{ k: 'agent', info: { ...this.info, id: { value: this.agentId! } } }];
-    const resources = this.options.journal.recoverResources();
     if (resources !== undefined) records.push({ k: 'resources', resources });
     const frameworks = new Set([...tasks.values()].map((t) => t.frameworkId));
     for (const id of frameworks) {
@@ -941,16 +941,7 @@ export class AgentProcess extends Process {
 
   private taskModel(task: Task): Record<string, unknown> {
     const resources = Resources.fromJson(task.resources);
-    return {
-      id: task.task_id.value,
-      name: task.name,
-      framework_id: task.framework_id.value,
-      executor_id: task.executor_id?.value ?? '',
-      slave_id: task.agent_id.value,
-      state: task.state,
-      resources: resourcesModel(resources.ok ? resources.value.unallocate() : Resources.EMPTY),
-      statuses: (task.statuses ?? []).map((s) => ({ state: s.state, timestamp: s.timestamp ?? 0 })),
-    };
+    return taskStateModel(task, resourcesModel(resources.ok ? resources.value.unallocate() : Resources.EMPTY));
   }
 
   private executorModel(frameworkId: string, e: { id: string; name: string; directory: string; containerId: string; resources: Task['resources'] }, tasks: Task[], completedTasks: Task[]): Record<string, unknown> {

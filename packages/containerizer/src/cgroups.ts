@@ -168,15 +168,7 @@ export class CgroupsV1 implements Cgroups {
       killAll(pids);
       await sleep(10);
     }
-    for (const dir of this.dirs(containerId)) {
-      for (let i = 0; i < 50 && existsSync(dir); i++) {
-        try {
-          rmdirSync(dir);
-        } catch {
-          await sleep(20); // the last processes are still being reaped
-        }
-      }
-    }
+    await removeGroups(this.dirs(containerId), deadline);
   }
 }
 
@@ -255,10 +247,23 @@ export class CgroupsV2 implements Cgroups {
       else killAll(pids);
       await sleep(10);
     }
-    for (let i = 0; i < 50 && existsSync(dir); i++) {
+    await removeGroups([dir], deadline);
+  }
+}
+
+/**
+ * Removes emptied groups. A group cannot go while its last processes are still being reaped
+ * (slowly, on a loaded machine, when they were reparented): it is retried until `deadline`
+ * plus a grace of the same order, then left for the next cleanup.
+ */
+async function removeGroups(dirs: readonly string[], deadline: number): Promise<void> {
+  const giveUp = Math.max(deadline, Date.now()) + 5000;
+  for (const dir of dirs) {
+    while (existsSync(dir)) {
       try {
         rmdirSync(dir);
       } catch {
+        if (Date.now() > giveUp) break;
         await sleep(20);
       }
     }

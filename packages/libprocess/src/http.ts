@@ -86,6 +86,21 @@ export const Http = {
   temporaryRedirect(location: string): HttpResponse {
     return { status: 307, headers: { location } };
   },
+  /** JSON, or with `?jsonp=CALLBACK` JavaScript calling it (as Mesos's unversioned endpoints answer). */
+  jsonp(request: Pick<HttpRequest, 'query'>, value: unknown): HttpResponse {
+    const callback = request.query.get('jsonp');
+    if (callback === null) return Http.json(value);
+    if (!/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
+    return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${JSON.stringify(value)});` };
+  },
+  /** A request body parsed as JSON, or the 400 saying why it is not JSON. */
+  jsonBody(request: Pick<HttpRequest, 'body'>): { ok: true; value: unknown } | { ok: false; response: HttpResponse } {
+    try {
+      return { ok: true, value: JSON.parse(new TextDecoder().decode(request.body)) as unknown };
+    } catch (error) {
+      return { ok: false, response: Http.badRequest(`The body is not JSON: ${error instanceof Error ? error.message : String(error)}`) };
+    }
+  },
   notAcceptable(message: string): HttpResponse {
     return Http.text(message, 406);
   },

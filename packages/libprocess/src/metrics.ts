@@ -112,11 +112,7 @@ export class MetricsProcess extends Process {
   }
 
   private snapshot(request: HttpRequest): HttpResponse {
-    const value = this.registry.snapshot();
-    const callback = request.query.get('jsonp');
-    if (callback === null) return Http.json(value);
-    if (!/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
-    return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${JSON.stringify(value)});` };
+    return Http.jsonp(request, this.registry.snapshot());
   }
 }
 

@@ -50,19 +50,19 @@ export class MasterProcess extends Process {
     this.handle('ExecutorToFramework', (from, body) => this.core.executorMessage(from, body));
 
     this.route('/api/v1/scheduler', 'The v1 Scheduler HTTP API: POST a JSON Call; SUBSCRIBE answers with a RecordIO event stream.', (r) => this.schedulerApi(r));
-    this.route('/state', 'Agents, frameworks, tasks and offers, with Apache Mesos field names.', (r) => this.jsonp(r, this.state()));
-    this.route('/version', 'The Mesos API version this master speaks, and its own version.', (r) => this.jsonp(r, versionModel()));
+    this.route('/state', 'Agents, frameworks, tasks and offers, with Apache Mesos field names.', (r) => Http.jsonp(r, this.state()));
+    this.route('/version', 'The Mesos API version this master speaks, and its own version.', (r) => Http.jsonp(r, versionModel()));
     this.route('/health', 'Answers 200 while the master runs.', () => Http.ok());
-    this.route('/flags', 'The flags this master runs with.', (r) => this.jsonp(r, { flags: this.options.flags }));
+    this.route('/flags', 'The flags this master runs with.', (r) => Http.jsonp(r, { flags: this.options.flags }));
     this.route('/api/v1', 'The v1 Operator API: POST a JSON Call (GET_STATE, GET_AGENTS, GET_TASKS, ...); SUBSCRIBE answers with a RecordIO event stream.', (r) => this.operatorApi(r));
-    this.route('/state-summary', 'Agents and frameworks with task counts by state, without the tasks themselves.', (r) => this.jsonp(r, stateSummaryModel(this.core)));
+    this.route('/state-summary', 'Agents and frameworks with task counts by state, without the tasks themselves.', (r) => Http.jsonp(r, stateSummaryModel(this.core)));
     this.route('/tasks', 'Tasks, active and completed, newest first. Query: limit (100), offset (0), order (asc|des), framework_id, task_id.', (r) => {
       const query = parseTaskQuery(r.query);
-      return query.ok ? this.jsonp(r, tasksModel(this.core, query.value)) : Http.badRequest(query.error);
+      return query.ok ? Http.jsonp(r, tasksModel(this.core, query.value)) : Http.badRequest(query.error);
     });
-    this.route('/frameworks', 'Frameworks, active and completed. Query: framework_id.', (r) => this.jsonp(r, frameworksModel(this.core, r.query.get('framework_id'))));
-    this.route('/slaves', 'Registered agents. Query: slave_id.', (r) => this.jsonp(r, agentsModel(this.core, r.query.get('slave_id'))));
-    this.route('/roles', 'Roles with their weight, frameworks, and allocated, offered and reserved resources.', (r) => this.jsonp(r, rolesModel(this.core, this.core.weights)));
+    this.route('/frameworks', 'Frameworks, active and completed. Query: framework_id.', (r) => Http.jsonp(r, frameworksModel(this.core, r.query.get('framework_id'))));
+    this.route('/slaves', 'Registered agents. Query: slave_id.', (r) => Http.jsonp(r, agentsModel(this.core, r.query.get('slave_id'))));
+    this.route('/roles', 'Roles with their weight, frameworks, and allocated, offered and reserved resources.', (r) => Http.jsonp(r, rolesModel(this.core, this.core.weights)));
     this.route('/reserve', 'POST slaveId=ID&resources=JSON (form-encoded): reserves unused resources on an agent dynamically; each resource names its reservation.', (r) => this.operation(r, 'RESERVE', 'resources'));
     this.route('/unreserve', 'POST slaveId=ID&resources=JSON: releases dynamic reservations on an agent.', (r) => this.operation(r, 'UNRESERVE', 'resources'));
     this.route('/create-volumes', 'POST slaveId=ID&volumes=JSON: creates persistent volumes on reserved disk of an agent.', (r) => this.operation(r, 'CREATE', 'volumes'));
@@ -269,7 +269,7 @@ export class MasterProcess extends Process {
   }
 
   private quota(request: HttpRequest): HttpResponse {
-    if (request.method === 'GET') return this.jsonp(request, this.quotaStatus());
+    if (request.method === 'GET') return Http.jsonp(request, this.quotaStatus());
     if (request.method === 'DELETE') {
       const role = decodeURIComponent(request.path.replace(/^.*\/quota\/?/, ''));
       if (role === '') return Http.badRequest('DELETE /master/quota/ROLE names the role');
@@ -277,12 +277,9 @@ export class MasterProcess extends Process {
       return this.outcome(this.core.updateQuotas([{ role, quota: null }], true), 200);
     }
     if (request.method !== 'POST') return Http.methodNotAllowed(['GET', 'POST', 'DELETE'], request.method);
-    let body: { role?: unknown; guarantee?: unknown; force?: unknown };
-    try {
-      body = JSON.parse(new TextDecoder().decode(request.body)) as typeof body;
-    } catch (error) {
-      return Http.badRequest(`The body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const json = Http.jsonBody(request);
+    if (!json.ok) return json.response;
+    const body = json.value as { role?: unknown; guarantee?: unknown; force?: unknown } | null;
     if (typeof body !== 'object' || body === null || typeof body.role !== 'string') return Http.badRequest('Expecting {"role": string, "guarantee": [resources], "force"?: boolean}');
     const parsed = Resources.fromJson(body.guarantee ?? [], 'guarantee');
     if (!parsed.ok) return Http.badRequest(parsed.error);
@@ -296,14 +293,11 @@ export class MasterProcess extends Process {
   }
 
   private weights(request: HttpRequest): HttpResponse {
-    if (request.method === 'GET') return this.jsonp(request, [...this.core.weights].map(([role, weight]) => ({ role, weight })));
+    if (request.method === 'GET') return Http.jsonp(request, [...this.core.weights].map(([role, weight]) => ({ role, weight })));
     if (request.method !== 'PUT' && request.method !== 'POST') return Http.methodNotAllowed(['GET', 'PUT'], request.method);
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(request.body));
-    } catch (error) {
-      return Http.badRequest(`The body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const parsed = Http.jsonBody(request);
+    if (!parsed.ok) return parsed.response;
+    const json = parsed.value;
     if (!Array.isArray(json) || !json.every((w): w is { role: string; weight: number } => typeof w === 'object' && w !== null && typeof (w as { role?: unknown }).role === 'string' && typeof (w as { weight?: unknown }).weight === 'number')) {
       return Http.badRequest('Expecting a JSON array of {"role": string, "weight": number}');
     }
@@ -374,13 +368,6 @@ export class MasterProcess extends Process {
     return stateModel(this.core, { version: this.options.version, startTimeMs: this.startTimeMs, electedTimeMs: this.startTimeMs, flags: this.options.flags });
   }
 
-  /** Unversioned endpoints answer `?jsonp=CALLBACK` with JavaScript, as Mesos's do. */
-  private jsonp(request: HttpRequest, value: unknown): HttpResponse {
-    const callback = request.query.get('jsonp');
-    if (callback === null) return Http.json(value);
-    if (!/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
-    return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${JSON.stringify(value)});` };
-  }
 }
 
 /** A form-encoded body (`application/x-www-form-urlencoded`), as Mesos's operator endpoints take. */

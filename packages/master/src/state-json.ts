@@ -1,4 +1,4 @@
-import { attributesModel, isTerminalState, Resources, ResourcesModelSum, type Task } from '@ts-mesos/protocol';
+import { attributesModel, isTerminalState, Resources, ResourcesModelSum, type Task, taskStateModel } from '@ts-mesos/protocol';
 import type { MasterCore } from './master-core.js';
 import { roleSummaries } from './operator-api.js';
 import type { AgentRecord, FrameworkRecord, OfferRecord, TaskRecord } from './records.js';
@@ -52,19 +52,7 @@ export function taskModel(task: Task, role?: string): Record<string, unknown> {
 }
 
 function buildTaskModel(task: Task, role: string | undefined): Record<string, unknown> {
-  return {
-    id: task.task_id.value,
-    name: task.name,
-    framework_id: task.framework_id.value,
-    executor_id: task.executor_id?.value ?? '',
-    slave_id: task.agent_id.value,
-    state: task.state,
-    resources: taskResourcesModel(task),
-    ...(role === undefined ? {} : { role }),
-    statuses: (task.statuses ?? []).map((s) => ({ state: s.state, timestamp: s.timestamp ?? 0 })),
-    ...(task.labels === undefined ? {} : { labels: task.labels.labels }),
-    ...(task.container === undefined ? {} : { container: task.container }),
-  };
+  return taskStateModel(task, taskResourcesModel(task), role);
 }
 
 function offerModel(offer: OfferRecord): Record<string, unknown> {

@@ -31,7 +31,7 @@ export { type ReservationJson, resourceFromJson, type ResourceJson, resourceToJs
 export { formatResource } from './resources/resource-text.js';
 export { isRoleWithin, roleError, validRole } from './resources/role.js';
 export { Resources } from './resources/resources.js';
-export { resourcesModel, ResourcesModelSum } from './resources/resources-model.js';
+export { resourcesModel, ResourcesModelSum, taskStateModel } from './resources/resources-model.js';
 export { formatResources, parseResources, parseResourcesFlag } from './resources/resources-text.js';
 export {
   AgentId,

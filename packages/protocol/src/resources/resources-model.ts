@@ -2,6 +2,7 @@ import { formatRanges, type RangeBounds, unionRanges } from './ranges.js';
 import { fromFixed } from './fixed-point.js';
 import type { Resource } from './resource.js';
 import type { Resources } from './resources.js';
+import type { Task } from '../schemas/mesos.js';
 
 /**
  * Resources as Mesos's unversioned endpoints show them (`/master/state`, `/slave(1)/state`):
@@ -112,4 +113,24 @@ function compactForm(resources: Iterable<Resource>): CompactForm {
     else form.rest.push(r);
   }
   return form;
+}
+
+/**
+ * A task as the unversioned `/state` endpoints of master and agent show it (Mesos field names),
+ * with its resources already modelled; `role` where the master knows it.
+ */
+export function taskStateModel(task: Task, resources: Record<string, number | string>, role?: string): Record<string, unknown> {
+  return {
+    id: task.task_id.value,
+    name: task.name,
+    framework_id: task.framework_id.value,
+    executor_id: task.executor_id?.value ?? '',
+    slave_id: task.agent_id.value,
+    state: task.state,
+    resources,
+    ...(role === undefined ? {} : { role }),
+    statuses: (task.statuses ?? []).map((s) => ({ state: s.state, timestamp: s.timestamp ?? 0 })),
+    ...(task.labels === undefined ? {} : { labels: task.labels.labels }),
+    ...(task.container === undefined ? {} : { container: task.container }),
+  };
 }
