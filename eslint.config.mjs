@@ -12,7 +12,7 @@ const layers = {
   'layer:allocator': ['layer:protocol', 'layer:libprocess'],
   'layer:containerizer': ['layer:protocol'],
   'layer:zk-election': ['layer:protocol'],
-  'layer:client': ['layer:protocol'],
+  'layer:client': ['layer:protocol', 'layer:zk-election'],
   'layer:cli': [],
   'layer:master': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client', 'layer:cli'],
   'layer:agent': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client', 'layer:cli'],
