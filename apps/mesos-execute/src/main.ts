@@ -3,7 +3,7 @@ import { isTerminalState, parseResources, Resources } from '@ts-mesos/protocol';
 import { Scheduler } from '@ts-mesos/scheduler';
 
 const EXECUTE_FLAGS = {
-  master: Flags.string('The master: host:port'),
+  master: Flags.string('The master: host:port, or zk://host1:port1,.../path to follow the leading master'),
   name: Flags.string('Name of the task', 'mesos-execute'),
   command: Flags.string('Shell command to run'),
   resources: Flags.string('Resources of the task', 'cpus:1;mem:128'),

@@ -6,8 +6,15 @@ await runProgram({
   summary: 'The ts-mesos master: tracks agents and frameworks, offers resources, relays tasks and status updates.',
   flags: MASTER_FLAGS,
   main: async (flags, logger) => {
-    const master = await startMaster(flags, logger);
-    logger.info({ url: master.url, pid: `master@${master.address.host}:${master.address.port}` }, 'Master started');
+    const master = await startMaster(flags, logger, {
+      // Like Mesos: a master that lost leadership (or its registry) exits; a supervisor restarts it as a standby.
+      onFatal: (message) => {
+        process.stderr.write(`mesos-master: ${message}\n`);
+        logger.flush();
+        process.exit(1);
+      },
+    });
+    logger.info({ url: master.url, pid: `master@${master.address.host}:${master.address.port}`, zk: flags.zk ?? null }, flags.zk === undefined ? 'Master started' : 'Master started; contending for leadership');
     return master;
   },
 });

@@ -2,7 +2,8 @@ import { Flags } from '@ts-mesos/cli';
 
 /** The `mesos-agent` flags we support, with Apache Mesos's names and defaults (docs/configuration/agent.md). */
 export const AGENT_FLAGS = {
-  master: Flags.string('The master to register with: host:port'),
+  master: Flags.string('The master to register with: host:port, or zk://host1:port1,host2:port2,.../path to follow the leading master'),
+  zk_session_timeout: Flags.duration('ZooKeeper session timeout when --master is a zk:// URL', 10_000),
   ip: Flags.string('IP address to listen on', '127.0.0.1'),
   port: Flags.integer('Port to listen on', 5051, { min: 0, max: 65535 }),
   hostname: Flags.string('The hostname the agent advertises (default: the IP)'),

@@ -36,7 +36,8 @@ import type { FilesProcess } from './files-process.js';
 import { type StatusUpdate, StatusUpdateManager } from './status-update-manager.js';
 
 export interface AgentProcessOptions {
-  readonly master: Upid;
+  /** The leading master, when known at start; `masterDetected` tells the agent of every change. */
+  readonly master: Upid | undefined;
   readonly workDir: string;
   /** What the agent announces; `id` is set when it registered before (recovered from the journal). */
   readonly info: AgentInfo;
@@ -121,6 +122,10 @@ const RETRY_TICK_MS = 1000;
 export class AgentProcess extends Process {
   private agentId: string | undefined;
   private registered = false;
+  /** The leading master, as last detected. */
+  private master: Upid | undefined;
+  /** Recovery finished: registration may start. */
+  private recovered = false;
   /** When the master last pinged (or registered) this agent, and how long it may stay silent (Mesos's master ping timeout, 75 s by default). */
   private lastPingMs = 0;
   private pingTimeoutMs = 75_000;
@@ -141,6 +146,7 @@ export class AgentProcess extends Process {
 
   constructor(private readonly options: AgentProcessOptions) {
     super('slave(1)');
+    this.master = options.master;
     this.agentId = options.info.id?.value;
     this.updates = new StatusUpdateManager(options.statusRetryMinMs);
     this.handle('AgentRegistered', (_, m) => this.registeredAs(m.agent_id.value, false, m.total_ping_timeout_seconds));
@@ -263,7 +269,8 @@ export class AgentProcess extends Process {
     this.install(
       messageName(name),
       (from, body: InternalMessage<N>) => {
-        if (from.id !== this.options.master.id || from.address.host !== this.options.master.address.host || from.address.port !== this.options.master.address.port) {
+        const master = this.master;
+        if (master === undefined || from.id !== master.id || from.address.host !== master.address.host || from.address.port !== master.address.port) {
           this.log.warn({ from: from.toString(), message: name }, 'Dropping a message that did not come from the master');
           return;
         }
@@ -281,8 +288,11 @@ export class AgentProcess extends Process {
       return;
     }
     await this.recover();
-    this.link(this.options.master);
-    this.register();
+    this.recovered = true;
+    if (this.master !== undefined) {
+      this.link(this.master);
+      this.register();
+    }
     const retry = (): void => {
       const now = this.runtime.clock.now();
       if (this.registered && now - this.lastPingMs > this.pingTimeoutMs) {
@@ -298,8 +308,23 @@ export class AgentProcess extends Process {
     this.delay(RETRY_TICK_MS, retry);
   }
 
+  /**
+   * The leading master changed (ZooKeeper detection): forget the old one and (re-)register
+   * with the new one after a short random delay, so a new leader is not stampeded.
+   */
+  masterDetected(next: Upid | undefined): void {
+    if (next?.toString() === this.master?.toString()) return;
+    this.log.info({ master: next?.toString() ?? null, previous: this.master?.toString() ?? null }, next === undefined ? 'No master is leading; waiting for one' : 'New leading master detected');
+    if (this.master !== undefined) this.unlink(this.master);
+    this.master = next;
+    this.registered = false;
+    this.attempt = 0;
+    this.registerTimer?.cancel();
+    if (next !== undefined && this.recovered) this.scheduleRegistration();
+  }
+
   protected override exited(pid: Upid): void {
-    if (pid.toString() !== this.options.master.toString()) return;
+    if (pid.toString() !== this.master?.toString()) return;
     this.log.warn({ master: pid.toString() }, 'Lost the connection to the master; registering again');
     this.registered = false;
     this.scheduleRegistration();
@@ -462,19 +487,21 @@ export class AgentProcess extends Process {
     const ceiling = Math.min(this.options.registrationBackoffMs * 2 ** this.attempt, MAX_REGISTRATION_BACKOFF_MS);
     this.attempt++;
     this.registerTimer = this.delay(this.runtime.random.next() * ceiling, () => {
-      this.link(this.options.master);
+      if (this.master === undefined) return;
+      this.link(this.master);
       this.register();
     });
   }
 
   private register(): void {
-    if (this.registered) return;
+    const master = this.master;
+    if (this.registered || master === undefined) return;
     const info: AgentInfo = { ...this.info, ...(this.agentId === undefined ? {} : { id: { value: this.agentId } }) };
     if (this.agentId === undefined) {
-      this.send(this.options.master, messageName('RegisterAgent'), { version: PROTOCOL_VERSION, agent_info: info });
+      this.send(master, messageName('RegisterAgent'), { version: PROTOCOL_VERSION, agent_info: info });
     } else {
       const tasks = [...this.tasks.values()].map((t) => t.task);
-      this.send(this.options.master, messageName('ReregisterAgent'), { version: PROTOCOL_VERSION, agent_info: info, tasks, executor_infos: [], frameworks: [...this.frameworks.values()] });
+      this.send(master, messageName('ReregisterAgent'), { version: PROTOCOL_VERSION, agent_info: info, tasks, executor_infos: [], frameworks: [...this.frameworks.values()] });
     }
     this.scheduleRegistration();
   }
@@ -747,7 +774,7 @@ export class AgentProcess extends Process {
       case 'UPDATE':
         return this.executorUpdate(executor, call.update!.status);
       case 'MESSAGE':
-        this.send(this.options.master, messageName('ExecutorToFramework'), { agent_id: { value: this.agentId! }, framework_id: { value: executor.frameworkId }, executor_id: { value: executor.id }, data: call.message!.data });
+        if (this.master !== undefined) this.send(this.master, messageName('ExecutorToFramework'), { agent_id: { value: this.agentId! }, framework_id: { value: executor.frameworkId }, executor_id: { value: executor.id }, data: call.message!.data });
         return Http.accepted();
       case 'HEARTBEAT':
         return Http.accepted();
@@ -902,7 +929,7 @@ export class AgentProcess extends Process {
   }
 
   private forward(update: StatusUpdate): void {
-    if (this.registered) this.send(this.options.master, messageName('StatusUpdate'), update);
+    if (this.registered && this.master !== undefined) this.send(this.master, messageName('StatusUpdate'), update);
   }
 
   private acknowledged(frameworkId: string, taskId: string, uuid: string): void {
@@ -1005,7 +1032,7 @@ export class AgentProcess extends Process {
       capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
       resources: resourcesModel(this.total),
       attributes: attributesModel(this.info.attributes),
-      master_hostname: this.options.master.address.host,
+      ...(this.master === undefined ? {} : { master_hostname: this.master.address.host }),
       flags: this.options.flags ?? {},
       frameworks: frameworks.filter((f) => f.executors.length > 0 || f.completed_executors.length > 0),
       completed_frameworks: [],

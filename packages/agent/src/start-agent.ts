@@ -3,6 +3,7 @@ import { type FlagValues, formatFlags } from '@ts-mesos/cli';
 import { ComposingContainerizer, type Containerizer, ContainerizerLoadError, detectCgroups, DockerContainerizer, IsolationConfigError, LinuxIsolator, loadContainerizer, PosixContainerizer } from '@ts-mesos/containerizer';
 import { type Address, type Logger, MetricsProcess, MetricsRegistry, type Pid, Runtime, Upid, WebSocketTransport } from '@ts-mesos/libprocess';
 import { MESOS_API_VERSION, parseAttributes } from '@ts-mesos/protocol';
+import { detectMaster, isZkUrl, parseZkUrl, StandaloneMasterDetector } from '@ts-mesos/zk-election';
 import { AGENT_FLAGS } from './agent-flags.js';
 import { FilesProcess } from './files-process.js';
 import { MonitorProcess } from './monitor-process.js';
@@ -26,18 +27,16 @@ export interface RunningAgent {
 
 /** `--master=host:port` (or `http://host:port`, or `master@host:port`) as the master's pid. */
 export function masterPid(flag: string): Upid {
-  if (flag.startsWith('zk://')) throw new AgentConfigError('--master=zk://... needs ZooKeeper leader detection, which this agent does not have yet; give host:port');
-  const text = flag.replace(/^https?:\/\//, '').replace(/\/$/, '');
   try {
-    return Upid.parse(text.includes('@') ? text : `master@${text}`);
+    return Upid.parse(new StandaloneMasterDetector(flag).leader.pid);
   } catch (error) {
-    throw new AgentConfigError(`Invalid --master '${flag}': ${error instanceof Error ? error.message : String(error)}`);
+    throw new AgentConfigError(error instanceof Error ? error.message : String(error));
   }
 }
 
 /** Starts an agent in this process: detects resources, binds `--ip`:`--port`, registers with `--master`. */
 export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?: (message: string) => void): Promise<RunningAgent> {
-  if (flags.master === undefined) throw new AgentConfigError('--master is required (host:port of the master)');
+  if (flags.master === undefined) throw new AgentConfigError('--master is required (host:port of the master, or zk://host:port,.../path)');
   if (flags.work_dir === undefined) throw new AgentConfigError('--work_dir is required');
   const containerizerNames = flags.containerizers.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const name of containerizerNames) {
@@ -45,7 +44,10 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
     if (name !== 'mesos' && name !== 'docker' && !isModule) throw new AgentConfigError(`Unknown containerizer '${name}' (built in: mesos, docker; or a module path)`);
   }
   if (containerizerNames.length === 0) throw new AgentConfigError('--containerizers names no containerizer');
-  const master = masterPid(flags.master);
+  if (isZkUrl(flags.master)) {
+    const url = parseZkUrl(flags.master);
+    if (!url.ok) throw new AgentConfigError(`Invalid --master: ${url.error}`);
+  } else masterPid(flags.master);
   const isolation = flags.isolation.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const linux = isolation.some((e) => e.startsWith('cgroups/') || e.startsWith('namespaces/') || e.startsWith('network/'));
   let isolator: LinuxIsolator | undefined;
@@ -82,6 +84,11 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
       }
     }
   }
+  const detector = await detectMaster(flags.master, { sessionTimeoutMs: flags.zk_session_timeout }).catch((error: unknown) => {
+    throw new AgentConfigError(`Cannot detect the master from --master=${flags.master}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const leaderPid = (): Upid | undefined => (detector.leader === undefined ? undefined : Upid.parse(detector.leader.pid));
+  detector.on('trouble', (message) => logger.warn({ error: message }, 'Master detection trouble'));
   const journal = new AgentJournal(workDir);
   const recovered = journal.recoverAgentInfo();
   const runtime = new Runtime({ transport: new WebSocketTransport({ host: flags.ip, port: flags.port, logger }), delegate: 'slave(1)', logger });
@@ -91,7 +98,7 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
   const files = new FilesProcess();
   runtime.spawn(files);
   const process = new AgentProcess({
-    master,
+    master: leaderPid(),
     workDir,
     info: {
       hostname: flags.hostname ?? address.host,
@@ -114,8 +121,24 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
     version: MESOS_API_VERSION,
   });
   const pid = runtime.spawn(process);
+  // A change detected while the agent was being set up is caught by the first call.
+  const follow = (): void => {
+    const next = leaderPid();
+    runtime.dispatch(pid, (agent) => agent.masterDetected(next)).catch(() => undefined);
+  };
+  detector.on('leader', follow);
+  follow();
   runtime.spawn(new MonitorProcess(() => process.statistics()));
-  return { runtime, pid, address, url: `http://${address.host}:${address.port}`, stop: () => runtime.stop() };
+  return {
+    runtime,
+    pid,
+    address,
+    url: `http://${address.host}:${address.port}`,
+    stop: async () => {
+      detector.close();
+      await runtime.stop();
+    },
+  };
 }
 
 type AgentProcessInfo = ConstructorParameters<typeof AgentProcess>[0]['info'];

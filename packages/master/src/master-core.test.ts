@@ -140,4 +140,31 @@ describe('MasterCore', () => {
     expect(after.get_tasks.completed_tasks.map((t) => [t.task_id.value, t.state])).toEqual([['a', 'TASK_FINISHED']]);
     expect(after.get_tasks.tasks.map((t) => t.task_id.value)).toEqual(['b']);
   });
+
+  it('after recovering its registry, marks agents that do not re-register within agent_reregister_timeout unreachable', () => {
+    const registry = new MemoryRegistry();
+    for (const id of ['old-S0', 'old-S1']) registry.apply({ op: 'admit', agent: { id: { value: id }, hostname: id, resources } });
+    const core = new MasterCore({
+      info: masterInfo('new', '127.0.0.1', 5050, 'localhost', '1.11.0'),
+      registry: registry.recover(),
+      agentPingTimeoutMs: 15_000,
+      maxAgentPingTimeouts: 5,
+      maxCompletedTasksPerFramework: 1000,
+      maxCompletedFrameworks: 50,
+      heartbeatIntervalSeconds: 15,
+      agentReregisterTimeoutMs: 60_000,
+    });
+    core.recovered();
+    const timer = core.drain().find((e) => e.kind === 'timer');
+    expect(timer).toMatchObject({ delayMs: 60_000, input: { kind: 'agent-reregister-timeout' } });
+    // Agent IDs continue after the recovered ones.
+    core.registerAgent('slave(1)@127.0.0.1:6000', { version: '1.0', agent_info: { hostname: 'fresh', resources } }, 0);
+    expect(core.drain().find((e) => e.kind === 'send')).toMatchObject({ body: { agent_id: { value: 'new-S2' } } });
+
+    core.reregisterAgent(AGENT, { version: '1.0', agent_info: { id: { value: 'old-S0' }, hostname: 'old-S0', resources }, tasks: [], frameworks: [] }, 1000);
+    for (const e of core.drain()) if (e.kind === 'persist') registry.apply(e.change);
+    core.timer({ kind: 'agent-reregister-timeout' }, 60_000);
+    const persisted = core.drain().flatMap((e) => (e.kind === 'persist' ? [e.change] : []));
+    expect(persisted).toEqual([{ op: 'unreachable', agentId: 'old-S1', timeMs: 60_000 }]);
+  });
 });

@@ -39,6 +39,12 @@ export interface MasterCoreOptions {
   readonly maxCompletedFrameworks: number;
   /** Seconds between HEARTBEAT events, told to schedulers in SUBSCRIBED (15). */
   readonly heartbeatIntervalSeconds: number;
+  /**
+   * `--agent_reregister_timeout` (10 min): after the master recovered its registry (a restart
+   * or a failover), agents it admitted that have not re-registered in this time are marked
+   * unreachable.
+   */
+  readonly agentReregisterTimeoutMs?: number;
 }
 
 /** The answer to a v1 scheduler call: 202, or an HTTP error status with a message. */
@@ -821,7 +827,22 @@ export class MasterCore {
         if (framework !== undefined && !framework.connected) this.removeFramework(framework, now);
         break;
       }
+      case 'agent-reregister-timeout':
+        for (const agentId of [...this.options.registry.admitted.keys()]) {
+          if (this.agents.has(agentId)) continue;
+          this.emit({ kind: 'persist', change: { op: 'unreachable', agentId, timeMs: now } });
+          this.emit({ kind: 'log', level: 'warn', fields: { agentId, timeoutMs: this.options.agentReregisterTimeoutMs }, message: 'Agent did not re-register after the master recovered; marked unreachable' });
+        }
+        break;
     }
+  }
+
+  /** The registry was recovered: agents it names get `agentReregisterTimeoutMs` to re-register. */
+  recovered(): void {
+    const timeoutMs = this.options.agentReregisterTimeoutMs;
+    if (timeoutMs === undefined || this.options.registry.admitted.size === 0) return;
+    this.emit({ kind: 'log', level: 'info', fields: { agents: this.options.registry.admitted.size, timeoutMs }, message: 'Recovered the registry; waiting for its agents to re-register' });
+    this.emit({ kind: 'timer', key: 'agent-reregister-timeout', delayMs: timeoutMs, input: { kind: 'agent-reregister-timeout' } });
   }
 
   // ---------------------------------------------------------------- tasks

@@ -5,7 +5,8 @@ import type { RegistryChange } from './registry.js';
 /** Inputs the core asks to be fed back later (the shell arms the timer). */
 export type MasterTimer =
   | { readonly kind: 'offer-timeout'; readonly offerId: string }
-  | { readonly kind: 'failover-timeout'; readonly frameworkId: string };
+  | { readonly kind: 'failover-timeout'; readonly frameworkId: string }
+  | { readonly kind: 'agent-reregister-timeout' };
 
 export interface SendEffect<N extends InternalName = InternalName> {
   readonly kind: 'send';

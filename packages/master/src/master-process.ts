@@ -22,6 +22,10 @@ export interface MasterProcessOptions extends Omit<MasterCoreOptions, 'registry'
   readonly version: string;
   /** Where the master registers its metrics (`/metrics/snapshot` serves them); none: not served. */
   readonly metrics?: MetricsRegistry;
+  /** The master can no longer act safely (its registry write failed): stop it (Mesos's master exits). */
+  readonly onFatal?: (message: string) => void;
+  /** When the master daemon started (ms since the epoch; default: now). */
+  readonly startTimeMs?: number;
 }
 
 /**
@@ -36,13 +40,18 @@ export class MasterProcess extends Process {
   private readonly streams = new Map<string, EventStream>();
   private readonly timers = new Map<string, Timer>();
   private allocatorPid: Pid<AllocatorProcess> | undefined;
-  private readonly startTimeMs = Date.now();
+  private readonly startTimeMs: number;
+  /** This process exists only while its master leads: it was elected when it was made. */
+  private readonly electedTimeMs = Date.now();
   /** Operator API SUBSCRIBE streams. */
   private readonly operatorStreams = new Set<EventStream>();
+  /** Effects waiting for registry writes, in order; see `perform`. */
+  private readonly waiting: { written: boolean; effects: MasterEffect[] }[] = [];
 
   constructor(private readonly options: MasterProcessOptions) {
     super('master');
     this.core = new MasterCore({ ...options, registry: options.registry.recover() });
+    this.startTimeMs = options.startTimeMs ?? this.electedTimeMs;
     this.handle('RegisterAgent', (from, body) => this.core.registerAgent(from, body, this.now()));
     this.handle('ReregisterAgent', (from, body) => this.core.reregisterAgent(from, body, this.now()));
     this.handle('Pong', (from) => this.core.pong(from));
@@ -127,6 +136,8 @@ export class MasterProcess extends Process {
       this.delay(this.options.heartbeatIntervalSeconds * 1000, heartbeat);
     };
     this.delay(this.options.heartbeatIntervalSeconds * 1000, heartbeat);
+    this.core.recovered();
+    this.perform(this.core.drain());
   }
 
   protected override finalize(): void {
@@ -140,13 +151,48 @@ export class MasterProcess extends Process {
     this.perform(this.core.drain());
   }
 
-  /** Performs the core's effects in the order it emitted them; allocator updates go as one dispatch. */
+  /**
+   * Performs the core's effects in the order it emitted them. A registry change is written
+   * before anything after it is acted on: with an asynchronous registry (ZooKeeper) the effects
+   * that follow a write wait for it, and so does everything performed later, to keep the order.
+   * Writes themselves go out at once, so many can be in flight (ZooKeeper answers in order).
+   */
   perform(effects: readonly MasterEffect[]): void {
+    let now: MasterEffect[] = [];
+    for (const effect of effects) {
+      if (effect.kind === 'persist') {
+        const written = this.options.registry.apply(effect.change);
+        if (written === undefined) continue;
+        this.execute(now);
+        now = [];
+        const segment: { written: boolean; effects: MasterEffect[] } = { written: false, effects: [] };
+        this.waiting.push(segment);
+        written.then(
+          () => {
+            segment.written = true;
+            this.runtime.dispatch(this.self(), (master) => master.release()).catch(() => undefined);
+          },
+          (error: unknown) => this.options.onFatal?.(`Registry write failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
+        continue;
+      }
+      (this.waiting.at(-1)?.effects ?? now).push(effect);
+    }
+    this.execute(now);
+  }
+
+  /** Runs the effects whose registry writes are now durable, oldest first. */
+  private release(): void {
+    while (this.waiting[0]?.written === true) this.execute(this.waiting.shift()!.effects);
+  }
+
+  /** Performs effects that need no write; allocator updates go as one dispatch. */
+  private execute(effects: readonly MasterEffect[]): void {
+    if (effects.length === 0) return;
     const allocatorUpdates: ((a: Allocator) => void)[] = [];
     for (const effect of effects) {
       switch (effect.kind) {
         case 'persist':
-          this.options.registry.apply(effect.change);
           break;
         case 'send':
           this.send(Upid.parse(effect.to), messageName(effect.name), effect.body);
@@ -343,7 +389,7 @@ export class MasterProcess extends Process {
     }
     const response = operatorResponse(this.core, call.type, {
       startTimeMs: this.startTimeMs,
-      electedTimeMs: this.startTimeMs,
+      electedTimeMs: this.electedTimeMs,
       flags: this.options.flags,
       metrics: () => this.options.metrics?.snapshot() ?? {},
       version: versionModel(),
@@ -365,7 +411,7 @@ export class MasterProcess extends Process {
   }
 
   private state(): Record<string, unknown> {
-    return stateModel(this.core, { version: this.options.version, startTimeMs: this.startTimeMs, electedTimeMs: this.startTimeMs, flags: this.options.flags });
+    return stateModel(this.core, { version: this.options.version, startTimeMs: this.startTimeMs, electedTimeMs: this.electedTimeMs, flags: this.options.flags });
   }
 
 }

@@ -33,11 +33,16 @@ export type RegistryChange =
 /** The storage port: in memory for tests and the simulator, a file in standalone mode, ZooKeeper in HA. */
 export interface Registry {
   recover(): RegistryState;
-  /** Durable when it returns. */
-  apply(change: RegistryChange): void;
+  /**
+   * Durable when it returns, or when the promise it returns resolves (the master acts on a
+   * change only then). A rejected promise means the registry can no longer be trusted: the
+   * master must stop acting.
+   */
+  apply(change: RegistryChange): void | Promise<void>;
 }
 
-class RegistryModel implements RegistryState {
+/** The registry's contents, and how one change alters them. */
+export class RegistryModel implements RegistryState {
   readonly admitted = new Map<string, AgentInfo>();
   readonly unreachable = new Map<string, number>();
   readonly gone = new Set<string>();

@@ -9,13 +9,17 @@ import {
   type TaskInfo,
   type TaskStatus,
 } from '@ts-mesos/protocol';
+import { detectMaster, isZkUrl, type LeadingMaster, type MasterDetector } from '@ts-mesos/zk-election';
 import { Backoff } from './backoff.js';
 
 /** What the scheduler's handler receives: the master's events, and the connection's own. */
 export type SchedulerNotice = SchedulerEvent | { readonly type: 'DISCONNECTED'; readonly reason: string };
 
 export interface SchedulerOptions {
-  /** `host:port`, `http://host:port`, or a full `http://host:port/api/v1/scheduler` URL. */
+  /**
+   * `host:port`, `http://host:port`, a full `http://host:port/api/v1/scheduler` URL, or
+   * `zk://host:port,.../path` to follow the leading master through ZooKeeper.
+   */
   readonly master: string;
   readonly framework: FrameworkInfo;
   /** Acknowledge UPDATE events that carry a uuid once the handler returned (default true). */
@@ -61,12 +65,17 @@ export class Scheduler {
   private heartbeatMs = 15_000;
   private readonly backoff: Backoff;
   private connected: Promise<void> | undefined;
+  private detector: MasterDetector | undefined;
+  /** Resolves the wait for a leader when one is detected. */
+  private leaderFound: (() => void) | undefined;
+  /** Cuts the reconnection backoff short (a new leader was detected). */
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly options: SchedulerOptions,
     private readonly handler: (notice: SchedulerNotice, scheduler: Scheduler) => void | Promise<void>,
   ) {
-    this.url = schedulerUrl(options.master);
+    this.url = isZkUrl(options.master) ? '' : schedulerUrl(options.master);
     this.frameworkId = options.framework.id?.value;
     this.backoff = options.backoff ?? new Backoff();
   }
@@ -80,14 +89,43 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.running = false;
     this.abort?.abort();
+    this.leaderFound?.();
+    this.wake?.();
+    this.detector?.close();
     if (this.watchdog !== undefined) clearTimeout(this.watchdog);
     await this.connected;
+  }
+
+  /** With `zk://`: the leading master's scheduler endpoint, waiting while none leads. */
+  private async leaderUrl(): Promise<string | undefined> {
+    if (this.detector === undefined) {
+      const detector = await detectMaster(this.options.master);
+      this.detector = detector;
+      detector.on('leader', (leader) => this.leaderChanged(leader));
+    }
+    while (this.running && this.detector.leader === undefined) await new Promise<void>((resolve) => (this.leaderFound = resolve));
+    const leader = this.detector.leader;
+    return leader === undefined ? undefined : schedulerUrl(`${leader.host}:${leader.port}`);
+  }
+
+  private leaderChanged(leader: LeadingMaster | undefined): void {
+    if (leader === undefined) return;
+    this.leaderFound?.();
+    this.backoff.reset();
+    this.wake?.();
+    // Subscribed to another master: that one no longer leads, so subscribe to the new leader.
+    if (this.url !== schedulerUrl(`${leader.host}:${leader.port}`)) this.abort?.abort(new Error(`A new master leads: ${leader.pid}`));
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
       let reason: string;
       try {
+        if (isZkUrl(this.options.master)) {
+          const url = await this.leaderUrl();
+          if (url === undefined) return;
+          this.url = url;
+        }
         reason = await this.subscribeOnce();
       } catch (error) {
         reason = error instanceof Error ? error.message : String(error);
@@ -97,7 +135,14 @@ export class Scheduler {
       if (!this.running) return;
       await this.notify({ type: 'DISCONNECTED', reason });
       if (!this.running) return;
-      await new Promise((resolve) => setTimeout(resolve, this.backoff.next()));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.backoff.next());
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
     }
   }
 

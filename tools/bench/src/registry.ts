@@ -7,6 +7,7 @@ export interface Benchmark {
 export const benchmarks: Record<string, () => Promise<Benchmark>> = {
   allocator: () => import('./allocator.js'),
   containers: () => import('./containers.js'),
+  failover: () => import('./failover.js'),
   launch: () => import('./launch.js'),
   libprocess: () => import('./libprocess.js'),
   recovery: () => import('./recovery.js'),
