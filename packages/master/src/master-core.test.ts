@@ -161,7 +161,7 @@ describe('MasterCore', () => {
     core.registerAgent('slave(1)@127.0.0.1:6000', { version: '1.0', agent_info: { hostname: 'fresh', resources } }, 0);
     expect(core.drain().find((e) => e.kind === 'send')).toMatchObject({ body: { agent_id: { value: 'new-S2' } } });
 
-    core.reregisterAgent(AGENT, { version: '1.0', agent_info: { id: { value: 'old-S0' }, hostname: 'old-S0', resources }, tasks: [], frameworks: [] }, 1000);
+    core.reregisterAgent(AGENT, { version: '1.0', agent_info: { id: { value: 'old-S0' }, hostname: 'old-S0', resources }, tasks: [], executor_infos: [], frameworks: [] }, 1000);
     for (const e of core.drain()) if (e.kind === 'persist') registry.apply(e.change);
     core.timer({ kind: 'agent-reregister-timeout' }, 60_000);
     const persisted = core.drain().flatMap((e) => (e.kind === 'persist' ? [e.change] : []));

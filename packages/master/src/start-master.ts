@@ -135,6 +135,8 @@ async function startElectedMaster(flags: MasterFlags, zk: ZkUrl, quorum: number,
     } else void stop();
   };
 
+  session.on('disconnected', () => log.warn({}, 'Disconnected from ZooKeeper; reconnecting'));
+  session.on('connected', () => log.info({}, 'Connected to ZooKeeper again'));
   detector.on('leader', (leader) => {
     standby.leader = leader === undefined ? undefined : leadingMasterOf(leader.info);
     log.info({ leader: leader?.info.pid ?? null, node: leader?.node ?? null }, leader === undefined ? 'No master is leading' : 'Detected the leading master');

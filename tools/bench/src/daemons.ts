@@ -11,9 +11,10 @@ export function flag(args: readonly string[], name: string, fallback: number): n
 
 /** A daemon (`mesos-master`, `mesos-agent`) run from its sources as a real process. */
 export function daemon(app: string, flags: string[]): { stop(signal?: NodeJS.Signals): void; ready(url: string): Promise<void>; exited: Promise<void> } {
-  // BENCH_LOG_DIR=/some/dir keeps each daemon's output in <dir>/<app>.log.
+  // BENCH_LOG_DIR=/some/dir keeps each daemon's output in <dir>/<app>-<port>.log.
   const logDir = process.env.BENCH_LOG_DIR;
-  const out = logDir === undefined ? 'ignore' : openSync(join(logDir, `${app}.log`), 'w');
+  const port = flags.find((f) => f.startsWith('--port='))?.slice('--port='.length) ?? 'default';
+  const out = logDir === undefined ? 'ignore' : openSync(join(logDir, `${app}-${port}.log`), 'a');
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...flags], {
     stdio: ['ignore', out, out],
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },

@@ -13,7 +13,7 @@ async function poll(what: string, check: () => Promise<boolean>, timeoutMs = 60_
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
@@ -41,7 +41,7 @@ async function sessionExpiryMs(servers: string, sessionMs: number): Promise<numb
 /**
  * `npm run bench -- failover [--masters=3] [--agents=20] [--tasks=1000] [--rounds=3] [--session_ms=2000]`:
  * masters elected through the ZooKeeper ensemble (TS_MESOS_ZK_ENSEMBLE, default the one
- * tools/services starts), agents and a framework following the leader, N running `sleep`
+ * tools/services starts), agents (in one process) and a framework following the leader, N running `sleep`
  * tasks. Each round SIGKILLs the leader and measures the time to a new leader elected, all
  * agents re-registered, the framework re-subscribed, and every task known running again; the
  * killed master then comes back as a standby. Baseline in the same run: how long ZooKeeper
@@ -57,14 +57,36 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   const servers = process.env.TS_MESOS_ZK_ENSEMBLE ?? '127.0.0.1:2182,127.0.0.1:2183,127.0.0.1:2184';
   const zk = `zk://${servers}/ts-mesos-bench-${randomUUID()}`;
   const dir = mkdtempSync(join(tmpdir(), 'bench-failover-'));
-  const base = 27000 + (process.pid % 400) * 40;
+  const base = 20000 + (process.pid % 300) * 40; // below the ephemeral port range (32768-)
   const masterPorts = Array.from({ length: masterCount }, (_, i) => base + i);
   const masterFlags = (port: number) => [`--port=${port}`, `--zk=${zk}`, `--quorum=${Math.floor(masterCount / 2) + 1}`, `--zk_session_timeout=${sessionMs}ms`, `--work_dir=${join(dir, `master-${port}`)}`, '--allocation_interval=50ms'];
   const masters = new Map(masterPorts.map((port) => [port, daemon('mesos-master', masterFlags(port))]));
   const perAgent = Math.ceil(tasks / agentCount);
-  const agents = Array.from({ length: agentCount }, (_, i) =>
-    daemon('mesos-agent', [`--port=${base + 10 + i}`, `--master=${zk}`, `--work_dir=${join(dir, `agent-${i}`)}`, `--resources=cpus:${(perAgent * 0.01 + 1).toFixed(2)};mem:${perAgent * 8 + 64}`, '--registration_backoff_factor=100ms', `--zk_session_timeout=${sessionMs}ms`]),
+  // The agents share one process (each a full agent with its own port, runtime and
+  // containerizer): 20 Node start-ups would cost this 2-core VM minutes of CPU.
+  const agentHost = spawn(
+    process.execPath,
+    [
+      '--conditions=@ts-mesos/source',
+      '--import',
+      'tsx',
+      resolve(import.meta.dirname, 'agents-host.ts'),
+      String(agentCount),
+      String(base + 10),
+      dir,
+      '--',
+      `--master=${zk}`,
+      `--resources=cpus:${(perAgent * 0.01 + 1).toFixed(2)};mem:${perAgent * 8 + 64}`,
+      '--registration_backoff_factor=100ms',
+      `--zk_session_timeout=${sessionMs}ms`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  const agentsExited = new Promise<void>((r) => agentHost.once('exit', () => r()));
+  const agentsReady = new Promise<void>((ready, failed) => {
+    agentHost.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && ready());
+    agentHost.once('exit', (code) => failed(new Error(`the agents' process exited with ${code}`)));
+  });
   let launched = 0;
   let subscribedAt = 0;
   let lost = 0;
@@ -90,7 +112,10 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
         ],
         command: { value: 'sleep 3600' },
       }));
-      await s.launch([offer.id.value], infos, { refuse_seconds: 3600 });
+      await s.launch([offer.id.value], infos, { refuse_seconds: 3600 }).catch((error: unknown) => {
+        launched -= want; // the master went away mid-call: launch these again from a later offer
+        process.stdout.write(`launch of ${want} tasks failed (${String(error)}${error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ''}); retrying from later offers\n`);
+      });
     }
   });
   const times = { elected: [] as number[], agents: [] as number[], framework: [] as number[], tasks: [] as number[], expiry: [] as number[] };
@@ -102,7 +127,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   };
   try {
     await Promise.all([...masters].map(([port, m]) => m.ready(`http://127.0.0.1:${port}/health`)));
-    await Promise.all(agents.map((a, i) => a.ready(`http://127.0.0.1:${base + 10 + i}/slave(1)/health`)));
+    await agentsReady;
     let current: number | undefined;
     await poll('a leader with every agent', async () => (current = await leader()) !== undefined && (await metrics(current))['master/slaves_active'] === agentCount, 120_000);
     scheduler.start();
@@ -136,12 +161,20 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
       times.expiry.push(await sessionExpiryMs(servers, sessionMs));
     }
   } finally {
+    // Tasks outlive their agents by design: tear down and let the agents kill them first.
     await scheduler.teardown().catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 2000));
+    await poll(
+      'the tasks to be killed',
+      async () => {
+        const running = await Promise.all(Array.from({ length: agentCount }, (_, i) => fetch(`http://127.0.0.1:${base + 10 + i}/metrics/snapshot`).then(async (r) => ((await r.json()) as Record<string, number>)['slave/tasks_running'] ?? 0)));
+        return running.every((n) => n === 0);
+      },
+      60_000,
+    ).catch(() => process.stdout.write('some tasks were still running at the end\n'));
     await scheduler.stop();
-    for (const a of agents) a.stop('SIGKILL');
-    for (const m of masters.values()) m.stop('SIGKILL');
-    await Promise.all([...agents.map((a) => a.exited), ...[...masters.values()].map((m) => m.exited)]);
+    agentHost.kill('SIGTERM');
+    for (const m of masters.values()) m.stop();
+    await Promise.all([agentsExited, ...[...masters.values()].map((m) => m.exited)]);
     rmSync(dir, { recursive: true, force: true });
   }
   const recovered = Math.max(median(times.agents), median(times.framework), median(times.tasks));
