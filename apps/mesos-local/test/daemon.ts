@@ -15,7 +15,8 @@ export interface Daemon {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-let nextPort = 20000 + (process.pid % 2000) * 10;
+// Below the ephemeral range (32768-60999), where an outgoing connection may hold any port.
+let nextPort = 10000 + (process.pid % 2200) * 10;
 
 export function freePort(): number {
   return nextPort++;

@@ -170,6 +170,25 @@ describeWithService(ensemble, 'three masters elected through ZooKeeper', () => {
     expect(await leaders()).toEqual([leader]);
   });
 
+  it('a leader frozen past its ZooKeeper session is replaced, and stops (exits) when it wakes instead of acting beside the new one', async () => {
+    const leader = await leaderPort();
+    const frozen = masters.get(leader)!;
+    let stderr = '';
+    frozen.process.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((r) => frozen.process.once('exit', (code) => r(code)));
+    frozen.process.kill('SIGSTOP');
+    masters.delete(leader);
+    const next = await leaderPort();
+    expect(next).not.toBe(leader);
+    frozen.process.kill('SIGCONT');
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/Lost leadership or candidacy: (the ZooKeeper session expired|disconnected from ZooKeeper)/);
+    expect(await leaders()).toEqual([next]);
+    // It comes back as a standby, as a supervisor would restart it.
+    masters.set(leader, await startDaemon('mesos-master', masterFlags(leader), '/health'));
+    await eventually('both agents with the new leader', 30_000, async () => ((await metric(`http://127.0.0.1:${next}`, 'master/slaves_active')) === 2 ? true : undefined));
+  });
+
   it('an elected master without a quorum of masters answers 503 and does not act; bad --zk and a missing --quorum are refused', async () => {
     const port = freePort();
     const lonely = await startDaemon('mesos-master', { ...masterFlags(port), zk: `zk://${ensemble.connect}/ts-mesos-test-${randomUUID()}`, quorum: 2 }, '/health');

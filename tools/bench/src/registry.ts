@@ -13,4 +13,5 @@ export const benchmarks: Record<string, () => Promise<Benchmark>> = {
   recovery: () => import('./recovery.js'),
   resources: () => import('./resources.js'),
   state: () => import('./state.js'),
+  'zk-registry': () => import('./zk-registry.js'),
 };
