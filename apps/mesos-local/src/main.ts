@@ -1,6 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AGENT_FLAGS, type RunningAgent, startAgent } from '@ts-mesos/agent';
 import { Flags, parseFlags, runProgram } from '@ts-mesos/cli';
 import { MASTER_FLAGS, startMaster } from '@ts-mesos/master';
@@ -25,7 +25,15 @@ await runProgram({
     const masterFlags = parseFlags(MASTER_FLAGS, [], {});
     if (!masterFlags.ok) throw new Error(masterFlags.error);
     const master = await startMaster(
-      { ...masterFlags.flags.values, ip: flags.ip, port: flags.port, work_dir: join(workDir, 'master'), allocator: flags.allocator, logging_level: flags.logging_level },
+      {
+        ...masterFlags.flags.values,
+        ip: flags.ip,
+        port: flags.port,
+        work_dir: join(workDir, 'master'),
+        allocator: flags.allocator,
+        logging_level: flags.logging_level,
+        webui_dir: resolve(import.meta.dirname, '../../webui/dist'),
+      },
       logger.child({ daemon: 'master' }),
     );
     const masterAddress = `${master.address.host}:${master.address.port}`;
@@ -52,6 +60,7 @@ await runProgram({
       [
         `ts-mesos local cluster: 1 master, ${agents.length} agent(s)`,
         `  master:     ${master.url}   (--master=${masterAddress})`,
+        `  web UI:     ${master.url}/`,
         `  state:      ${master.url}/master/state`,
         `  scheduler:  ${master.url}/api/v1/scheduler`,
         ...agents.map((a, i) => `  agent ${i}:    ${a.url}`),

@@ -96,6 +96,10 @@ describeWithService(ensemble, 'three masters elected through ZooKeeper', () => {
     const redirect = await fetch(`http://127.0.0.1:${standby}/master/redirect`, { redirect: 'manual' });
     expect(redirect.headers.get('location')).toBe(`//127.0.0.1:${leader}`);
     expect((await fetch(`http://127.0.0.1:${standby}/health`)).status).toBe(200);
+    // A browser opening the web UI on a standby is sent to the leader's.
+    const ui = await fetch(`http://127.0.0.1:${standby}/`, { redirect: 'manual' });
+    expect(ui.headers.get('location')).toBe(`//127.0.0.1:${leader}/`);
+    expect((await fetch(`http://127.0.0.1:${leader}/`)).headers.get('content-type')).toMatch(/text\/html/);
     // Agents found the leader through ZooKeeper.
     await eventually('both agents registered', 20_000, async () => ((await metric(`http://127.0.0.1:${leader}`, 'master/slaves_active')) === 2 ? true : undefined));
   });

@@ -21,6 +21,10 @@ function fileModel(virtualPath: string, stats: Stats): Record<string, unknown> {
   return { path: virtualPath, nlink: stats.nlink, size: stats.size, mtime: Math.floor(stats.mtimeMs / 1000), mode: modeString(stats), uid: String(stats.uid), gid: String(stats.gid) };
 }
 
+function anyOrigin(response: HttpResponse): HttpResponse {
+  return { ...response, headers: { ...response.headers, 'access-control-allow-origin': '*' } };
+}
+
 /**
  * The `files` process: `/files/browse`, `/files/read`, `/files/download` and `/files/debug`
  * over directories the agent attaches (task sandboxes) under virtual paths. Requests reach
@@ -33,9 +37,10 @@ export class FilesProcess extends Process {
 
   constructor() {
     super('files');
-    this.route('/browse', 'Lists a directory. Query: path (a virtual path under an attached directory).', (r) => this.browse(r));
-    this.route('/read', 'Reads part of a file as JSON {data, offset}. Query: path, offset (-1: just report the size), length.', (r) => this.read(r));
-    this.route('/download', 'Downloads a file. Query: path.', (r) => this.download(r));
+    // Readable from any origin: the master's web UI (another host:port) shows sandboxes from here.
+    this.route('/browse', 'Lists a directory. Query: path (a virtual path under an attached directory).', async (r) => anyOrigin(await this.browse(r)));
+    this.route('/read', 'Reads part of a file as JSON {data, offset}. Query: path, offset (-1: just report the size), length.', async (r) => anyOrigin(await this.read(r)));
+    this.route('/download', 'Downloads a file. Query: path.', async (r) => anyOrigin(await this.download(r)));
     this.route('/debug', 'The attached virtual paths and the directories they show.', () => Http.json(Object.fromEntries(this.attached)));
   }
 

@@ -23,6 +23,7 @@ export const MASTER_FLAGS = {
   max_completed_tasks_per_framework: Flags.integer('Completed tasks kept per framework', 1000, { min: 0 }),
   max_completed_frameworks: Flags.integer('Completed frameworks kept', 50, { min: 0 }),
   heartbeat_interval: Flags.duration('Time between HEARTBEAT events to schedulers (ts-mesos; Mesos fixes it at 15secs)', 15_000),
+  webui_dir: Flags.string('Where the web UI\'s build is (index.html and assets/), served at /; mesos-master and mesos-local default to the one they ship with'),
   cluster: Flags.string('A name for the cluster, shown to operators'),
   logging_level: Flags.choice('Lowest level logged', ['INFO', 'WARNING', 'ERROR'], 'INFO'),
 } as const;

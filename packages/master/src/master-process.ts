@@ -3,6 +3,7 @@ import { type Allocator, AllocatorProcess } from '@ts-mesos/allocator';
 import { Http, type HttpRequest, type HttpResponse, type MetricsRegistry, type Pid, Process, systemMetrics, type Timer, Upid } from '@ts-mesos/libprocess';
 import { decodeJson, decodeOperatorCall, decodeSchedulerCall, internalDecoder, type InternalMessage, type InternalName, messageName, Resources } from '@ts-mesos/protocol';
 import { EventStream } from './event-stream.js';
+import { webuiHandler } from './static-files.js';
 import type { OperationKind } from './operations.js';
 import { type CallOutcome, MasterCore, type MasterCoreOptions } from './master-core.js';
 import type { MasterEffect } from './master-effect.js';
@@ -24,6 +25,8 @@ export interface MasterProcessOptions extends Omit<MasterCoreOptions, 'registry'
   readonly metrics?: MetricsRegistry;
   /** The master can no longer act safely (its registry write failed): stop it (Mesos's master exits). */
   readonly onFatal?: (message: string) => void;
+  /** `--webui_dir`: the web UI's build, served at `/`; none: no UI. */
+  readonly webuiDir?: string;
   /** When the master daemon started (ms since the epoch; default: now). */
   readonly startTimeMs?: number;
 }
@@ -84,6 +87,11 @@ export class MasterProcess extends Process {
     });
     this.route('/quota', 'GET: quotas ({infos, configs}); POST {"role", "guarantee": [resources], "force"} sets guarantee and limit; DELETE /master/quota/ROLE removes one.', (r) => this.quota(r));
     this.route('/weights', 'GET: role weights as [{role, weight}]; PUT a JSON array of {role, weight} to set them.', (r) => this.weights(r));
+    if (options.webuiDir !== undefined) {
+      const webui = webuiHandler(options.webuiDir);
+      this.route('/', 'The web UI (GET / and /master/), live from the Operator API; its files under /assets/.', webui);
+      this.route('/assets', 'The web UI\'s scripts and styles.', webui);
+    }
     this.route('/redirect', 'Redirects to the leading master (this one).', () => Http.temporaryRedirect(`//${this.self().address.host}:${this.self().address.port}`));
   }
 

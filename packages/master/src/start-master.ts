@@ -62,6 +62,7 @@ function processOptions(flags: MasterFlags, info: MasterInfo, metrics: MetricsRe
     version: MESOS_API_VERSION,
     metrics,
     startTimeMs,
+    ...(flags.webui_dir === undefined ? {} : { webuiDir: flags.webui_dir }),
   };
 }
 
