@@ -1,4 +1,5 @@
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { Http, type HttpRequest, type HttpResponse } from './http.js';
 import { Process } from './process.js';
 
@@ -116,9 +117,33 @@ export class MetricsProcess extends Process {
   }
 }
 
-/** `system/*` metrics as libprocess reports them: cpus, load averages, memory of the machine. */
+/** How long the event loop was late, per 10 s window: how responsive this daemon is. */
+const LAG_WINDOW_MS = 10_000;
+let lag: { histogram: IntervalHistogram; last: { p50: number; p99: number; max: number } } | undefined;
+
+function eventLoopLag(): { p50: number; p99: number; max: number } {
+  if (lag === undefined) {
+    const histogram = monitorEventLoopDelay({ resolution: 10 });
+    histogram.enable();
+    const state = { histogram, last: { p50: 0, p99: 0, max: 0 } };
+    lag = state;
+    setInterval(() => {
+      const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+      state.last = { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) };
+      histogram.reset();
+    }, LAG_WINDOW_MS).unref();
+  }
+  return lag.last;
+}
+
+/**
+ * `system/*` metrics as libprocess reports them: cpus, load averages, memory of the machine;
+ * and, ours, the process's resident memory and its event loop's lateness (p50/p99/max in ms
+ * over the last complete 10 s window, measured from the first snapshot on).
+ */
 export function systemMetrics(): Record<string, number> {
   const [one = 0, five = 0, fifteen = 0] = loadavg();
+  const delay = eventLoopLag();
   return {
     'system/cpus_total': cpus().length,
     'system/load_1min': one,
@@ -126,5 +151,9 @@ export function systemMetrics(): Record<string, number> {
     'system/load_15min': fifteen,
     'system/mem_total_bytes': totalmem(),
     'system/mem_free_bytes': freemem(),
+    'system/process_rss_bytes': process.memoryUsage.rss(),
+    'system/event_loop_delay_p50_ms': delay.p50,
+    'system/event_loop_delay_p99_ms': delay.p99,
+    'system/event_loop_delay_max_ms': delay.max,
   };
 }

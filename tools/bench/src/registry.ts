@@ -12,6 +12,7 @@ export const benchmarks: Record<string, () => Promise<Benchmark>> = {
   libprocess: () => import('./libprocess.js'),
   recovery: () => import('./recovery.js'),
   resources: () => import('./resources.js'),
+  scale: () => import('./scale.js'),
   state: () => import('./state.js'),
   'zk-registry': () => import('./zk-registry.js'),
 };

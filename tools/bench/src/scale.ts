@@ -1,0 +1,176 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Scheduler } from '@ts-mesos/scheduler';
+import { daemon, flag } from './daemons.js';
+
+const percentile = (xs: number[], p: number): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+
+async function poll(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+interface Phase {
+  agents: number;
+  registration_s: number;
+  tasks_per_s: number;
+  accept_to_running_p50_ms: number;
+  accept_to_running_p99_ms: number;
+  event_loop_delay_p99_ms: number;
+  event_loop_delay_max_ms: number;
+  master_rss_mib: number;
+  state_median_ms: number;
+}
+
+/** One cluster size: a fresh master, simulated agents in `hosts` processes, `frameworks` schedulers launching for `seconds`. */
+async function phase(agents: number, options: { frameworks: number; hosts: number; seconds: number; taskMs: number; offersPerEvent: number; tasksPerOffer: number; port: number }): Promise<Phase> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+  const url = `http://127.0.0.1:${options.port}`;
+  const master = daemon('mesos-master', [`--port=${options.port}`, `--work_dir=${dir}`, '--max_completed_tasks_per_framework=100', '--max_completed_frameworks=10']);
+  const hosts: ChildProcess[] = [];
+  const schedulers: Scheduler[] = [];
+  const metrics = async (): Promise<Record<string, number>> => (await (await fetch(`${url}/metrics/snapshot`)).json()) as Record<string, number>;
+  try {
+    await master.ready(`${url}/health`);
+    await metrics(); // starts the master's event-loop monitor
+    const resources = JSON.stringify([
+      { name: 'cpus', type: 'SCALAR', scalar: { value: 16 } },
+      { name: 'mem', type: 'SCALAR', scalar: { value: 65_536 } },
+      { name: 'disk', type: 'SCALAR', scalar: { value: 100_000 } },
+    ]);
+    const started = performance.now();
+    const per = Math.ceil(agents / options.hosts);
+    for (let h = 0; h < options.hosts; h++) {
+      const count = Math.min(per, agents - h * per);
+      if (count <= 0) break;
+      const child = spawn(process.execPath, ['--conditions=@ts-mesos/source', '--import', 'tsx', resolve(import.meta.dirname, 'sim-agents.ts'), `master@127.0.0.1:${options.port}`, String(h * per + 1), String(count), String(options.taskMs), resources], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      hosts.push(child);
+    }
+    await poll(`${agents} agents registered`, async () => (await metrics())['master/slaves_active'] === agents, 600_000);
+    const registrationS = (performance.now() - started) / 1000;
+    process.stdout.write(`${agents} agents registered in ${registrationS.toFixed(1)} s\n`);
+
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    let running = 0;
+    let measuring = false;
+    let next = 0;
+    for (let f = 0; f < options.frameworks; f++) {
+      const scheduler = new Scheduler(
+        // No acknowledgements: the simulated agents do not retry, and 10,000 ACK posts a second would measure this process, not the master.
+        { master: `127.0.0.1:${options.port}`, framework: { user: 'root', name: `bench-${f}` }, autoAcknowledge: false },
+        async (event, s) => {
+          if (event.type === 'UPDATE' && event.update!.status.state === 'TASK_RUNNING') {
+            const sent = sentAt.get(event.update!.status.task_id.value);
+            if (measuring && sent !== undefined) {
+              running++;
+              latencies.push(performance.now() - sent);
+            }
+            sentAt.delete(event.update!.status.task_id.value);
+          }
+          if (event.type !== 'OFFERS') return;
+          const offers = event.offers!.offers;
+          const used = offers.slice(0, options.offersPerEvent);
+          const declined = offers.slice(options.offersPerEvent).map((o) => o.id.value);
+          const calls: Promise<void>[] = used.map((offer) => {
+            const tasks = Array.from({ length: options.tasksPerOffer }, () => {
+              const id = `t${next++}`;
+              sentAt.set(id, performance.now());
+              return {
+                name: 'short',
+                task_id: { value: id },
+                agent_id: offer.agent_id,
+                resources: [
+                  { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 } },
+                  { name: 'mem', type: 'SCALAR' as const, scalar: { value: 32 } },
+                ],
+                command: { value: 'true' },
+              };
+            });
+            return s.launch([offer.id.value], tasks, { refuse_seconds: 1 });
+          });
+          if (declined.length > 0) calls.push(s.decline(declined, { refuse_seconds: 1 }));
+          await Promise.all(calls).catch(() => undefined);
+        },
+      );
+      schedulers.push(scheduler);
+      scheduler.start();
+    }
+    await new Promise((r) => setTimeout(r, 5000)); // subscriptions and the first offers: warm-up
+    measuring = true;
+    const windowStart = performance.now();
+    const stateTimes: number[] = [];
+    while (performance.now() - windowStart < options.seconds * 1000) {
+      await new Promise((r) => setTimeout(r, 5000));
+      const t = performance.now();
+      await (await fetch(`${url}/master/state`)).arrayBuffer();
+      stateTimes.push(performance.now() - t);
+    }
+    measuring = false;
+    const windowS = (performance.now() - windowStart) / 1000;
+    await new Promise((r) => setTimeout(r, 10_500)); // a full lag window inside the steady state
+    const m = await metrics();
+    const result: Phase = {
+      agents,
+      registration_s: Number(registrationS.toFixed(1)),
+      tasks_per_s: Math.round(running / windowS),
+      accept_to_running_p50_ms: Math.round(percentile(latencies, 50)),
+      accept_to_running_p99_ms: Math.round(percentile(latencies, 99)),
+      event_loop_delay_p99_ms: m['system/event_loop_delay_p99_ms'] ?? -1,
+      event_loop_delay_max_ms: m['system/event_loop_delay_max_ms'] ?? -1,
+      master_rss_mib: Math.round((m['system/process_rss_bytes'] ?? 0) / 1024 / 1024),
+      state_median_ms: Math.round(percentile(stateTimes, 50)),
+    };
+    process.stdout.write(
+      `${agents} agents, ${options.frameworks} frameworks: ${result.tasks_per_s} tasks/s to RUNNING; ACCEPT -> RUNNING p50 ${result.accept_to_running_p50_ms} ms, p99 ${result.accept_to_running_p99_ms} ms; master event loop late p99 ${result.event_loop_delay_p99_ms} ms (max ${result.event_loop_delay_max_ms}); RSS ${result.master_rss_mib} MiB; /master/state ${result.state_median_ms} ms\n`,
+    );
+    return result;
+  } finally {
+    await Promise.all(schedulers.map((s) => s.stop()));
+    for (const h of hosts) h.kill('SIGKILL');
+    master.stop(); // SIGKILL, or SIGTERM with BENCH_STOP=TERM (so --cpu-prof writes its profile)
+    await master.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `npm run bench -- scale [--agents=1000,10000] [--frameworks=200] [--hosts=4] [--seconds=30]
+ * [--task_ms=2000] [--offers_per_event=5] [--tasks_per_offer=5]`: a real mesos-master process,
+ * simulated agents over the real transport (thousands per process, in `hosts` processes), and
+ * `frameworks` schedulers launching short tasks. For each cluster size: registration time,
+ * steady-state launches (tasks/s reaching RUNNING), ACCEPT -> RUNNING p50/p99, the master's
+ * event-loop delay p99 and RSS, and `/master/state` latency under that load. The first size is
+ * the same-run baseline: the ratio is the last size's throughput to it.
+ */
+export async function run(args: readonly string[]): Promise<Record<string, number>> {
+  const sizes = (args.find((a) => a.startsWith('--agents='))?.slice('--agents='.length) ?? '1000,10000').split(',').map(Number);
+  const options = {
+    frameworks: flag(args, 'frameworks', 200),
+    hosts: flag(args, 'hosts', 4),
+    seconds: flag(args, 'seconds', 30),
+    taskMs: flag(args, 'task_ms', 2000),
+    offersPerEvent: flag(args, 'offers_per_event', 5),
+    tasksPerOffer: flag(args, 'tasks_per_offer', 5),
+    port: 10_000 + (process.pid % 1000) * 20,
+  };
+  const phases: Phase[] = [];
+  for (const agents of sizes) phases.push(await phase(agents, options));
+  const first = phases[0]!;
+  const last = phases.at(-1)!;
+  const ratio = first.tasks_per_s > 0 ? last.tasks_per_s / first.tasks_per_s : 0;
+  process.stdout.write(`throughput at ${last.agents} agents is ${ratio.toFixed(2)} x that at ${first.agents}\n`);
+  const out: Record<string, number> = { frameworks: options.frameworks, ratio_tasks_per_s_vs_smallest: Number(ratio.toFixed(2)) };
+  for (const p of phases) for (const [k, v] of Object.entries(p)) if (k !== 'agents') out[`a${p.agents}_${k}`] = v;
+  return out;
+}
