@@ -30,11 +30,10 @@ export class RecordIoStream implements AsyncIterable<Uint8Array> {
   pushJson(json: string): boolean {
     if (this.closed) return false;
     const record = encodeRecord(json);
-    const waiting = this.waiting;
-    if (waiting !== undefined) {
-      this.waiting = undefined;
-      waiting({ value: record, done: false });
-      return true;
+    if (this.waiting !== undefined && this.queue.length === 0) {
+      // The reader waits: hand over at the end of this turn, so the events pushed in the same
+      // turn (a burst of offers or updates) go out as one chunk, one socket write.
+      queueMicrotask(() => this.handOver());
     }
     this.queue.push(record);
     this.queuedBytes += record.length;
@@ -45,9 +44,21 @@ export class RecordIoStream implements AsyncIterable<Uint8Array> {
     return true;
   }
 
+  private handOver(): void {
+    const waiting = this.waiting;
+    if (waiting === undefined || this.queue.length === 0) return;
+    this.waiting = undefined;
+    const chunks = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    waiting({ value: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), done: false });
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // What was queued is still delivered (the iterator drains it) before the end.
+    if (this.queue.length > 0) this.handOver();
     const waiting = this.waiting;
     this.waiting = undefined;
     waiting?.({ value: undefined, done: true });
