@@ -15,8 +15,9 @@ export interface Daemon {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-// Below the ephemeral range (32768-60999), where an outgoing connection may hold any port.
-let nextPort = 10000 + (process.pid % 2200) * 10;
+// Below the ephemeral range (32768-60999), where an outgoing connection may hold any port, and
+// above 10080, the last port fetch() refuses to connect to (the WHATWG "bad ports").
+let nextPort = 11000 + (process.pid % 2100) * 10;
 
 export function freePort(): number {
   return nextPort++;
@@ -42,7 +43,7 @@ async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T
 }
 
 /** Starts `apps/<app>/src/main.ts` with flags and waits until its `/health` answers. */
-export async function startDaemon(app: 'mesos-master' | 'mesos-agent', flags: Record<string, string | number>, healthPath: string): Promise<Daemon> {
+export async function startDaemon(app: 'mesos-master' | 'mesos-agent' | 'mesos-local', flags: Record<string, string | number>, healthPath: string): Promise<Daemon> {
   const args = Object.entries(flags).map(([k, v]) => `--${k}=${v}`);
   const child = spawn(process.execPath, ['--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...args], {
     cwd: ROOT,

@@ -1,4 +1,4 @@
-// The web UI end to end: a real master and agent, a framework launching a task, and the UI in
+// The web UI end to end: mesos-local (a real master and agent), a framework launching a task, and the UI in
 // headless Chromium (Debian's, driven by playwright-core; tools/services installs it). Under
 // CI=true a missing Chromium fails this file; elsewhere it is skipped with the reason.
 // Screenshots of each page go to test-output/webui/.
@@ -21,15 +21,14 @@ type Offer = { id: { value: string }; agent_id: { value: string } };
 
 describeWithService(browserProbe, 'the web UI in a real browser', () => {
   let master: Daemon;
-  let agent: Daemon;
   let browser: Browser;
   let page: Page;
   let framework: TestFramework;
 
   beforeAll(async () => {
     const dir = tempDir('webui-');
-    master = await startDaemon('mesos-master', { port: freePort(), work_dir: join(dir, 'master'), allocation_interval: '100ms' }, '/health');
-    agent = await startDaemon('mesos-agent', { port: freePort(), master: master.address, work_dir: join(dir, 'agent'), resources: 'cpus:4;mem:4096;disk:10000', attributes: 'rack:r1' }, '/slave(1)/health');
+    // The whole cluster as a user starts it: `mesos-local` (a master and one agent in one process).
+    master = await startDaemon('mesos-local', { port: freePort(), work_dir: dir, resources: 'cpus:4;mem:4096;disk:10000', attributes: 'rack:r1' }, '/health');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -43,7 +42,6 @@ describeWithService(browserProbe, 'the web UI in a real browser', () => {
     await framework?.scheduler.teardown().catch(() => undefined);
     await framework?.scheduler.stop();
     await browser?.close();
-    await agent?.stop();
     await master?.stop();
   }, 60_000);
 
@@ -61,8 +59,10 @@ describeWithService(browserProbe, 'the web UI in a real browser', () => {
     await page.click('nav a[href="#/agents"]');
     await page.waitForSelector('[data-agent]');
     await shot('agents');
+    expect(await page.textContent('[data-agent]')).toContain('rack: r1');
     await page.click('[data-agent] a');
-    await page.waitForSelector('text=rack: r1');
+    await page.waitForSelector('h2:has-text("Agent ")');
+    expect(await page.textContent('dl')).toContain('rack: r1');
     await shot('agent');
 
     // The tasks page is open before the task exists: it must appear through the event stream.

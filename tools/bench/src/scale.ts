@@ -162,7 +162,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
     taskMs: flag(args, 'task_ms', 2000),
     offersPerEvent: flag(args, 'offers_per_event', 5),
     tasksPerOffer: flag(args, 'tasks_per_offer', 5),
-    port: 10_000 + (process.pid % 1000) * 20,
+    port: 11_000 + (process.pid % 1000) * 20, // above fetch()'s last bad port (10080), below the ephemeral range
   };
   const phases: Phase[] = [];
   for (const agents of sizes) phases.push(await phase(agents, options));

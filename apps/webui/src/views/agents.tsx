@@ -5,6 +5,8 @@ import { TaskTable } from './tasks.js';
 
 export function Agents({ state }: { state: ClusterState }) {
   const { byAgent } = usage(state);
+  const live = new Map<string, number>();
+  for (const task of state.tasks.values()) if (!isTerminal(task.state)) live.set(task.agentId, (live.get(task.agentId) ?? 0) + 1);
   const agents = [...state.agents.values()].sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id));
   return (
     <div class="page">
@@ -19,11 +21,14 @@ export function Agents({ state }: { state: ClusterState }) {
             <th>cpus</th>
             <th>memory</th>
             <th>disk</th>
+            <th>live tasks</th>
+            <th>attributes</th>
             <th>registered</th>
           </tr>
         }
         render={(agent) => {
           const used = byAgent.get(agent.id) ?? emptyScalars();
+          const attributes = Object.entries(agent.attributes);
           return (
             <tr key={agent.id} data-agent={agent.id}>
               <td>
@@ -34,6 +39,8 @@ export function Agents({ state }: { state: ClusterState }) {
               <td>{cores(used.cpus)} / {cores(agent.total.cpus)}</td>
               <td>{bytesFromMb(used.mem)} / {bytesFromMb(agent.total.mem)}</td>
               <td>{bytesFromMb(used.disk)} / {bytesFromMb(agent.total.disk)}</td>
+              <td>{live.get(agent.id) ?? 0}</td>
+              <td>{attributes.length === 0 ? '—' : attributes.map(([k, v]) => <span class="chip" key={k}>{k}: {v}</span>)}</td>
               <td>{ago(agent.registeredAt)}</td>
             </tr>
           );
