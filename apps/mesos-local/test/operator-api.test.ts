@@ -131,3 +131,43 @@ describe('the v1 Operator API of a real master', () => {
     expect((await call(master, { type: 'GET_HEALTH' })).status).toBe(200);
   });
 });
+
+describe('MARK_AGENT_GONE on a real master and agent', () => {
+  let master: Daemon;
+  let agent: Daemon;
+  let framework: TestFramework;
+
+  beforeAll(async () => {
+    const dir = tempDir('gone-');
+    master = await startDaemon('mesos-master', { port: freePort(), work_dir: join(dir, 'master'), allocation_interval: '100ms' }, '/health');
+    agent = await startDaemon('mesos-agent', { port: freePort(), master: master.address, work_dir: join(dir, 'agent'), resources: 'cpus:2;mem:512;disk:100' }, '/slave(1)/health');
+  });
+
+  afterAll(async () => {
+    await framework?.scheduler.teardown().catch(() => framework.scheduler.stop());
+    await agent?.stop();
+    await master?.stop();
+  });
+
+  it('ends the agent: its tasks GONE_BY_OPERATOR to partition-aware frameworks, the agent shut down, the mark kept; unknown IDs 404', async () => {
+    framework = new TestFramework(master.address, { name: 'gone', capabilities: [{ type: 'PARTITION_AWARE' }] }).start();
+    const offers = await framework.offers();
+    const offer = (offers.type === 'OFFERS' ? offers.offers!.offers[0] : undefined) as { id: { value: string }; agent_id: { value: string } };
+    await framework.scheduler.launch([offer.id.value], [{ name: 'sleeper', task_id: { value: 'sleeper' }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } }], command: { value: 'sleep 600' } }]);
+    await framework.update('sleeper', 'TASK_RUNNING');
+    const agentExited = new Promise<void>((r) => agent.process.once('exit', () => r()));
+
+    const marked = await call(master, { type: 'MARK_AGENT_GONE', mark_agent_gone: { agent_id: offer.agent_id } });
+    expect(marked.status).toBe(200);
+    const gone = await framework.update('sleeper', 'TASK_GONE_BY_OPERATOR');
+    expect(gone.type === 'UPDATE' && gone.update!.status.reason).toBe('REASON_AGENT_REMOVED_BY_OPERATOR');
+    await agentExited; // told to shut down
+    const agents = JSON.parse((await call(master, { type: 'GET_AGENTS' })).text) as Json;
+    expect(agents['get_agents']['agents']).toHaveLength(0);
+
+    expect((await call(master, { type: 'MARK_AGENT_GONE', mark_agent_gone: { agent_id: offer.agent_id } })).status).toBe(200);
+    const unknown = await call(master, { type: 'MARK_AGENT_GONE', mark_agent_gone: { agent_id: { value: 'no-such-agent' } } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toMatch(/no-such-agent/);
+  });
+});

@@ -167,4 +167,19 @@ describe('MasterCore', () => {
     const persisted = core.drain().flatMap((e) => (e.kind === 'persist' ? [e.change] : []));
     expect(persisted).toEqual([{ op: 'unreachable', agentId: 'old-S1', timeMs: 60_000 }]);
   });
+
+  it('MARK_AGENT_GONE records the agent gone before anything else, shuts it down, ends its tasks, and refuses it afterwards', () => {
+    const h = harness();
+    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+    h.step();
+    expect(h.core.markAgentGone('m-S9', 1)).toMatchObject({ status: 404 });
+    const effects = (h.core.markAgentGone('m-S0', 1000), h.step());
+    expect(effects[0]).toEqual({ kind: 'persist', change: { op: 'gone', agentId: 'm-S0' } });
+    expect(effects.find((e) => e.kind === 'send')).toMatchObject({ to: AGENT, name: 'AgentShutdown', body: { reason: 'GONE' } });
+    expect(h.core.agents.size).toBe(0);
+    expect(h.registry.recover().gone.has('m-S0')).toBe(true);
+    expect(h.core.markAgentGone('m-S0', 2000)).toEqual({ status: 202 });
+    h.core.reregisterAgent(AGENT, { version: '1.0', agent_info: { id: { value: 'm-S0' }, hostname: 'a1', resources }, tasks: [], executor_infos: [], frameworks: [] }, 3000);
+    expect(h.step().find((e) => e.kind === 'send')).toMatchObject({ name: 'AgentShutdown', body: { reason: 'GONE' } });
+  });
 });

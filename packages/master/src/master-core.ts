@@ -307,26 +307,47 @@ export class MasterCore {
   /** An agent that stopped answering: its tasks are reported lost (unreachable to partition-aware frameworks). */
   markAgentUnreachable(agent: AgentRecord, now: number): void {
     this.emit({ kind: 'persist', change: { op: 'unreachable', agentId: agent.id, timeMs: now } });
+    this.emit({ kind: 'log', level: 'warn', fields: { agentId: agent.id, missedPings: agent.missedPings }, message: 'Removing agent that stopped answering pings' });
+    this.dropAgent(agent, now, (partitionAware) => ({
+      state: partitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST',
+      reason: 'REASON_AGENT_REMOVED',
+      message: `Agent ${agent.info.hostname} is unreachable`,
+      ...(partitionAware ? { unreachable_time: { nanoseconds: now * 1e6 } } : {}),
+    }));
+  }
+
+  /**
+   * MARK_AGENT_GONE: an operator says the agent will never come back (Mesos 1.5+). It is
+   * recorded as gone (refused if it re-registers), told to shut down if connected, and its
+   * tasks are reported TASK_GONE_BY_OPERATOR to partition-aware frameworks, TASK_LOST to others.
+   */
+  markAgentGone(agentId: string, now: number): CallOutcome {
+    const registry = this.options.registry;
+    if (registry.gone.has(agentId)) return ACCEPTED;
+    const agent = this.agents.get(agentId);
+    if (agent === undefined && !registry.admitted.has(agentId) && !registry.unreachable.has(agentId)) return { status: 404, message: `No agent '${agentId}' is known to this master` };
+    this.emit({ kind: 'persist', change: { op: 'gone', agentId } });
+    this.emit({ kind: 'log', level: 'warn', fields: { agentId }, message: 'Agent marked gone by an operator' });
+    if (agent === undefined) return ACCEPTED;
+    this.emit(send(agent.pid, 'AgentShutdown', { message: 'The agent was marked gone by an operator', reason: 'GONE' }));
+    this.dropAgent(agent, now, (partitionAware) => ({
+      state: partitionAware ? 'TASK_GONE_BY_OPERATOR' : 'TASK_LOST',
+      reason: 'REASON_AGENT_REMOVED_BY_OPERATOR',
+      message: `Agent ${agent.info.hostname} was marked gone by an operator`,
+    }));
+    return ACCEPTED;
+  }
+
+  /** Forgets a registered agent: its offers rescinded, its tasks ended with the status `ending` gives. */
+  private dropAgent(agent: AgentRecord, now: number, ending: (partitionAware: boolean) => { state: TaskState; reason: TaskReason; message: string } & Partial<TaskStatus>): void {
     this.stats.agentRemovals++;
     const removedId = agent.id;
     this.operatorEvent(() => ({ type: 'AGENT_REMOVED', agent_removed: { agent_id: { value: removedId } } }));
-    this.emit({ kind: 'log', level: 'warn', fields: { agentId: agent.id, missedPings: agent.missedPings }, message: 'Removing agent that stopped answering pings' });
     for (const offerId of [...agent.offers]) this.rescindOffer(offerId);
     for (const record of [...agent.tasks.values()]) {
       const framework = this.frameworks.get(record.frameworkId);
       const partitionAware = framework !== undefined && hasCapability(framework.info, 'PARTITION_AWARE');
-      this.transitionTask(
-        record,
-        {
-          state: partitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST',
-          reason: 'REASON_AGENT_REMOVED',
-          source: 'SOURCE_MASTER',
-          message: `Agent ${agent.info.hostname} is unreachable`,
-          ...(partitionAware ? { unreachable_time: { nanoseconds: now * 1e6 } } : {}),
-        },
-        now,
-        false,
-      );
+      this.transitionTask(record, { ...ending(partitionAware), source: 'SOURCE_MASTER' }, now, false);
       this.removeTask(record);
     }
     this.agents.delete(agent.id);

@@ -377,6 +377,8 @@ export class MasterProcess extends Process {
         return this.outcome(this.core.operatorOperation(call.destroy_volumes!.agent_id.value, 'DESTROY', call.destroy_volumes!.volumes, undefined, this.now()));
       case 'TEARDOWN':
         return this.outcome(this.core.teardown(call.teardown!.framework_id.value, this.now()), 200);
+      case 'MARK_AGENT_GONE':
+        return this.outcome(this.core.markAgentGone(call.mark_agent_gone!.agent_id.value, this.now()), 200);
       case 'UPDATE_WEIGHTS':
         return this.outcome(this.core.updateWeights(call.update_weights!.weight_infos), 200);
       case 'GET_QUOTA':
