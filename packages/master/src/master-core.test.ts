@@ -182,4 +182,29 @@ describe('MasterCore', () => {
     h.core.reregisterAgent(AGENT, { version: '1.0', agent_info: { id: { value: 'm-S0' }, hostname: 'a1', resources }, tasks: [], executor_infos: [], frameworks: [] }, 3000);
     expect(h.step().find((e) => e.kind === 'send')).toMatchObject({ name: 'AgentShutdown', body: { reason: 'GONE' } });
   });
+
+  it('forgets unreachable agents past --registry_max_agent_age, and the oldest beyond --registry_max_agent_count', () => {
+    const registry = new MemoryRegistry();
+    for (const [id, timeMs] of [['u-S0', 1_000], ['u-S1', 5_000], ['u-S2', 9_000], ['u-S3', 9_500]] as const) registry.apply({ op: 'unreachable', agentId: id, timeMs });
+    const core = new MasterCore({
+      info: masterInfo('m', '127.0.0.1', 5050, 'localhost', '1.11.0'),
+      registry: registry.recover(),
+      agentPingTimeoutMs: 15_000,
+      maxAgentPingTimeouts: 5,
+      maxCompletedTasksPerFramework: 1000,
+      maxCompletedFrameworks: 50,
+      heartbeatIntervalSeconds: 15,
+      registryGc: { maxAgeMs: 6_000, maxCount: 2, intervalMs: 60_000 },
+    });
+    core.recovered();
+    expect(core.drain().find((e) => e.kind === 'timer')).toMatchObject({ key: 'registry-gc', delayMs: 60_000 });
+    core.timer({ kind: 'registry-gc' }, 10_000);
+    const effects = core.drain();
+    // u-S0 is too old (9 s > 6 s); u-S1 is within age but the oldest beyond the count of 2.
+    expect(effects.flatMap((e) => (e.kind === 'persist' ? [e.change] : []))).toEqual([
+      { op: 'remove', agentId: 'u-S0' },
+      { op: 'remove', agentId: 'u-S1' },
+    ]);
+    expect(effects.find((e) => e.kind === 'timer')).toMatchObject({ key: 'registry-gc' });
+  });
 });

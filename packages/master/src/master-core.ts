@@ -45,6 +45,12 @@ export interface MasterCoreOptions {
    * unreachable.
    */
   readonly agentReregisterTimeoutMs?: number;
+  /**
+   * `--registry_max_agent_age` (2 weeks), `--registry_max_agent_count` (102,400) and
+   * `--registry_gc_interval` (15 min): unreachable agents are forgotten by the registry once
+   * older than the age, oldest first beyond the count, checked at the interval.
+   */
+  readonly registryGc?: { readonly maxAgeMs: number; readonly maxCount: number; readonly intervalMs: number };
 }
 
 /** The answer to a v1 scheduler call: 202, or an HTTP error status with a message. */
@@ -848,6 +854,10 @@ export class MasterCore {
         if (framework !== undefined && !framework.connected) this.removeFramework(framework, now);
         break;
       }
+      case 'registry-gc':
+        this.pruneRegistry(now);
+        this.emit({ kind: 'timer', key: 'registry-gc', delayMs: this.options.registryGc!.intervalMs, input: { kind: 'registry-gc' } });
+        break;
       case 'agent-reregister-timeout':
         for (const agentId of [...this.options.registry.admitted.keys()]) {
           if (this.agents.has(agentId)) continue;
@@ -858,8 +868,21 @@ export class MasterCore {
     }
   }
 
+  /** Forgets unreachable agents older than the maximum age, then the oldest beyond the maximum count. */
+  pruneRegistry(now: number): void {
+    const gc = this.options.registryGc;
+    if (gc === undefined) return;
+    const unreachable = [...this.options.registry.unreachable].sort((a, b) => a[1] - b[1]);
+    const excess = Math.max(0, unreachable.length - gc.maxCount);
+    const pruned = unreachable.filter(([, timeMs], i) => i < excess || now - timeMs > gc.maxAgeMs).map(([agentId]) => agentId);
+    for (const agentId of pruned) this.emit({ kind: 'persist', change: { op: 'remove', agentId } });
+    if (pruned.length > 0) this.emit({ kind: 'log', level: 'info', fields: { agents: pruned.length, left: unreachable.length - pruned.length }, message: 'Forgot unreachable agents from the registry (--registry_max_agent_age/count)' });
+  }
+
   /** The registry was recovered: agents it names get `agentReregisterTimeoutMs` to re-register. */
   recovered(): void {
+    const gc = this.options.registryGc;
+    if (gc !== undefined) this.emit({ kind: 'timer', key: 'registry-gc', delayMs: gc.intervalMs, input: { kind: 'registry-gc' } });
     const timeoutMs = this.options.agentReregisterTimeoutMs;
     if (timeoutMs === undefined || this.options.registry.admitted.size === 0) return;
     this.emit({ kind: 'log', level: 'info', fields: { agents: this.options.registry.admitted.size, timeoutMs }, message: 'Recovered the registry; waiting for its agents to re-register' });

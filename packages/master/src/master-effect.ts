@@ -6,7 +6,8 @@ import type { RegistryChange } from './registry.js';
 export type MasterTimer =
   | { readonly kind: 'offer-timeout'; readonly offerId: string }
   | { readonly kind: 'failover-timeout'; readonly frameworkId: string }
-  | { readonly kind: 'agent-reregister-timeout' };
+  | { readonly kind: 'agent-reregister-timeout' }
+  | { readonly kind: 'registry-gc' };
 
 export interface SendEffect<N extends InternalName = InternalName> {
   readonly kind: 'send';

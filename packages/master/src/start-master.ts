@@ -58,6 +58,7 @@ function processOptions(flags: MasterFlags, info: MasterInfo, metrics: MetricsRe
     maxCompletedFrameworks: flags.max_completed_frameworks,
     heartbeatIntervalSeconds: flags.heartbeat_interval / 1000,
     agentReregisterTimeoutMs: flags.agent_reregister_timeout,
+    registryGc: { maxAgeMs: flags.registry_max_agent_age, maxCount: flags.registry_max_agent_count, intervalMs: flags.registry_gc_interval },
     flags: formatFlags(MASTER_FLAGS, flags),
     version: MESOS_API_VERSION,
     metrics,
