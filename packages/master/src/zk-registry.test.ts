@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { describeWithService, probeZooKeeper } from '@ts-mesos/testkit';
 import { ZkError, ZkSession } from '@ts-mesos/zk-election';
 import { afterEach, expect, it } from 'vitest';
-import { agentBucket, ZkRegistry } from './zk-registry.js';
+import { agentBucket, idempotentOps, ZkRegistry } from './zk-registry.js';
 
 const zk = await probeZooKeeper();
 
@@ -12,6 +12,20 @@ it('spreads agent IDs over 256 buckets', () => {
   const buckets = new Set(Array.from({ length: 5000 }, (_, i) => agentBucket(`0f6e-S${i}`)));
   expect(buckets.size).toBe(256);
   expect(agentBucket('a-S1')).toMatch(/^[0-9a-f]{2}$/);
+});
+
+it('redoes a write cut off by a lost connection in a form right whether or not it was applied', () => {
+  const data = Buffer.from('{}');
+  const ops = [
+    { op: 'check', path: '/m/json.info_1' },
+    { op: 'create', path: '/r/a', data },
+    { op: 'remove', path: '/r/b' },
+    { op: 'set', path: '/r/c', data },
+  ] as const;
+  // Applied before the connection dropped: the create became a set, the remove is done.
+  expect(idempotentOps(ops, new Set(['/r/a']))).toEqual([ops[0], { op: 'set', path: '/r/a', data }, ops[3]]);
+  // Not applied: the same operations again.
+  expect(idempotentOps(ops, new Set(['/r/b']))).toEqual([...ops]);
 });
 
 describeWithService(zk, 'ZkRegistry', () => {

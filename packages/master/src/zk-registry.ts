@@ -36,6 +36,9 @@ export class ZkRegistry implements Registry {
   /** Agents with a znode. */
   private readonly stored = new Set<string>();
   private loaded = false;
+  /** Writes being redone after a lost connection, and the chain that keeps them in order. */
+  private redoing = 0;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly session: ZkSession,
@@ -108,7 +111,59 @@ export class ZkRegistry implements Registry {
         ops.push({ op: 'set', path: `${this.root}/quotas`, data: Buffer.from(JSON.stringify(Object.fromEntries(this.model.quotas))) });
         break;
     }
-    return this.session.transaction(ops);
+    return this.write(ops);
+  }
+
+  /**
+   * One transaction. A write cut off by a lost connection (a ZooKeeper member died) may or may
+   * not have been applied, and ZooKeeper cannot say which: once the session is back it is done
+   * again in a form that is right either way (`idempotentOps`). Redone writes, and the writes
+   * issued while any is pending, go one after another, so changes land in order.
+   */
+  private write(ops: ZkOp[]): Promise<void> {
+    if (this.redoing > 0) return this.chain(ops);
+    return this.session.transaction(ops).catch((error: unknown) => {
+      if (!(error instanceof ZkError && error.code === 'CONNECTION_LOSS')) throw error;
+      return this.chain(ops);
+    });
+  }
+
+  private chain(ops: ZkOp[]): Promise<void> {
+    this.redoing++;
+    const done = this.queue.then(() => this.redo(ops));
+    this.queue = done.catch(() => undefined).finally(() => this.redoing--);
+    return done;
+  }
+
+  private async redo(ops: ZkOp[], attempt = 1): Promise<void> {
+    await this.connected();
+    const present = new Set<string>();
+    for (const op of ops) if ((op.op === 'create' || op.op === 'remove') && (await this.session.exists(op.path)) !== undefined) present.add(op.path);
+    try {
+      await this.session.transaction(idempotentOps(ops, present));
+    } catch (error) {
+      if (error instanceof ZkError && error.code === 'CONNECTION_LOSS' && attempt < 5) return this.redo(ops, attempt + 1);
+      throw error;
+    }
+  }
+
+  /** Resolves once the session is connected; rejects when it ends, or stays away for its timeout. */
+  private connected(): Promise<void> {
+    if (this.session.state === 'connected') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => finish(new ZkError('CONNECTION_LOSS', 'ZooKeeper stayed out of reach for the session timeout')), this.session.sessionTimeoutMs);
+      const onConnected = (): void => finish();
+      const onExpired = (): void => finish(new ZkError('SESSION_EXPIRED', 'The ZooKeeper session expired'));
+      const finish = (error?: ZkError): void => {
+        clearTimeout(timer);
+        this.session.off('connected', onConnected);
+        this.session.off('expired', onExpired);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      this.session.once('connected', onConnected);
+      this.session.once('expired', onExpired);
+    });
   }
 
   private putAgent(agentId: string, entry: AgentEntry): ZkOp {
@@ -117,6 +172,18 @@ export class ZkRegistry implements Registry {
     this.stored.add(agentId);
     return { op: 'create', path: this.agentPath(agentId), data };
   }
+}
+
+/**
+ * A transaction made safe to run again when an earlier attempt may have been applied: a
+ * create of a node that now exists becomes a set, a remove of a node that is gone is dropped.
+ */
+export function idempotentOps(ops: readonly ZkOp[], present: ReadonlySet<string>): ZkOp[] {
+  return ops.flatMap((op): ZkOp[] => {
+    if (op.op === 'create' && present.has(op.path)) return [{ op: 'set', path: op.path, data: op.data }];
+    if (op.op === 'remove' && !present.has(op.path)) return [];
+    return [op];
+  });
 }
 
 function ignoreExists(error: unknown): void {
