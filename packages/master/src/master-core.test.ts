@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HierarchicalAllocator } from '@ts-mesos/allocator';
 import type { SchedulerEvent } from '@ts-mesos/protocol';
-import { MasterCore } from './master-core.js';
+import { MasterCore, type MasterCoreOptions } from './master-core.js';
 import type { MasterEffect } from './master-effect.js';
 import { masterInfo } from './master-info.js';
 import { MemoryRegistry } from './registry.js';
@@ -9,18 +9,24 @@ import { getState, getStateJson } from './operator-api.js';
 
 const AGENT = 'slave(1)@127.0.0.1:5051';
 
-/** A master core wired to a real allocator core, driven step by step; no I/O, no clock. */
-function harness() {
-  const registry = new MemoryRegistry();
-  const core = new MasterCore({
-    info: masterInfo('m', '127.0.0.1', 5050, 'localhost', '1.11.0'),
+/** A master core with the usual options, on `registry`, named `id`. */
+function masterCore(registry: MemoryRegistry, id = 'm', extra: Partial<MasterCoreOptions> = {}): MasterCore {
+  return new MasterCore({
+    info: masterInfo(id, '127.0.0.1', 5050, 'localhost', '1.11.0'),
     registry: registry.recover(),
     agentPingTimeoutMs: 15_000,
     maxAgentPingTimeouts: 5,
     maxCompletedTasksPerFramework: 1000,
     maxCompletedFrameworks: 50,
     heartbeatIntervalSeconds: 15,
+    ...extra,
   });
+}
+
+/** A master core wired to a real allocator core, driven step by step; no I/O, no clock. */
+function harness() {
+  const registry = new MemoryRegistry();
+  const core = masterCore(registry);
   const allocator = new HierarchicalAllocator({ seed: 1 });
   const out: MasterEffect[] = [];
   const step = (): MasterEffect[] => {
@@ -144,16 +150,7 @@ describe('MasterCore', () => {
   it('after recovering its registry, marks agents that do not re-register within agent_reregister_timeout unreachable', () => {
     const registry = new MemoryRegistry();
     for (const id of ['old-S0', 'old-S1']) registry.apply({ op: 'admit', agent: { id: { value: id }, hostname: id, resources } });
-    const core = new MasterCore({
-      info: masterInfo('new', '127.0.0.1', 5050, 'localhost', '1.11.0'),
-      registry: registry.recover(),
-      agentPingTimeoutMs: 15_000,
-      maxAgentPingTimeouts: 5,
-      maxCompletedTasksPerFramework: 1000,
-      maxCompletedFrameworks: 50,
-      heartbeatIntervalSeconds: 15,
-      agentReregisterTimeoutMs: 60_000,
-    });
+    const core = masterCore(registry, 'new', { agentReregisterTimeoutMs: 60_000 });
     core.recovered();
     const timer = core.drain().find((e) => e.kind === 'timer');
     expect(timer).toMatchObject({ delayMs: 60_000, input: { kind: 'agent-reregister-timeout' } });
@@ -186,16 +183,7 @@ describe('MasterCore', () => {
   it('forgets unreachable agents past --registry_max_agent_age, and the oldest beyond --registry_max_agent_count', () => {
     const registry = new MemoryRegistry();
     for (const [id, timeMs] of [['u-S0', 1_000], ['u-S1', 5_000], ['u-S2', 9_000], ['u-S3', 9_500]] as const) registry.apply({ op: 'unreachable', agentId: id, timeMs });
-    const core = new MasterCore({
-      info: masterInfo('m', '127.0.0.1', 5050, 'localhost', '1.11.0'),
-      registry: registry.recover(),
-      agentPingTimeoutMs: 15_000,
-      maxAgentPingTimeouts: 5,
-      maxCompletedTasksPerFramework: 1000,
-      maxCompletedFrameworks: 50,
-      heartbeatIntervalSeconds: 15,
-      registryGc: { maxAgeMs: 6_000, maxCount: 2, intervalMs: 60_000 },
-    });
+    const core = masterCore(registry, 'm', { registryGc: { maxAgeMs: 6_000, maxCount: 2, intervalMs: 60_000 } });
     core.recovered();
     expect(core.drain().find((e) => e.kind === 'timer')).toMatchObject({ key: 'registry-gc', delayMs: 60_000 });
     core.timer({ kind: 'registry-gc' }, 10_000);
