@@ -100,6 +100,10 @@ export class Scheduler {
   private async leaderUrl(): Promise<string | undefined> {
     if (this.detector === undefined) {
       const detector = await detectMaster(this.options.master);
+      if (!this.running) {
+        detector.close(); // stopped while ZooKeeper was being reached
+        return undefined;
+      }
       this.detector = detector;
       detector.on('leader', (leader) => this.leaderChanged(leader));
     }
