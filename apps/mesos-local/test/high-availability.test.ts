@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ZkRegistry } from '@ts-mesos/master';
 import { describeWithService, fourLetterWord, parseServerMode, probeZooKeeperEnsemble } from '@ts-mesos/testkit';
+import { ZkSession } from '@ts-mesos/zk-election';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Daemon, freePort, startDaemon, tempDir, TestFramework } from './daemon.js';
 
@@ -173,6 +175,55 @@ describeWithService(ensemble, 'three masters elected through ZooKeeper', () => {
     await framework.update('after', 'TASK_FINISHED', from);
     expect(await leaders()).toEqual([leader]);
   });
+
+  it('registry writes cut off by the death of the ZooKeeper member they went through are redone, in order, on another', async () => {
+    // Bring back the member the previous test killed, so one more can go without losing the quorum.
+    if (killedZkMember !== undefined) execFileSync(join(ROOT, 'tools/services'), ['--zk-ensemble'], { stdio: 'ignore' });
+    const path = `/ts-mesos-test-registry-${randomUUID()}`;
+    // A session on a follower: killing the ensemble's leader would also pause ZooKeeper for an
+    // election, which the masters of the other tests here need not sit through.
+    const remotePort = (s: ZkSession): number => (s as unknown as { client: { connectionManager: { socket: { remotePort: number } } } }).client.connectionManager.socket.remotePort;
+    let session = await ZkSession.connect(ensemble.connect, { sessionTimeoutMs: 6000 });
+    for (let i = 0; i < 20 && parseServerMode(await fourLetterWord(`127.0.0.1:${remotePort(session)}`, 'srvr')) !== 'follower'; i++) {
+      session.close();
+      session = await ZkSession.connect(ensemble.connect, { sessionTimeoutMs: 6000 });
+    }
+    try {
+      await session.mkdirp(path);
+      const fence = await session.create(`${path}/json.info_`, Buffer.from('{}'), 'ephemeral-sequential');
+      const registry = new ZkRegistry(session, `${path}/registry`, fence);
+      await registry.load();
+      const port = remotePort(session);
+      expect(parseServerMode(await fourLetterWord(`127.0.0.1:${port}`, 'srvr'))).toBe('follower');
+      const index = ensemble.connect.split(',').indexOf(`127.0.0.1:${port}`) + 1;
+      expect(index).toBeGreaterThan(0);
+      const writes: Promise<void>[] = [];
+      const agent = (i: number, cpus: number) => ({ id: { value: `w-S${i}` }, hostname: `h${i}`, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: cpus } }] });
+      for (let i = 0; i < 300; i++) writes.push(registry.apply({ op: 'admit', agent: agent(i, 1) }));
+      process.kill(Number(readFileSync(`/run/ts-mesos/zk-ensemble-${index}.pid`, 'utf8').trim()), 'SIGKILL');
+      killedZkMember = `127.0.0.1:${port}`;
+      // Later changes to the same agents, some issued while the connection is down.
+      for (let i = 0; i < 300; i += 3) writes.push(registry.apply({ op: 'admit', agent: agent(i, 2) }));
+      for (let i = 1; i < 300; i += 3) writes.push(registry.apply({ op: 'remove', agentId: `w-S${i}` }));
+      await Promise.all(writes);
+
+      const reader = await ZkSession.connect(ensemble.connect, { sessionTimeoutMs: 6000 });
+      try {
+        const check = new ZkRegistry(reader, `${path}/registry`, fence);
+        await check.load();
+        const admitted = check.recover().admitted;
+        expect(admitted.size).toBe(200);
+        for (let i = 0; i < 300; i++) {
+          if (i % 3 === 1) expect(admitted.has(`w-S${i}`)).toBe(false);
+          else expect(admitted.get(`w-S${i}`)?.resources?.[0]?.scalar?.value).toBe(i % 3 === 0 ? 2 : 1);
+        }
+      } finally {
+        reader.close();
+      }
+    } finally {
+      session.close();
+    }
+  }, 60_000);
 
   it('a leader frozen past its ZooKeeper session is replaced, and stops (exits) when it wakes instead of acting beside the new one', async () => {
     const leader = await leaderPort();
