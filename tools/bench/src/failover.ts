@@ -5,17 +5,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Scheduler } from '@ts-mesos/scheduler';
 import { ZkSession } from '@ts-mesos/zk-election';
-import { daemon, flag } from './daemons.js';
+import { commandTask, daemon, flag, poll as pollEvery } from './daemons.js';
+
+const poll = (what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => pollEvery(what, check, timeoutMs, 25);
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-
-async function poll(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function metrics(port: number): Promise<Record<string, number>> {
   return (await (await fetch(`http://127.0.0.1:${port}/metrics/snapshot`)).json()) as Record<string, number>;
@@ -102,16 +96,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
         continue;
       }
       launched += want;
-      const infos = Array.from({ length: want }, (_, i) => ({
-        name: 'sleep',
-        task_id: { value: `t${start + i}` },
-        agent_id: offer.agent_id,
-        resources: [
-          { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.01 } },
-          { name: 'mem', type: 'SCALAR' as const, scalar: { value: 8 } },
-        ],
-        command: { value: 'sleep 3600' },
-      }));
+      const infos = Array.from({ length: want }, (_, i) => commandTask(`t${start + i}`, offer.agent_id, 0.01, 8, 'sleep 3600', 'sleep'));
       await s.launch([offer.id.value], infos, { refuse_seconds: 3600 }).catch((error: unknown) => {
         launched -= want; // the master went away mid-call: launch these again from a later offer
         process.stdout.write(`launch of ${want} tasks failed (${String(error)}${error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ''}); retrying from later offers\n`);

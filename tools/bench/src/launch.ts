@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PosixContainerizer } from '@ts-mesos/containerizer';
 import { ContainerId, Resources } from '@ts-mesos/protocol';
 import { Scheduler } from '@ts-mesos/scheduler';
-import { daemon, flag } from './daemons.js';
+import { commandTask, daemon, flag } from './daemons.js';
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
@@ -58,16 +58,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
             const infos = Array.from({ length: batch }, () => {
               const id = `t${launched++}`;
               acceptedAt.set(id, performance.now());
-              return {
-                name: id,
-                task_id: { value: id },
-                agent_id: offer.agent_id,
-                resources: [
-                  { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.05 } },
-                  { name: 'mem', type: 'SCALAR' as const, scalar: { value: 32 } },
-                ],
-                command: { value: 'true' },
-              };
+              return commandTask(id, offer.agent_id, 0.05, 32, 'true');
             });
             await s.launch([offer.id.value], infos, { refuse_seconds: 0 });
           }

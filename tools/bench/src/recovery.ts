@@ -2,17 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Scheduler } from '@ts-mesos/scheduler';
-import { daemon, flag } from './daemons.js';
+import { commandTask, daemon, flag, poll } from './daemons.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-
-async function poll(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /**
  * `npm run bench -- recovery [--tasks=200] [--rounds=3]`: a master and an agent as real
@@ -41,16 +33,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
         await s.decline([offer.id.value], { refuse_seconds: 3600 });
         continue;
       }
-      const infos = Array.from({ length: want }, (_, i) => ({
-        name: 'sleep',
-        task_id: { value: `t${running + i}` },
-        agent_id: offer.agent_id,
-        resources: [
-          { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.01 } },
-          { name: 'mem', type: 'SCALAR' as const, scalar: { value: 8 } },
-        ],
-        command: { value: 'sleep 3600' },
-      }));
+      const infos = Array.from({ length: want }, (_, i) => commandTask(`t${running + i}`, offer.agent_id, 0.01, 8, 'sleep 3600', 'sleep'));
       await s.launch([offer.id.value], infos, { refuse_seconds: 0 });
     }
   });

@@ -3,20 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Scheduler } from '@ts-mesos/scheduler';
-import { daemon, flag } from './daemons.js';
+import { commandTask, daemon, flag, poll as pollEvery } from './daemons.js';
+
+const poll = (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => pollEvery(what, check, timeoutMs, 250);
 
 const percentile = (xs: number[], p: number): number => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 };
-
-async function poll(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 interface Phase {
   agents: number;
@@ -86,16 +80,7 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
             const tasks = Array.from({ length: options.tasksPerOffer }, () => {
               const id = `t${next++}`;
               sentAt.set(id, performance.now());
-              return {
-                name: 'short',
-                task_id: { value: id },
-                agent_id: offer.agent_id,
-                resources: [
-                  { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 } },
-                  { name: 'mem', type: 'SCALAR' as const, scalar: { value: 32 } },
-                ],
-                command: { value: 'true' },
-              };
+              return commandTask(id, offer.agent_id, 0.1, 32, 'true', 'short');
             });
             return s.launch([offer.id.value], tasks, { refuse_seconds: 1 });
           });
