@@ -40,6 +40,19 @@ export function TaskTable({ tasks, state }: { tasks: readonly TaskView[]; state:
   );
 }
 
+/** One filter: a select of `[value, label]` options, 'any' first. */
+function Choice({ name, value, set, options }: { name: string; value: string; set: (key: string, value: string) => void; options: readonly (readonly [string, string])[] }) {
+  return (
+    <label>
+      {name}{' '}
+      <select name={name} value={value} onChange={(e) => set(name, (e.target as HTMLSelectElement).value)}>
+        <option value="">any</option>
+        {options.map(([v, label]) => <option key={v} value={v}>{label}</option>)}
+      </select>
+    </label>
+  );
+}
+
 export function Tasks({ state, query }: { state: ClusterState; query: URLSearchParams }) {
   const want = { state: query.get('state') ?? '', framework: query.get('framework') ?? '', agent: query.get('agent') ?? '', text: query.get('q') ?? '' };
   const set = (key: string, value: string): void => {
@@ -61,27 +74,9 @@ export function Tasks({ state, query }: { state: ClusterState; query: URLSearchP
     <div class="page">
       <h2>Tasks ({tasks.length} of {all.length})</h2>
       <div class="filters">
-        <label>
-          state{' '}
-          <select name="state" value={want.state} onChange={(e) => set('state', (e.target as HTMLSelectElement).value)}>
-            <option value="">any</option>
-            {states.map((s) => <option key={s} value={s}>{s}</option>)}
-          </select>
-        </label>
-        <label>
-          framework{' '}
-          <select name="framework" value={want.framework} onChange={(e) => set('framework', (e.target as HTMLSelectElement).value)}>
-            <option value="">any</option>
-            {[...state.frameworks.values()].map((f) => <option key={f.id} value={f.id}>{f.name} ({f.id.slice(-4)})</option>)}
-          </select>
-        </label>
-        <label>
-          agent{' '}
-          <select name="agent" value={want.agent} onChange={(e) => set('agent', (e.target as HTMLSelectElement).value)}>
-            <option value="">any</option>
-            {[...state.agents.values()].slice(0, 500).map((a) => <option key={a.id} value={a.id}>{a.hostname} ({a.id.slice(-4)})</option>)}
-          </select>
-        </label>
+        <Choice name="state" value={want.state} set={set} options={states.map((s) => [s, s])} />
+        <Choice name="framework" value={want.framework} set={set} options={[...state.frameworks.values()].map((f) => [f.id, `${f.name} (${f.id.slice(-4)})`])} />
+        <Choice name="agent" value={want.agent} set={set} options={[...state.agents.values()].slice(0, 500).map((a) => [a.id, `${a.hostname} (${a.id.slice(-4)})`])} />
         <label>
           id or name <input name="q" value={want.text} onInput={(e) => set('q', (e.target as HTMLInputElement).value)} />
         </label>
