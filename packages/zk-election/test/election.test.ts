@@ -1,6 +1,7 @@
 // Leader election and detection against a real ZooKeeper server (tools/services starts one on
 // 127.0.0.1:2181). Under CI=true a missing server fails this file; elsewhere it is skipped.
 import { randomUUID } from 'node:crypto';
+import { connect as connect_, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { describeWithService, probeZooKeeper } from '@ts-mesos/testkit';
 import { afterEach, expect, it } from 'vitest';
 import type { MasterInfo } from '@ts-mesos/protocol';
@@ -73,21 +74,47 @@ describeWithService(zk, 'ZooKeeper leader election', () => {
 
   it('a leader whose session expires loses leadership and the standby is elected', async () => {
     const group = path();
-    const [a, b] = await Promise.all([open(2000), open()]);
-    const leader = new LeaderContender(a, group, Buffer.from(JSON.stringify(info(5061))));
+    // The leader reaches ZooKeeper through a proxy the test can cut: the ensemble then expires
+    // its session for real. (Joining the session from a second client and closing it races with
+    // the first client's own reconnection, which can win and keep the session alive.)
+    const cut = await CuttableProxy.start(zk.connect);
+    closers.push(() => cut.close());
+    const a = await ZkSession.connect(cut.address, { sessionTimeoutMs: 2000 });
+    sessions.push(a);
+    const b = await open();
+    // A long step-down so that only the expiry itself can end this leadership.
+    const leader = new LeaderContender(a, group, Buffer.from(JSON.stringify(info(5061))), { stepDownMs: 60_000 });
     const standby = new LeaderContender(b, group, Buffer.from(JSON.stringify(info(5062))));
     await leader.contend();
     await standby.contend();
     expect(leader.isElected).toBe(true);
-    const lost = next<string>(leader, 'lost', 15_000);
     const takeover = next(standby, 'elected', 15_000);
-    // Expire the leader's session the way ZooKeeper's own tests do: a second client joins the
-    // same session (same id and password) and closes it.
-    await expireSession(a, zk.connect);
-    expect(await lost).toMatch(/expired|gone|disconnected/);
-    expect(leader.isElected).toBe(false);
+    cut.sever();
     await takeover;
     expect(standby.isElected).toBe(true);
+    const lost = next<string>(leader, 'lost', 15_000);
+    cut.heal();
+    expect(await lost).toMatch(/expired/);
+    expect(leader.isElected).toBe(false);
+  });
+
+  it('a leader cut off from ZooKeeper steps down before the ensemble can elect another', async () => {
+    const group = path();
+    const cut = await CuttableProxy.start(zk.connect);
+    closers.push(() => cut.close());
+    const a = await ZkSession.connect(cut.address, { sessionTimeoutMs: 2000 });
+    sessions.push(a);
+    const b = await open();
+    const leader = new LeaderContender(a, group, Buffer.from(JSON.stringify(info(5063))));
+    const standby = new LeaderContender(b, group, Buffer.from(JSON.stringify(info(5064))));
+    await leader.contend();
+    await standby.contend();
+    const order: string[] = [];
+    const lost = next<string>(leader, 'lost', 15_000).then((reason) => order.push(`lost: ${reason}`));
+    const takeover = next(standby, 'elected', 15_000).then(() => order.push('standby elected'));
+    cut.sever();
+    await Promise.all([lost, takeover]);
+    expect(order).toEqual([expect.stringMatching(/^lost: disconnected from ZooKeeper for \d+ ms$/), 'standby elected']);
   });
 
   it('a master detector follows the leader and reports none while nobody contends', async () => {
@@ -141,15 +168,54 @@ describeWithService(zk, 'ZooKeeper leader election', () => {
   });
 });
 
-/** Joins the session of `session` from a second connection and closes it: the ensemble expires it. */
-async function expireSession(session: ZkSession, servers: string): Promise<void> {
-  const { default: zookeeper } = await import('node-zookeeper-client');
-  const raw = (session as unknown as { client: { getSessionId(): Buffer; getSessionPassword(): Buffer } }).client;
-  const options = { sessionTimeout: session.sessionTimeoutMs, retries: 0, sessionId: raw.getSessionId(), sessionPassword: raw.getSessionPassword() };
-  const twin = zookeeper.createClient(servers, options);
-  await new Promise<void>((resolve) => {
-    twin.once('connected', () => resolve());
-    twin.connect();
-  });
-  twin.close();
+/**
+ * A TCP proxy to the first server of a connect string that can cut every connection through it
+ * and refuse new ones (`sever`) until `heal`: a network partition between one client and
+ * ZooKeeper.
+ */
+class CuttableProxy {
+  address = '';
+  private severed = false;
+  private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
+
+  private constructor(host: string, port: number) {
+    this.server = createServer((client) => {
+      if (this.severed) {
+        client.destroy();
+        return;
+      }
+      const upstream = connect_(port, host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+  }
+
+  static async start(connect: string): Promise<CuttableProxy> {
+    const [host = '127.0.0.1', port = '2181'] = (connect.split(',')[0] ?? '').split(':');
+    const proxy = new CuttableProxy(host, Number(port));
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    proxy.address = `127.0.0.1:${(proxy.server.address() as AddressInfo).port}`;
+    return proxy;
+  }
+
+  sever(): void {
+    this.severed = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  heal(): void {
+    this.severed = false;
+  }
+
+  close(): void {
+    this.sever();
+    this.server.close();
+  }
 }
