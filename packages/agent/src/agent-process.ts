@@ -63,6 +63,10 @@ export interface AgentProcessOptions {
   readonly recoverMode?: 'reconnect' | 'cleanup';
   /** `--executor_registration_timeout` (1 min): a custom executor that has not subscribed by then is destroyed. */
   readonly executorRegistrationTimeoutMs?: number;
+  /** Makes container and stream IDs (default: random UUIDs); the simulator passes a seeded one so a run replays exactly. */
+  readonly uuid?: () => string;
+  /** Makes status update UUIDs (default: crypto's randomBytes); seeded in the simulator. */
+  readonly randomBytes?: (size: number) => Uint8Array;
 }
 
 /** A custom executor (ExecutorInfo with a command) speaking the v1 Executor API. */
@@ -138,7 +142,10 @@ export class AgentProcess extends Process {
   private readonly completed = new Map<string, CompletedExecutor[]>();
   /** Custom executors by `frameworkId/executorId`. */
   private readonly executors = new Map<string, ExecutorRecord>();
-  private readonly startTimeMs = Date.now();
+  /** When this agent process started, on the runtime's clock. */
+  private startTimeMs = 0;
+  private readonly uuid: () => string;
+  private readonly randomBytes: (size: number) => Uint8Array;
   private total: Resources;
   /** What the agent announces; its resources change when the master checkpoints reservations or volumes. */
   private info: AgentInfo;
@@ -149,6 +156,8 @@ export class AgentProcess extends Process {
     this.master = options.master;
     this.agentId = options.info.id?.value;
     this.updates = new StatusUpdateManager(options.statusRetryMinMs);
+    this.uuid = options.uuid ?? randomUUID;
+    this.randomBytes = options.randomBytes ?? randomBytes;
     this.handle('AgentRegistered', (_, m) => this.registeredAs(m.agent_id.value, false, m.total_ping_timeout_seconds));
     this.handle('AgentReregistered', (_, m) => this.registeredAs(m.agent_id.value, true, m.total_ping_timeout_seconds));
     this.handle('AgentRegistrationRejected', (_, m) => this.log.error({ reason: m.message }, 'Master rejected the registration'));
@@ -281,6 +290,7 @@ export class AgentProcess extends Process {
   }
 
   protected override async initialize(): Promise<void> {
+    this.startTimeMs = this.runtime.clock.now();
     this.options.metrics?.source('slave', () => this.metrics());
     this.options.metrics?.source('system', systemMetrics);
     if (this.options.recoverMode === 'cleanup') {
@@ -561,7 +571,7 @@ export class AgentProcess extends Process {
       this.runOnExecutor(frameworkId, info, info.executor);
       return;
     }
-    const containerId = ContainerId(randomUUID());
+    const containerId = ContainerId(this.uuid());
     const sandbox = join(this.options.workDir, 'slaves', this.agentId, 'frameworks', frameworkId, 'executors', taskId, 'runs', containerId);
     const live: LiveTask = {
       frameworkId,
@@ -683,7 +693,7 @@ export class AgentProcess extends Process {
   /** Launches a custom executor's container; it has `--executor_registration_timeout` to subscribe. */
   private startExecutor(frameworkId: string, info: ExecutorInfo): ExecutorRecord | undefined {
     const executorId = info.executor_id.value;
-    const containerId = ContainerId(randomUUID());
+    const containerId = ContainerId(this.uuid());
     const sandbox = join(this.options.workDir, 'slaves', this.agentId!, 'frameworks', frameworkId, 'executors', executorId, 'runs', containerId);
     try {
       mkdirSync(sandbox, { recursive: true });
@@ -784,7 +794,7 @@ export class AgentProcess extends Process {
 
   private executorSubscribe(executor: ExecutorRecord, request: HttpRequest): HttpResponse {
     executor.stream?.close();
-    const stream = new RecordIoStream(randomUUID());
+    const stream = new RecordIoStream(this.uuid());
     executor.stream = stream;
     executor.state = 'RUNNING';
     executor.registrationTimer?.cancel();
@@ -902,7 +912,7 @@ export class AgentProcess extends Process {
       if (isTerminalState(state)) this.retire(live);
       return;
     }
-    const uuid = from?.uuid ?? randomBytes(16).toString('base64');
+    const uuid = from?.uuid ?? Buffer.from(this.randomBytes(16)).toString('base64');
     const executorId = live.executor === undefined ? live.info.task_id : { value: live.executor.id };
     const update: StatusUpdate = {
       framework_id: { value: live.frameworkId },
@@ -1056,7 +1066,7 @@ export class AgentProcess extends Process {
   /** `slave/*` metrics with Mesos's names (docs/monitoring.md). */
   metrics(): Record<string, number> {
     const m: Record<string, number> = {};
-    m['slave/uptime_secs'] = (Date.now() - this.startTimeMs) / 1000;
+    m['slave/uptime_secs'] = (this.runtime.clock.now() - this.startTimeMs) / 1000;
     m['slave/registered'] = this.registered ? 1 : 0;
     m['slave/recovery_errors'] = 0;
     const active = new Set<string>();

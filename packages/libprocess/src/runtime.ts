@@ -23,6 +23,12 @@ export interface RuntimeOptions {
   readonly delegate?: string;
   /** Events waiting in mailboxes above which the transport stops reading (default 65,536). */
   readonly highWaterEvents?: number;
+  /**
+   * Milliseconds of real time the runtime may keep the event loop before yielding to I/O
+   * (default 10). The simulator passes Infinity: a yield decided by the wall clock would make
+   * the order of events depend on the machine's speed.
+   */
+  readonly sliceMs?: number;
 }
 
 type Event =
@@ -66,7 +72,7 @@ interface RemoteLink {
 
 /** Events one process may handle before the next ready process gets its turn. */
 const FAIR_BATCH = 256;
-/** Milliseconds the runtime may keep the event loop before yielding to I/O. */
+/** Milliseconds the runtime may keep the event loop before yielding to I/O (`RuntimeOptions.sliceMs`). */
 const SLICE_MS = 10;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -98,6 +104,7 @@ export class Runtime {
   private readonly delegate: string | undefined;
   private readonly highWater: number;
   private readonly lowWater: number;
+  private readonly sliceMs: number;
   private bound: Address | undefined;
   private readonly processes = new Map<string, Cell>();
   private readonly runQueue = new Queue<Cell>(64);
@@ -121,6 +128,7 @@ export class Runtime {
     this.delegate = options.delegate;
     this.highWater = options.highWaterEvents ?? 65_536;
     this.lowWater = Math.floor(this.highWater / 2);
+    this.sliceMs = options.sliceMs ?? SLICE_MS;
   }
 
   /** The bound address; only after `start`. */
@@ -435,9 +443,9 @@ export class Runtime {
         this.runQueue.push(cell);
       }
       sinceCheck += handled;
-      if (sinceCheck >= 1024) {
+      if (sinceCheck >= 1024 && this.sliceMs !== Infinity) {
         sinceCheck = 0;
-        if (performance.now() - started > SLICE_MS) {
+        if (performance.now() - started > this.sliceMs) {
           // Keep `scheduled` set: the rest runs after pending I/O.
           setImmediate(this.pump);
           this.afterPump();

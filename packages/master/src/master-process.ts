@@ -27,8 +27,10 @@ export interface MasterProcessOptions extends Omit<MasterCoreOptions, 'registry'
   readonly onFatal?: (message: string) => void;
   /** `--webui_dir`: the web UI's build, served at `/`; none: no UI. */
   readonly webuiDir?: string;
-  /** When the master daemon started (ms since the epoch; default: now). */
+  /** When the master daemon started (ms since the epoch; default: when this process starts). */
   readonly startTimeMs?: number;
+  /** Makes stream IDs (default: random UUIDs); the simulator passes a seeded one so a run replays exactly. */
+  readonly uuid?: () => string;
 }
 
 /**
@@ -43,9 +45,10 @@ export class MasterProcess extends Process {
   private readonly streams = new Map<string, EventStream>();
   private readonly timers = new Map<string, Timer>();
   private allocatorPid: Pid<AllocatorProcess> | undefined;
-  private readonly startTimeMs: number;
-  /** This process exists only while its master leads: it was elected when it was made. */
-  private readonly electedTimeMs = Date.now();
+  private startTimeMs = 0;
+  /** This process exists only while its master leads: it was elected when it started (read on the runtime's clock). */
+  private electedTimeMs = 0;
+  private readonly uuid: () => string;
   /** Operator API SUBSCRIBE streams. */
   private readonly operatorStreams = new Set<EventStream>();
   /** Effects waiting for registry writes, in order; see `perform`. */
@@ -54,7 +57,7 @@ export class MasterProcess extends Process {
   constructor(private readonly options: MasterProcessOptions) {
     super('master');
     this.core = new MasterCore({ ...options, registry: options.registry.recover() });
-    this.startTimeMs = options.startTimeMs ?? this.electedTimeMs;
+    this.uuid = options.uuid ?? randomUUID;
     this.handle('RegisterAgent', (from, body) => this.core.registerAgent(from, body, this.now()));
     this.handle('ReregisterAgent', (from, body) => this.core.reregisterAgent(from, body, this.now()));
     this.handle('Pong', (from) => this.core.pong(from));
@@ -111,6 +114,8 @@ export class MasterProcess extends Process {
   }
 
   protected override initialize(): void {
+    this.electedTimeMs = this.now();
+    this.startTimeMs = this.options.startTimeMs ?? this.electedTimeMs;
     // Weights and quotas recovered from the registry, before the allocator starts deciding.
     if (this.core.weights.size > 0) this.options.allocator.updateWeights(new Map(this.core.weights));
     for (const [role, quota] of this.core.quotas) this.options.allocator.updateQuota(role, quota);
@@ -128,7 +133,7 @@ export class MasterProcess extends Process {
     this.allocatorPid = this.runtime.spawn(allocator);
     const metrics = this.options.metrics;
     if (metrics !== undefined) {
-      metrics.source('master', () => masterMetrics(this.core, { startTimeMs: this.startTimeMs, now: Date.now(), elected: true, eventStreams: this.streams.size }));
+      metrics.source('master', () => masterMetrics(this.core, { startTimeMs: this.startTimeMs, now: this.now(), elected: true, eventStreams: this.streams.size }));
       metrics.source('allocator', () => allocator.metrics());
       metrics.source('system', systemMetrics);
     }
@@ -270,7 +275,7 @@ export class MasterProcess extends Process {
       this.perform(this.core.drain());
       return outcome.status === 202 ? Http.accepted() : Http.text(outcome.message, outcome.status);
     }
-    const streamId = randomUUID();
+    const streamId = this.uuid();
     const subscribed = this.core.subscribe(call, streamId, this.now());
     if (!subscribed.ok) {
       this.perform(this.core.drain());
@@ -409,7 +414,7 @@ export class MasterProcess extends Process {
   }
 
   private operatorSubscribe(request: HttpRequest): HttpResponse {
-    const stream = new EventStream(randomUUID());
+    const stream = new EventStream(this.uuid());
     stream.pushJson(`{"type":"SUBSCRIBED","subscribed":{"get_state":${getStateJson(this.core)},"heartbeat_interval_seconds":${this.options.heartbeatIntervalSeconds}}}`);
     this.operatorStreams.add(stream);
     const closed = this.defer(() => {
