@@ -1,5 +1,5 @@
 import { Process } from '@ts-mesos/libprocess';
-import type { Allocator, OfferDecision } from './allocator.js';
+import type { AllocationScope, Allocator, OfferDecision } from './allocator.js';
 
 export interface AllocatorProcessOptions {
   /** `--allocation_interval` (Mesos default 1 s). */
@@ -38,13 +38,14 @@ export class AllocatorProcess extends Process {
   requestAllocation(): void {
     if (this.pending) return;
     this.pending = true;
-    this.runtime.dispatch(this.self(), (p) => p.allocateNow()).catch(() => undefined);
+    this.runtime.dispatch(this.self(), (p) => p.allocateNow('changed')).catch(() => undefined);
   }
 
-  allocateNow(): OfferDecision[] {
+  /** One run: over every agent (the periodic run, the default), or those that changed. */
+  allocateNow(scope: AllocationScope = 'all'): OfferDecision[] {
     this.pending = false;
     const started = performance.now();
-    const decisions = this.core.allocate(this.runtime.clock.now());
+    const decisions = this.core.allocate(this.runtime.clock.now(), scope);
     this.lastRunMs = performance.now() - started;
     if (decisions.length > 0) this.options.onOffers(decisions);
     return decisions;

@@ -40,6 +40,9 @@ export type NoOfferReason =
   | 'quota_limit'
   | 'insufficient_resources';
 
+/** Which agents an allocation run considers (see `Allocator.allocate`). */
+export type AllocationScope = 'all' | 'changed';
+
 /**
  * The plugin contract between the master and an allocator. The master tells it about
  * frameworks, agents and resources coming back; it answers `allocate(now)` with offers and
@@ -77,8 +80,15 @@ export interface Allocator {
   /** An operation (RESERVE, CREATE, ...) turned a framework's allocated `from` into `to`. */
   updateAllocation(frameworkId: FrameworkId, agentId: AgentId, from: Resources, to: Resources): void;
 
-  /** Decides offers now. */
-  allocate(now: number): OfferDecision[];
+  /**
+   * Decides offers now. `scope` is a hint: `all` (the default, and the periodic
+   * `--allocation_interval` run) considers every agent; `changed` (a prompt run after events,
+   * as Mesos's `allocate(agentId)`) may consider only the agents whose free resources changed
+   * since the last run, and must fall back to all agents after an event that concerns every
+   * agent (a framework added or revived, weights or quota changed). An implementation may
+   * ignore it and always consider all agents.
+   */
+  allocate(now: number, scope?: AllocationScope): OfferDecision[];
   /** Why the framework would get nothing from the agent now, or undefined if it would get something. */
   explain(frameworkId: FrameworkId, agentId: AgentId, now: number): NoOfferReason | undefined;
   /** Mesos-named metrics (`allocator/mesos/...`). */

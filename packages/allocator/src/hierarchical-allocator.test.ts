@@ -128,6 +128,31 @@ describe('HierarchicalAllocator scenarios', () => {
     expect(got.get('fac')).toBe(3);
   });
 
+  it('a prompt run looks only at agents whose free resources changed; a new framework or the periodic run looks at all', () => {
+    const a = new HierarchicalAllocator();
+    a.addFramework(fw(1), { roles: ['*'] });
+    for (const i of [1, 2, 3]) a.addAgent(ag(i), { hostname: `h${i}`, total: r('cpus:2;mem:256') });
+    const first = a.allocate(0, 'changed');
+    expect(first.map((d) => d.agentId).sort()).toEqual(['a1', 'a2', 'a3']);
+    const on = (id: string): OfferDecision => first.find((d) => d.agentId === id)!;
+    // a1 declined for 10 s: free, filtered, and no longer a candidate after the next run.
+    a.recoverResources(fw(1), ag(1), on('a1').resources, 10, 0);
+    expect(a.allocate(100, 'changed')).toEqual([]);
+    // A new framework concerns every agent: a1 goes to it though a1 did not change.
+    a.addFramework(fw(2), { roles: ['*'] });
+    expect(a.allocate(200, 'changed')).toMatchObject([{ frameworkId: 'f2', agentId: 'a1' }]);
+    a.suppressOffers(fw(2));
+    // a2 declined for 1 s: once the filter expires only time has changed, which a prompt run
+    // does not look at; the periodic run over every agent offers it again.
+    a.recoverResources(fw(1), ag(2), on('a2').resources, 1, 200);
+    expect(a.allocate(300, 'changed')).toEqual([]);
+    expect(a.allocate(1300, 'changed')).toEqual([]);
+    expect(a.allocate(1300, 'all')).toMatchObject([{ frameworkId: 'f1', agentId: 'a2' }]);
+    // Resources freed with no filter are offered at the next prompt run.
+    a.recoverResources(fw(1), ag(3), on('a3').resources, 0, 1300);
+    expect(a.allocate(1400, 'changed').map((d) => d.agentId)).toEqual(['a3']);
+  });
+
   it('returns a removed framework\'s resources to the pool', () => {
     const a = new HierarchicalAllocator();
     a.addFramework(fw(1), { roles: ['*'] });
@@ -144,7 +169,7 @@ const runArb = fc.record({
   frameworks: fc.array(fc.record({ role: fc.constantFrom('*', 'a', 'b', 'a/x'), weight: fc.constantFrom(1, 2, 3) }), { minLength: 1, maxLength: 6 }),
   agents: fc.array(fc.record({ cpus: fc.integer({ min: 1, max: 8 }), mem: fc.integer({ min: 64, max: 4096 }), reservedTo: fc.constantFrom(undefined, 'a', 'b') }), { minLength: 1, maxLength: 12 }),
   limit: fc.integer({ min: 1, max: 10 }),
-  steps: fc.array(fc.record({ declineEvery: fc.integer({ min: 1, max: 3 }), refuse: fc.constantFrom(undefined, 0, 1, 5, 1000), advanceMs: fc.integer({ min: 0, max: 3000 }) }), { minLength: 1, maxLength: 8 }),
+  steps: fc.array(fc.record({ declineEvery: fc.integer({ min: 1, max: 3 }), refuse: fc.constantFrom(undefined, 0, 1, 5, 1000), advanceMs: fc.integer({ min: 0, max: 3000 }), scope: fc.constantFrom('all' as const, 'changed' as const) }), { minLength: 1, maxLength: 8 }),
   seed: fc.integer(),
 });
 
@@ -175,7 +200,7 @@ describe('HierarchicalAllocator invariants (properties)', () => {
         let now = 0;
         let roleB = 0;
         for (const step of run.steps) {
-          const decisions = a.allocate(now);
+          const decisions = a.allocate(now, step.scope);
           decisions.forEach((d, i) => {
             const total = totals.get(d.agentId)!;
             const after = (held.get(d.agentId) ?? r('')).plus(d.resources.unallocate());

@@ -2,6 +2,7 @@ import { SeededRandom } from '@ts-mesos/libprocess';
 import { type AgentId, type FrameworkId, Resources } from '@ts-mesos/protocol';
 import {
   type AgentSpec,
+  type AllocationScope,
   type Allocator,
   type AllocatorOptions,
   DEFAULT_MIN_ALLOCATABLE,
@@ -80,6 +81,10 @@ export class HierarchicalAllocator implements Allocator {
   private readonly minAllocatable: readonly Readonly<Record<string, number>>[];
   private readonly random: SeededRandom;
   private totalsChanged = false;
+  /** Agents whose free resources changed since the last run: what a `changed` run considers. */
+  private readonly candidates = new Set<AgentId>();
+  /** Something that concerns every agent changed: the next run considers all of them. */
+  private everyAgent = true;
   private runs = 0;
   private offersMade = 0;
 
@@ -102,6 +107,7 @@ export class HierarchicalAllocator implements Allocator {
       filters: new Map(),
     };
     this.frameworks.set(id, framework);
+    this.everyAgent = true;
     for (const role of spec.roles) this.tree.ensure(role).frameworks.add(id, id, 0);
     for (const [agentId, resources] of used) {
       const agent = this.agents.get(agentId);
@@ -122,6 +128,7 @@ export class HierarchicalAllocator implements Allocator {
       if (!node.frameworks.has(id)) node.frameworks.add(id, id, this.frameworkShare(framework, role));
     }
     framework.spec = spec;
+    this.everyAgent = true;
     framework.suppressed.clear();
     for (const role of spec.suppressedRoles ?? []) framework.suppressed.add(role);
   }
@@ -142,6 +149,7 @@ export class HierarchicalAllocator implements Allocator {
 
   activateFramework(id: FrameworkId): void {
     this.framework(id).active = true;
+    this.everyAgent = true;
   }
 
   deactivateFramework(id: FrameworkId): void {
@@ -157,6 +165,7 @@ export class HierarchicalAllocator implements Allocator {
     if (this.agents.has(id)) throw new Error(`Agent '${id}' is already known to the allocator`);
     const agent: AgentState = { id, hostname: spec.hostname, total: spec.total, available: spec.total, active: true, allocations: new Map() };
     this.agents.set(id, agent);
+    this.candidates.add(id);
     addScalars(this.totals, scalarsOf(spec.total), 1);
     this.totalsChanged = true;
     for (const [frameworkId, resources] of used) {
@@ -175,6 +184,7 @@ export class HierarchicalAllocator implements Allocator {
     for (const resources of agent.allocations.values()) allocated = allocated.plus(resources.unallocate());
     agent.total = total;
     agent.available = total.minus(allocated);
+    this.candidates.add(id);
   }
 
   removeAgent(id: AgentId): void {
@@ -188,10 +198,12 @@ export class HierarchicalAllocator implements Allocator {
     addScalars(this.totals, scalarsOf(agent.total), -1);
     this.totalsChanged = true;
     this.agents.delete(id);
+    this.candidates.delete(id);
   }
 
   activateAgent(id: AgentId): void {
     this.agent(id).active = true;
+    this.candidates.add(id);
   }
 
   deactivateAgent(id: AgentId): void {
@@ -220,6 +232,7 @@ export class HierarchicalAllocator implements Allocator {
     const framework = this.framework(frameworkId);
     for (const role of roles ?? framework.spec.roles) framework.suppressed.delete(role);
     framework.filters.clear();
+    this.everyAgent = true;
   }
 
   updateWeights(weights: ReadonlyMap<string, number>): void {
@@ -227,9 +240,11 @@ export class HierarchicalAllocator implements Allocator {
       if (!(weight > 0)) throw new RangeError(`Weight of role '${role}' must be positive, got ${weight}`);
       this.tree.setWeight(role, weight);
     }
+    this.everyAgent = true;
   }
 
   updateQuota(role: string, quota: Quota | undefined): void {
+    this.everyAgent = true;
     if (quota === undefined) {
       this.quotas.delete(role);
       return;
@@ -250,11 +265,17 @@ export class HierarchicalAllocator implements Allocator {
 
   // ---- deciding ----------------------------------------------------------------------------
 
-  allocate(now: number): OfferDecision[] {
+  allocate(now: number, scope: AllocationScope = 'all'): OfferDecision[] {
     this.runs += 1;
     if (this.totalsChanged) this.reorderAll();
     const decisions = new Map<string, OfferDecision>();
-    const agents = this.shuffledAgents();
+    // A prompt run after events looks only at the agents whose free resources changed: the
+    // others were offered all they could be at the last run, and what only time changes (an
+    // expired filter) waits for the periodic run over every agent, as in Mesos.
+    const everyAgent = scope === 'all' || this.everyAgent;
+    const agents = this.shuffledAgents(everyAgent ? undefined : this.candidates);
+    this.candidates.clear();
+    if (everyAgent) this.everyAgent = false;
 
     // Stage 1: roles below their quota guarantee, served up to it (Mesos allocates quota first).
     const owed = [...this.quotas.entries()].filter(([role, q]) => this.below(role, q.guarantees));
@@ -442,6 +463,7 @@ export class HierarchicalAllocator implements Allocator {
   private untrack(framework: FrameworkState, agent: AgentState, allocated: Resources): void {
     if (allocated.isEmpty()) return;
     agent.available = agent.available.plus(allocated.unallocate());
+    this.candidates.add(agent.id);
     mapSubtract(agent.allocations, framework.id, allocated);
     mapSubtract(framework.allocations, agent.id, allocated);
     for (const [role, part] of byAllocationRole(allocated)) this.account(framework, role, scalarsOf(part), -1);
@@ -467,8 +489,15 @@ export class HierarchicalAllocator implements Allocator {
     }
   }
 
-  private shuffledAgents(): AgentState[] {
-    const list = [...this.agents.values()];
+  private shuffledAgents(only?: ReadonlySet<AgentId>): AgentState[] {
+    const list: AgentState[] = [];
+    if (only === undefined) for (const agent of this.agents.values()) list.push(agent);
+    else {
+      for (const id of only) {
+        const agent = this.agents.get(id);
+        if (agent !== undefined) list.push(agent);
+      }
+    }
     for (let i = list.length - 1; i > 0; i--) {
       const j = this.random.int(i + 1);
       [list[i], list[j]] = [list[j]!, list[i]!];

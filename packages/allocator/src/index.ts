@@ -1,5 +1,6 @@
 export {
   type AgentSpec,
+  type AllocationScope,
   type Allocator,
   type AllocatorFactory,
   type AllocatorOptions,
