@@ -31,9 +31,10 @@ export class RecordIoStream implements AsyncIterable<Uint8Array> {
     if (this.closed) return false;
     const record = encodeRecord(json);
     if (this.waiting !== undefined && this.queue.length === 0) {
-      // The reader waits: hand over at the end of this turn, so the events pushed in the same
-      // turn (a burst of offers or updates) go out as one chunk, one socket write.
-      queueMicrotask(() => this.handOver());
+      // The reader waits: hand over at the end of this turn of the event loop, so the events
+      // pushed meanwhile (a burst of offers, or updates arriving in several messages) go out
+      // as one chunk, one socket write.
+      setImmediate(() => this.handOver());
     }
     this.queue.push(record);
     this.queuedBytes += record.length;
