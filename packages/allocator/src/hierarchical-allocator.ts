@@ -46,6 +46,12 @@ interface AgentState {
 /** The allocation role of each part of allocated resources. */
 function byAllocationRole(resources: Resources): Map<string, Resources> {
   const out = new Map<string, Resources>();
+  const first = resources.items[0]?.allocationRole;
+  if (resources.items.every((r) => r.allocationRole === first)) {
+    // The usual case (an offer is for one role): the resources are their own only part.
+    if (first !== undefined || resources.items.length > 0) out.set(first ?? '*', resources);
+    return out;
+  }
   for (const r of resources) {
     const role = r.allocationRole ?? '*';
     out.set(role, (out.get(role) ?? Resources.EMPTY).plus(r));

@@ -155,6 +155,22 @@ describe('Resources semantics', () => {
     expect(allocated.unallocate().equals(r)).toBe(true);
     expect(r.pushReservation({ type: 'DYNAMIC', role: 'ops', principal: 'p' }).popReservation().equals(r)).toBe(true);
   });
+
+  it('moves the same resources in and out of a role without copying them again (the allocator\'s cycle)', () => {
+    const r = orThrow(parseResources('cpus:2;mem:128;ports:[31000-31009]'));
+    const allocated = r.allocate('ops');
+    expect(allocated.unallocate()).toBe(r);
+    expect(allocated.unallocate()).toBe(allocated.unallocate());
+    expect(r.allocate('ops').items).toEqual(allocated.items);
+    expect(r.allocate('ops').items[0]).toBe(allocated.items[0]);
+    // Another role is another variant, with its own identity.
+    const dev = r.allocate('dev');
+    expect(dev.items.every((x) => x.allocationRole === 'dev')).toBe(true);
+    expect(dev.contains(allocated)).toBe(false);
+    expect(dev.unallocate().equals(r)).toBe(true);
+    expect(Resources.EMPTY.plus(allocated)).toBe(allocated);
+    expect(allocated.plus(Resources.EMPTY)).toBe(allocated);
+  });
 });
 
 describe('Resources identity', () => {

@@ -73,6 +73,9 @@ function indexOfMatch(items: readonly Resource[], b: Resource): number {
   return -1;
 }
 
+/** `unallocate()`'s answer per instance, once known (instances are immutable; kept off the instance so equality and snapshots do not see it). */
+const UNALLOCATED = new WeakMap<Resources, Resources>();
+
 /**
  * An immutable bag of resources with exact arithmetic, as Mesos's `Resources`
  * (src/v1/resources.cpp). Resources with the same identity (name, type, reservation stack,
@@ -145,7 +148,12 @@ export class Resources implements Iterable<Resource> {
 
   /** `this + other`. Throws a RangeError if a scalar sum would pass `MAX_SCALAR` (never rounds). */
   add(other: Resources | Resource): Resources {
-    return this.addAll(other instanceof Resources ? other.items : [other]);
+    if (other instanceof Resources) {
+      // Both already merged: adding to nothing (or nothing) needs no work.
+      if (this.items.length === 0) return other;
+      return this.addAll(other.items);
+    }
+    return this.addAll([other]);
   }
 
   /** `this - other` with Mesos semantics: see the class comment. */
@@ -260,14 +268,21 @@ export class Resources implements Iterable<Resource> {
 
   /** Clears the allocation of every resource. */
   unallocate(): Resources {
-    return this.reallocate(undefined);
+    let plain = UNALLOCATED.get(this);
+    if (plain === undefined) UNALLOCATED.set(this, (plain = this.reallocate(undefined)));
+    return plain;
   }
 
   private reallocate(role: string | undefined): Resources {
     const first = this.items[0]?.allocationRole;
     if (this.items.every((r) => r.allocationRole === first)) {
       // One role in, one role out: identities stay distinct, so nothing needs merging.
-      return first === role ? this : new Resources(this.items.map((r) => withAllocation(r, role)));
+      if (first === role) return this;
+      const out = new Resources(this.items.map((r) => withAllocation(r, role)));
+      // The allocator takes allocated resources back out of their role again and again
+      // (recovering, filtering, untracking): remember where they came from.
+      if (first === undefined) UNALLOCATED.set(out, this);
+      return out;
     }
     return Resources.of(...this.items.map((r) => withAllocation(r, role)));
   }
