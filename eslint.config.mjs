@@ -13,7 +13,7 @@ const layers = {
   'layer:containerizer': ['layer:protocol'],
   'layer:zk-election': ['layer:protocol'],
   'layer:client': ['layer:protocol', 'layer:zk-election'],
-  'layer:cli': [],
+  'layer:cli': ['layer:protocol'],
   'layer:master': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client', 'layer:cli'],
   'layer:agent': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client', 'layer:cli'],
   'layer:app': ['layer:libprocess', 'layer:protocol', 'layer:allocator', 'layer:containerizer', 'layer:zk-election', 'layer:client', 'layer:cli', 'layer:master', 'layer:agent'],

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { formatDurationMs, parseDurationMs } from './duration.js';
+import { formatDurationMs, parseDurationMs } from '@ts-mesos/protocol';
 
 /**
  * One command-line flag, as Mesos's stout flags work: `--name=value` (or `--name value`),

@@ -1,3 +1,4 @@
+export { formatDurationMs, parseDurationMs } from './duration.js';
 export { err, ok, orThrow, type Result } from './result.js';
 export { fromFixed, MAX_FIXED, MAX_SCALAR, SCALE, toFixed } from './resources/fixed-point.js';
 export {

@@ -1,6 +1,7 @@
 /**
- * Mesos durations as flags spell them (stout's Duration): a number and a unit, `15secs`,
- * `100ms`, `1mins`, `2hrs`, `7days`, `1weeks`, `500us`, `10ns`. A bare number is seconds.
+ * Mesos durations as flags and the executor environment (`MESOS_RECOVERY_TIMEOUT`) spell them
+ * (stout's Duration): a number and a unit, `15secs`, `100ms`, `1mins`, `2hrs`, `7days`,
+ * `1weeks`, `500us`, `10ns`. A bare number is seconds.
  */
 const UNIT_MS: Readonly<Record<string, number>> = {
   ns: 1e-6,
