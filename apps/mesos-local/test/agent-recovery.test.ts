@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Daemon, freePort, startDaemon, tempDir, TestFramework } from './daemon.js';
+import { type Daemon, freePort, startDaemon, tempDir, TestFramework, until } from './daemon.js';
 
 type Offer = { id: { value: string }; agent_id: { value: string } };
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -107,7 +107,8 @@ describe('agent recovery after kill -9, with a real master and agent', () => {
       }
       return count;
     };
-    expect(pidsOfSleep()).toBe(1);
+    // TASK_RUNNING leaves with the fork; the shell may not have become `sleep` yet.
+    await until('the task to exec sleep', 5000, () => Promise.resolve(pidsOfSleep() === 1 ? true : undefined));
     await second.stop('SIGKILL');
     expect(pidsOfSleep()).toBe(1); // the task outlives its agent
 

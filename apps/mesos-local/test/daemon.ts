@@ -27,7 +27,8 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+/** Probes until it answers something other than undefined (an error counts as not yet), up to `deadlineMs`. */
+export async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const end = Date.now() + deadlineMs;
   let last: unknown;
   while (Date.now() < end) {

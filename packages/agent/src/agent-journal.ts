@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentInfo, FrameworkInfo, TaskInfo } from '@ts-mesos/protocol';
+import type { AgentInfo, ExecutorInfo, FrameworkInfo, TaskInfo } from '@ts-mesos/protocol';
 import type { ContainerCheckpoint } from '@ts-mesos/containerizer';
 import type { StatusUpdate } from './status-update-manager.js';
 
@@ -10,6 +10,8 @@ export type JournalRecord =
   | { readonly k: 'framework'; readonly info: FrameworkInfo }
   | { readonly k: 'task'; readonly frameworkId: string; readonly task: TaskInfo; readonly sandbox: string }
   | { readonly k: 'container'; readonly frameworkId: string; readonly taskId: string; readonly checkpoint: ContainerCheckpoint }
+  /** A custom executor's container, launched: a restarted agent waits for it to subscribe again. */
+  | { readonly k: 'executor'; readonly frameworkId: string; readonly info: ExecutorInfo; readonly sandbox: string; readonly checkpoint: ContainerCheckpoint }
   | { readonly k: 'update'; readonly update: StatusUpdate }
   | { readonly k: 'ack'; readonly frameworkId: string; readonly taskId: string; readonly uuid: string }
   | { readonly k: 'task-done'; readonly frameworkId: string; readonly taskId: string }

@@ -7,7 +7,9 @@ import {
   type AgentInfo,
   attributesModel,
   decodeExecutorCall,
+  type ExecutorCall,
   type ExecutorEvent,
+  formatDurationMs,
   type ExecutorInfo,
   RecordIoStream,
   type TaskStatus,
@@ -63,6 +65,10 @@ export interface AgentProcessOptions {
   readonly recoverMode?: 'reconnect' | 'cleanup';
   /** `--executor_registration_timeout` (1 min): a custom executor that has not subscribed by then is destroyed. */
   readonly executorRegistrationTimeoutMs?: number;
+  /** `--executor_reregistration_timeout` (2 s): after a restart, a recovered custom executor that has not subscribed again by then is destroyed. */
+  readonly executorReregistrationTimeoutMs?: number;
+  /** `--recovery_timeout` (15 min): how long executors wait for a restarted agent (`MESOS_RECOVERY_TIMEOUT`). */
+  readonly recoveryTimeoutMs?: number;
   /** Makes container and stream IDs (default: random UUIDs); the simulator passes a seeded one so a run replays exactly. */
   readonly uuid?: () => string;
   /** Makes status update UUIDs (default: crypto's randomBytes); seeded in the simulator. */
@@ -77,6 +83,10 @@ interface ExecutorRecord {
   readonly containerId: string;
   readonly sandbox: string;
   state: 'REGISTERING' | 'RUNNING' | 'TERMINATED';
+  /** Recovered after an agent restart: it must subscribe again within `--executor_reregistration_timeout`. */
+  recovered: boolean;
+  /** Its container, once launched (journaled: a restarted agent re-adopts it). */
+  checkpoint: ContainerCheckpoint | undefined;
   stream: RecordIoStream | undefined;
   /** Tasks that arrived before the executor subscribed. */
   readonly queued: TaskInfo[];
@@ -112,9 +122,13 @@ interface LiveTask {
   readonly group: readonly string[] | undefined;
   /** The custom executor running this task; undefined for the built-in command executor. */
   readonly executor?: ExecutorRecord;
+  /** The uuid of every update of this task the agent has taken: an executor sending one again after a restart is acknowledged, not applied twice. */
+  readonly uuids: Set<string>;
 }
 
 const MAX_REGISTRATION_BACKOFF_MS = 60_000;
+/** Mesos's MAX_EXECUTOR_REREGISTRATION_TIMEOUT (src/slave/constants.hpp): `--executor_reregistration_timeout` may not exceed it. */
+export const MAX_EXECUTOR_REREGISTRATION_TIMEOUT_MS = 15_000;
 const RETRY_TICK_MS = 1000;
 
 /**
@@ -128,8 +142,12 @@ export class AgentProcess extends Process {
   private registered = false;
   /** The leading master, as last detected. */
   private master: Upid | undefined;
-  /** Recovery finished: registration may start. */
+  /** Recovery finished (every recovered executor subscribed again or was destroyed): registration may start. */
   private recovered = false;
+  /** The journal has been replayed: the Executor API can serve executors. */
+  private replayed = false;
+  /** Recovered executors not yet subscribed again; registration waits for them (docs/executor-http-api.md, "Agent Recovery"). */
+  private readonly awaitingExecutors = new Set<ExecutorRecord>();
   /** When the master last pinged (or registered) this agent, and how long it may stay silent (Mesos's master ping timeout, 75 s by default). */
   private lastPingMs = 0;
   private pingTimeoutMs = 75_000;
@@ -189,6 +207,7 @@ export class AgentProcess extends Process {
     });
     this.handle('AgentShutdown', (_, m) => this.shutdown(m.message));
     this.handle('CheckpointResources', (_, m) => this.checkpointResources(m.resources));
+    this.handle('ReconcileTasks', (_, m) => this.reconcileTasks(m.framework_id.value, m.statuses));
     this.route('/health', 'Answers 200 while the agent runs.', () => Http.ok());
     this.route('/state', 'This agent: its resources, attributes, flags, frameworks with their executors and tasks, with Apache Mesos field names.', (r) => Http.jsonp(r, this.state()));
     this.route('/flags', 'The flags this agent runs with.', (r) => Http.jsonp(r, { flags: this.options.flags ?? {} }));
@@ -298,11 +317,9 @@ export class AgentProcess extends Process {
       return;
     }
     await this.recover();
-    this.recovered = true;
-    if (this.master !== undefined) {
-      this.link(this.master);
-      this.register();
-    }
+    this.replayed = true;
+    if (this.awaitingExecutors.size === 0) this.completeRecovery();
+    else this.log.info({ executors: this.awaitingExecutors.size, timeoutMs: this.reregistrationTimeoutMs }, 'Waiting for recovered executors to subscribe again before registering');
     const retry = (): void => {
       const now = this.runtime.clock.now();
       if (this.registered && now - this.lastPingMs > this.pingTimeoutMs) {
@@ -316,6 +333,20 @@ export class AgentProcess extends Process {
       this.delay(RETRY_TICK_MS, retry);
     };
     this.delay(RETRY_TICK_MS, retry);
+  }
+
+  /** Recovery is over: register with the master (if one is known). */
+  private completeRecovery(): void {
+    if (this.recovered) return;
+    this.recovered = true;
+    if (this.master !== undefined) {
+      this.link(this.master);
+      this.register();
+    }
+  }
+
+  private get reregistrationTimeoutMs(): number {
+    return this.options.executorReregistrationTimeoutMs ?? 2000;
   }
 
   /**
@@ -343,9 +374,9 @@ export class AgentProcess extends Process {
   /**
    * Recovers from the journal what a previous agent process left (Mesos's agent recovery):
    * frameworks, tasks with their containers (re-adopted from the containerizer's
-   * checkpoints; one that ended meanwhile reports its real exit status), and status updates
-   * not yet acknowledged (sent again after re-registering). Tasks whose launch was cut short,
-   * and tasks of custom executors (which do not re-subscribe here yet), fail with
+   * checkpoints; one that ended meanwhile reports its real exit status), custom executors
+   * (given `--executor_reregistration_timeout` to subscribe again), and status updates not yet
+   * acknowledged (sent again after re-registering). Tasks whose launch was cut short fail with
    * `REASON_AGENT_RESTARTED`. The journal is then rewritten to just what still holds.
    */
   private async recover(): Promise<void> {
@@ -361,7 +392,10 @@ export class AgentProcess extends Process {
       done: boolean;
     }
     const tasks = new Map<string, Recovered>();
-    const executorContainers = new Map<string, ContainerCheckpoint>();
+    /** Custom executors by `frameworkId/executorId`: the last container launched for each. */
+    const executors = new Map<string, ExecutorRecord>();
+    /** Containers of executors checkpointed in the older form, without their ExecutorInfo: destroyed. */
+    const orphans: ContainerCheckpoint[] = [];
     let checkpointedResources: NonNullable<AgentInfo['resources']> | undefined;
     for (const record of records) {
       switch (record.k) {
@@ -377,9 +411,25 @@ export class AgentProcess extends Process {
         case 'container': {
           const task = tasks.get(`${record.frameworkId}/${record.taskId}`);
           if (task !== undefined && task.info.executor === undefined) task.checkpoint = record.checkpoint;
-          else executorContainers.set(`${record.frameworkId}/${record.taskId}`, record.checkpoint);
+          else orphans.push(record.checkpoint);
           break;
         }
+        case 'executor':
+          executors.set(`${record.frameworkId}/${record.info.executor_id.value}`, {
+            frameworkId: record.frameworkId,
+            id: record.info.executor_id.value,
+            info: record.info,
+            containerId: record.checkpoint.containerId,
+            sandbox: record.sandbox,
+            checkpoint: record.checkpoint,
+            state: 'REGISTERING',
+            recovered: true,
+            stream: undefined,
+            queued: [],
+            registrationTimer: undefined,
+            endReason: undefined,
+          });
+          break;
         case 'update':
           tasks.get(`${record.update.framework_id.value}/${record.update.status.task_id.value}`)?.updates.push(record.update);
           break;
@@ -398,16 +448,21 @@ export class AgentProcess extends Process {
     const recovered: LiveTask[] = [];
     for (const [key, task] of tasks) {
       const latest = task.updates.at(-1)?.status.state;
+      const custom = task.info.executor !== undefined && task.info.command === undefined;
+      const executor = custom ? executors.get(`${task.frameworkId}/${task.info.executor!.executor_id.value}`) : undefined;
       const live: LiveTask = {
         frameworkId: task.frameworkId,
         info: task.info,
         task: { name: task.info.name, task_id: task.info.task_id, framework_id: { value: task.frameworkId }, executor_id: task.info.executor?.executor_id ?? task.info.task_id, agent_id: { value: this.agentId }, state: latest ?? 'TASK_STAGING', resources: task.info.resources },
-        containerId: task.checkpoint?.containerId ?? '',
+        containerId: executor?.containerId ?? task.checkpoint?.containerId ?? '',
         sandbox: task.sandbox,
-        launched: task.checkpoint !== undefined,
+        // A custom executor's task counts as launched once the executor reported on it; one still staging is settled when the executor subscribes again.
+        launched: custom ? latest !== undefined : task.checkpoint !== undefined,
         killRequested: false,
         ended: latest !== undefined && isTerminalState(latest),
         group: undefined,
+        ...(executor === undefined ? {} : { executor }),
+        uuids: new Set(task.updates.map((u) => u.uuid)),
       };
       const pending = task.updates.filter((u) => !task.acked.has(u.uuid));
       if (live.ended && pending.length === 0) {
@@ -423,19 +478,21 @@ export class AgentProcess extends Process {
       recovered.push(live);
     }
     try {
-      await this.options.containerizer.recover([...adopt, ...executorContainers.values()]);
+      await this.options.containerizer.recover([...adopt, ...[...executors.values()].map((e) => e.checkpoint!), ...orphans]);
     } catch (error) {
       this.log.error({ err: String(error) }, 'Containerizer recovery failed');
     }
     const known = new Set(this.options.containerizer.containers());
-    for (const checkpoint of executorContainers.values()) {
+    for (const checkpoint of orphans) {
       if (known.has(checkpoint.containerId)) this.options.containerizer.destroy(checkpoint.containerId, 0).catch(() => undefined);
     }
+    for (const executor of executors.values()) this.readoptExecutor(executor, known.has(ContainerId(executor.containerId)));
     for (const live of recovered) {
       if (live.ended) continue;
+      if (live.executor !== undefined) continue; // settled by its executor: subscribing again, or ending
       if (live.info.executor !== undefined && live.info.command === undefined) {
         live.ended = true;
-        this.taskUpdate(live, 'TASK_FAILED', 'The agent restarted; custom executors are not re-adopted yet', 'REASON_AGENT_RESTARTED');
+        this.taskUpdate(live, 'TASK_FAILED', 'The agent restarted and the task\'s executor could not be recovered', 'REASON_AGENT_RESTARTED');
       } else if (!live.launched || !known.has(ContainerId(live.containerId))) {
         live.ended = true;
         this.taskUpdate(live, 'TASK_FAILED', live.launched ? 'The agent restarted and the container could not be recovered' : 'The agent restarted while the task was being launched', 'REASON_AGENT_RESTARTED');
@@ -447,7 +504,41 @@ export class AgentProcess extends Process {
       }
     }
     this.compactJournal(tasks, checkpointedResources);
-    this.log.info({ tasks: recovered.length, running: recovered.filter((t) => !t.ended).length, pendingUpdates: this.updates.size }, 'Recovered from the journal');
+    this.log.info({ tasks: recovered.length, running: recovered.filter((t) => !t.ended).length, executors: this.awaitingExecutors.size, pendingUpdates: this.updates.size }, 'Recovered from the journal');
+  }
+
+  /**
+   * A custom executor the previous agent process ran. If its container is still known it is
+   * watched, and has `--executor_reregistration_timeout` to subscribe again; then it is
+   * destroyed and its tasks are gone (lost to frameworks that are not partition-aware), as
+   * Mesos's `Slave::reregisterExecutorTimeout` does.
+   */
+  private readoptExecutor(executor: ExecutorRecord, known: boolean): void {
+    this.executors.set(`${executor.frameworkId}/${executor.id}`, executor);
+    this.options.files?.attach(executor.sandbox, executor.sandbox);
+    this.options.files?.attach(executor.sandbox, latestPath(executor.frameworkId, executor.id));
+    if (!known) {
+      executor.endReason = 'REASON_AGENT_RESTARTED';
+      this.executorEnded(executor, 'The agent restarted and the executor\'s container could not be recovered');
+      return;
+    }
+    this.awaitingExecutors.add(executor);
+    this.watchExecutor(executor);
+    const timeoutMs = this.reregistrationTimeoutMs;
+    executor.registrationTimer = this.delay(timeoutMs, () => {
+      if (executor.state !== 'REGISTERING') return;
+      this.log.warn({ frameworkId: executor.frameworkId, executorId: executor.id, timeoutMs }, 'Recovered executor did not subscribe again in time; destroying it');
+      executor.endReason = 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT';
+      this.options.containerizer.destroy(ContainerId(executor.containerId), 0).catch(() => undefined);
+      // Registration does not wait for the container to go.
+      this.executorSettled(executor);
+    });
+  }
+
+  /** A recovered executor subscribed again or was given up on: once none is left, recovery is complete. */
+  private executorSettled(executor: ExecutorRecord): void {
+    if (!this.awaitingExecutors.delete(executor)) return;
+    if (this.awaitingExecutors.size === 0 && this.replayed) this.completeRecovery();
   }
 
   /**
@@ -455,7 +546,7 @@ export class AgentProcess extends Process {
    * everything but nothing else (the next start registers as a new agent), and asks to shut down.
    */
   private async cleanupRecovered(): Promise<void> {
-    const checkpoints = this.options.journal.replay().flatMap((r) => (r.k === 'container' ? [r.checkpoint] : []));
+    const checkpoints = this.options.journal.replay().flatMap((r) => (r.k === 'container' || r.k === 'executor' ? [r.checkpoint] : []));
     try {
       await this.options.containerizer.recover(checkpoints);
     } catch (error) {
@@ -475,11 +566,13 @@ export class AgentProcess extends Process {
   ): void {
     const records: JournalRecord[] = [{ k: 'agent', info: { ...this.info, id: { value: this.agentId! } } }];
     if (resources !== undefined) records.push({ k: 'resources', resources });
-    const frameworks = new Set([...tasks.values()].map((t) => t.frameworkId));
+    const executors = [...this.executors.values()].filter((e) => e.state !== 'TERMINATED' && e.checkpoint !== undefined);
+    const frameworks = new Set([...tasks.values(), ...executors].map((t) => t.frameworkId));
     for (const id of frameworks) {
       const info = this.frameworks.get(id);
       if (info !== undefined) records.push({ k: 'framework', info });
     }
+    for (const e of executors) records.push({ k: 'executor', frameworkId: e.frameworkId, info: e.info, sandbox: e.sandbox, checkpoint: e.checkpoint! });
     for (const task of tasks.values()) {
       records.push({ k: 'task', frameworkId: task.frameworkId, task: task.info, sandbox: task.sandbox });
       if (task.checkpoint !== undefined) records.push({ k: 'container', frameworkId: task.frameworkId, taskId: task.info.task_id.value, checkpoint: task.checkpoint });
@@ -583,6 +676,7 @@ export class AgentProcess extends Process {
       killRequested: false,
       ended: false,
       group,
+      uuids: new Set(),
     };
     this.tasks.set(key, live);
     this.options.journal.append({ k: 'task', frameworkId, task: info, sandbox });
@@ -685,6 +779,7 @@ export class AgentProcess extends Process {
       ended: false,
       group: undefined,
       ...(executor === undefined ? {} : { executor }),
+      uuids: new Set(),
     };
     this.tasks.set(`${frameworkId}/${info.task_id.value}`, live);
     return live;
@@ -702,7 +797,7 @@ export class AgentProcess extends Process {
     }
     this.options.files?.attach(sandbox, sandbox);
     this.options.files?.attach(sandbox, latestPath(frameworkId, executorId));
-    const executor: ExecutorRecord = { frameworkId, id: executorId, info: { ...info, framework_id: { value: frameworkId } }, containerId, sandbox, state: 'REGISTERING', stream: undefined, queued: [], registrationTimer: undefined, endReason: undefined };
+    const executor: ExecutorRecord = { frameworkId, id: executorId, info: { ...info, framework_id: { value: frameworkId } }, containerId, sandbox, state: 'REGISTERING', recovered: false, checkpoint: undefined, stream: undefined, queued: [], registrationTimer: undefined, endReason: undefined };
     this.executors.set(`${frameworkId}/${executorId}`, executor);
     const address = this.self().address;
     const graceMs = this.options.killGracePeriodMs;
@@ -719,8 +814,13 @@ export class AgentProcess extends Process {
         MESOS_AGENT_ENDPOINT: `${address.host}:${address.port}`,
         MESOS_AGENT_ID: this.agentId!,
         MESOS_SLAVE_ID: this.agentId!,
-        MESOS_CHECKPOINT: '0',
-        MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: `${graceMs / 1000}secs`,
+        // This agent checkpoints every framework's executors and recovers them after a restart,
+        // so executors are told to wait for it (docs/executor-http-api.md, "Disconnections").
+        MESOS_CHECKPOINT: '1',
+        MESOS_RECOVERY_TIMEOUT: formatDurationMs(this.options.recoveryTimeoutMs ?? 15 * 60_000),
+        // Mesos gives executors --executor_reregistration_timeout as their longest wait between attempts.
+        MESOS_SUBSCRIPTION_BACKOFF_MAX: formatDurationMs(this.reregistrationTimeoutMs),
+        MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: formatDurationMs(graceMs),
       },
       resources: resources.ok ? resources.value : Resources.EMPTY,
       ...(info.container === undefined ? {} : { container: info.container }),
@@ -729,11 +829,9 @@ export class AgentProcess extends Process {
     });
     launched.then(
       this.defer((checkpoint) => {
-        this.options.journal.append({ k: 'container', frameworkId, taskId: executorId, checkpoint });
-        this.options.containerizer.wait(containerId).then(
-          this.defer((termination: Termination) => this.executorEnded(executor, termination.message)),
-          this.defer((error: unknown) => this.executorEnded(executor, `Lost track of the executor's container: ${String(error)}`)),
-        );
+        executor.checkpoint = checkpoint;
+        this.options.journal.append({ k: 'executor', frameworkId, info: executor.info, sandbox, checkpoint });
+        this.watchExecutor(executor);
       }),
       this.defer((error: unknown) => {
         this.stats.containerLaunchErrors++;
@@ -751,7 +849,19 @@ export class AgentProcess extends Process {
     return executor;
   }
 
-  /** The executor's container ended: its tasks that have not ended fail (or are killed, if asked), queued ones are lost. */
+  /** Reports the end of the executor's container when it comes. */
+  private watchExecutor(executor: ExecutorRecord): void {
+    this.options.containerizer.wait(ContainerId(executor.containerId)).then(
+      this.defer((termination: Termination) => this.executorEnded(executor, termination.message)),
+      this.defer((error: unknown) => this.executorEnded(executor, `Lost track of the executor's container: ${String(error)}`)),
+    );
+  }
+
+  /**
+   * The executor's container ended: its tasks that have not ended fail (or are killed, if
+   * asked), queued ones are lost. After a re-registration timeout they are gone instead: the
+   * agent cannot tell what became of them (TASK_LOST to frameworks that are not partition-aware).
+   */
   private executorEnded(executor: ExecutorRecord, message: string): void {
     if (executor.state === 'TERMINATED') return;
     executor.state = 'TERMINATED';
@@ -761,12 +871,16 @@ export class AgentProcess extends Process {
     this.stats.executorsTerminated++;
     if (this.executors.get(`${executor.frameworkId}/${executor.id}`) === executor) this.executors.delete(`${executor.frameworkId}/${executor.id}`);
     const reason = executor.endReason ?? 'REASON_EXECUTOR_TERMINATED';
+    const gone = reason === 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT';
+    const partitionAware = this.frameworks.get(executor.frameworkId)?.capabilities?.some((c) => c.type === 'PARTITION_AWARE') === true;
     for (const live of [...this.tasks.values()]) {
       if (live.executor !== executor || live.ended || isTerminalState(live.task.state)) continue;
       live.ended = true;
-      if (live.killRequested) this.taskUpdate(live, 'TASK_KILLED', `Executor terminated: ${message}`, undefined);
+      if (gone) this.taskUpdate(live, partitionAware ? 'TASK_GONE' : 'TASK_LOST', `Executor did not subscribe again within ${formatDurationMs(this.reregistrationTimeoutMs)} of the agent's restart`, reason);
+      else if (live.killRequested) this.taskUpdate(live, 'TASK_KILLED', `Executor terminated: ${message}`, undefined);
       else this.taskUpdate(live, 'TASK_FAILED', `Executor terminated: ${message}`, reason);
     }
+    this.executorSettled(executor);
   }
 
   /** `POST /api/v1/executor`: the v1 Executor API (docs/executor-http-api.md). */
@@ -776,11 +890,12 @@ export class AgentProcess extends Process {
     const decoded = decodeJson(decodeExecutorCall, new TextDecoder().decode(request.body));
     if (!decoded.ok) return Http.badRequest(`Failed to validate executor::Call: ${decoded.error}`);
     const call = decoded.value;
+    if (!this.replayed) return Http.serviceUnavailable('The agent is recovering; subscribe again shortly');
     const executor = this.executors.get(`${call.framework_id.value}/${call.executor_id.value}`);
     if (executor === undefined || executor.state === 'TERMINATED') return Http.badRequest(`Executor '${call.executor_id.value}' of framework '${call.framework_id.value}' is not known to this agent`);
     switch (call.type) {
       case 'SUBSCRIBE':
-        return this.executorSubscribe(executor, request);
+        return this.executorSubscribe(executor, request, call.subscribe ?? {});
       case 'UPDATE':
         return this.executorUpdate(executor, call.update!.status);
       case 'MESSAGE':
@@ -792,7 +907,15 @@ export class AgentProcess extends Process {
     return Http.badRequest(`Unknown executor call '${String(call.type)}'`);
   }
 
-  private executorSubscribe(executor: ExecutorRecord, request: HttpRequest): HttpResponse {
+  /**
+   * SUBSCRIBE: opens the executor's event stream. An executor subscribing again (after its
+   * connection broke, or after this agent restarted) brings the updates the agent has not
+   * acknowledged, taken now unless already taken (by uuid), and the tasks it holds none of
+   * whose updates were acknowledged; after a restart, a task still staging that the executor
+   * does not hold never reached it and is lost (Mesos: "Task launched during agent restart").
+   */
+  private executorSubscribe(executor: ExecutorRecord, request: HttpRequest, subscribe: NonNullable<ExecutorCall['subscribe']>): HttpResponse {
+    const reconnecting = executor.recovered && executor.state === 'REGISTERING';
     executor.stream?.close();
     const stream = new RecordIoStream(this.uuid());
     executor.stream = stream;
@@ -809,13 +932,38 @@ export class AgentProcess extends Process {
       live.launched = true;
       stream.push({ type: 'LAUNCH', launch: { task } } satisfies ExecutorEvent);
     }
+    for (const { status } of subscribe.unacknowledged_updates ?? []) {
+      const answer = this.executorUpdate(executor, status);
+      if (answer.status !== 202) this.log.warn({ executorId: executor.id, taskId: status.task_id.value, status: answer.status, answer: answer.body }, 'Dropping an unacknowledged update an executor sent again');
+    }
+    if (reconnecting) this.reconnected(executor, new Set((subscribe.unacknowledged_tasks ?? []).map((t) => t.task_id.value)));
+    // Kills asked while the executor was away (a kill reaching it twice is harmless: the task has one end).
+    for (const live of this.tasks.values()) {
+      if (live.executor === executor && live.launched && live.killRequested && !live.ended) stream.push({ type: 'KILL', kill: { task_id: live.info.task_id } } satisfies ExecutorEvent);
+    }
     const closed = this.defer(() => {
       stream.close();
       if (executor.stream === stream) executor.stream = undefined;
     });
     request.signal.addEventListener('abort', () => closed(), { once: true });
-    this.log.info({ frameworkId: executor.frameworkId, executorId: executor.id }, 'Executor subscribed');
+    this.log.info({ frameworkId: executor.frameworkId, executorId: executor.id, again: reconnecting || undefined }, reconnecting ? 'Recovered executor subscribed again' : 'Executor subscribed');
     return { status: 200, headers: { 'content-type': 'application/json' }, body: stream };
+  }
+
+  /** A recovered executor is back: settle its tasks still staging, and let recovery complete. */
+  private reconnected(executor: ExecutorRecord, heldTasks: ReadonlySet<string>): void {
+    executor.recovered = false;
+    const partitionAware = this.frameworks.get(executor.frameworkId)?.capabilities?.some((c) => c.type === 'PARTITION_AWARE') === true;
+    for (const live of [...this.tasks.values()]) {
+      if (live.executor !== executor || live.ended) continue;
+      if (live.task.state === 'TASK_STAGING' && !heldTasks.has(live.info.task_id.value)) {
+        live.ended = true;
+        this.taskUpdate(live, partitionAware ? 'TASK_DROPPED' : 'TASK_LOST', 'Task launched during agent restart', 'REASON_AGENT_RESTARTED');
+        continue;
+      }
+      live.launched = true;
+    }
+    this.executorSettled(executor);
   }
 
   private executorUpdate(executor: ExecutorRecord, status: TaskStatus): HttpResponse {
@@ -823,9 +971,14 @@ export class AgentProcess extends Process {
     if (live === undefined || live.executor !== executor) return Http.badRequest(`Task '${status.task_id.value}' is not a task of executor '${executor.id}'`);
     if (status.state === 'TASK_STAGING') return Http.badRequest('An executor cannot send TASK_STAGING');
     if (status.uuid === undefined || status.uuid === '') return Http.badRequest("An update needs 'status.uuid'");
-    if (isTerminalState(live.task.state)) return Http.conflict(`Task '${status.task_id.value}' has already ended (${live.task.state})`);
-    if (isTerminalState(status.state)) live.ended = true;
-    this.taskUpdate(live, status.state, status.message, status.reason, status);
+    // Taken before (sent again after a broken connection): acknowledged again, not applied twice.
+    if (!live.uuids.has(status.uuid)) {
+      if (isTerminalState(live.task.state)) return Http.conflict(`Task '${status.task_id.value}' has already ended (${live.task.state})`);
+      if (isTerminalState(status.state)) live.ended = true;
+      this.taskUpdate(live, status.state, status.message, status.reason, status);
+    }
+    // The update is checkpointed: the executor may forget it (Mesos acknowledges to the executor once it is, not when the framework does).
+    executor.stream?.push({ type: 'ACKNOWLEDGED', acknowledged: { task_id: status.task_id, uuid: status.uuid } } satisfies ExecutorEvent);
     return Http.accepted();
   }
 
@@ -913,6 +1066,7 @@ export class AgentProcess extends Process {
       return;
     }
     const uuid = from?.uuid ?? Buffer.from(this.randomBytes(16)).toString('base64');
+    live.uuids.add(uuid);
     const executorId = live.executor === undefined ? live.info.task_id : { value: live.executor.id };
     const update: StatusUpdate = {
       framework_id: { value: live.frameworkId },
@@ -942,6 +1096,35 @@ export class AgentProcess extends Process {
     if (this.registered && this.master !== undefined) this.send(this.master, messageName('StatusUpdate'), update);
   }
 
+  /**
+   * The master names tasks it expected this agent to report when it re-registered (Mesos's
+   * `Slave::reconcileTasks`). A task the agent knows needs nothing: its own updates follow.
+   * One it does not know never reached it: it is reported TASK_LOST (TASK_DROPPED to a
+   * partition-aware framework), reliably, through the status update manager.
+   */
+  private reconcileTasks(frameworkId: string, statuses: readonly TaskStatus[]): void {
+    const agentId = this.agentId;
+    if (agentId === undefined || this.removedFrameworks.has(frameworkId)) return;
+    const partitionAware = this.frameworks.get(frameworkId)?.capabilities?.some((c) => c.type === 'PARTITION_AWARE') === true;
+    const now = this.runtime.clock.now();
+    for (const { task_id } of statuses) {
+      if (this.tasks.has(`${frameworkId}/${task_id.value}`) || this.updates.pendingFor(frameworkId, task_id.value).length > 0) continue;
+      const uuid = Buffer.from(this.randomBytes(16)).toString('base64');
+      const update: StatusUpdate = {
+        framework_id: { value: frameworkId },
+        executor_id: task_id,
+        agent_id: { value: agentId },
+        status: { task_id, state: partitionAware ? 'TASK_DROPPED' : 'TASK_LOST', source: 'SOURCE_AGENT', reason: 'REASON_RECONCILIATION', message: 'Reconciliation: task unknown to the agent', agent_id: { value: agentId }, timestamp: now / 1000, uuid },
+        timestamp: now / 1000,
+        uuid,
+      };
+      this.log.info({ frameworkId, taskId: task_id.value }, 'Reconciliation: task unknown to this agent; reporting it');
+      this.options.journal.append({ k: 'update', update });
+      const send = this.updates.update(update, now);
+      if (send !== undefined) this.forward(send);
+    }
+  }
+
   private acknowledged(frameworkId: string, taskId: string, uuid: string): void {
     const outcome = this.updates.acknowledge(frameworkId, taskId, uuid, this.runtime.clock.now());
     if (!outcome.matched) {
@@ -951,7 +1134,6 @@ export class AgentProcess extends Process {
     this.stats.validStatusUpdates++;
     this.options.journal.append({ k: 'ack', frameworkId, taskId, uuid });
     const live = this.tasks.get(`${frameworkId}/${taskId}`);
-    live?.executor?.stream?.push({ type: 'ACKNOWLEDGED', acknowledged: { task_id: { value: taskId }, uuid } } satisfies ExecutorEvent);
     if (outcome.next !== undefined) this.forward(outcome.next);
     if (outcome.finished) {
       if (live !== undefined) this.retire(live);
@@ -1081,7 +1263,7 @@ export class AgentProcess extends Process {
     for (const state of TASK_STATES) {
       m[`slave/tasks_${state.replace(/^TASK_/, '').toLowerCase()}`] = isTerminalState(state) ? (this.stats.terminalTasks[state] ?? 0) : (current.get(state) ?? 0);
     }
-    m['slave/executors_registering'] = 0;
+    m['slave/executors_registering'] = [...this.executors.values()].filter((e) => e.state === 'REGISTERING').length;
     m['slave/executors_running'] = running;
     m['slave/executors_terminating'] = [...this.tasks.values()].filter((t) => t.killRequested && !t.ended).length;
     m['slave/executors_terminated'] = this.stats.executorsTerminated;

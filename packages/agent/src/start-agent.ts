@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { type FlagValues, formatFlags } from '@ts-mesos/cli';
+import { type FlagValues, formatDurationMs, formatFlags } from '@ts-mesos/cli';
 import { ComposingContainerizer, type Containerizer, ContainerizerLoadError, detectCgroups, DockerContainerizer, IsolationConfigError, LinuxIsolator, loadContainerizer, PosixContainerizer } from '@ts-mesos/containerizer';
 import { type Address, type Logger, MetricsProcess, MetricsRegistry, type Pid, Runtime, Upid, WebSocketTransport } from '@ts-mesos/libprocess';
 import { MESOS_API_VERSION, parseAttributes } from '@ts-mesos/protocol';
@@ -8,7 +8,7 @@ import { AGENT_FLAGS } from './agent-flags.js';
 import { FilesProcess } from './files-process.js';
 import { MonitorProcess } from './monitor-process.js';
 import { AgentJournal } from './agent-journal.js';
-import { AgentProcess } from './agent-process.js';
+import { AgentProcess, MAX_EXECUTOR_REREGISTRATION_TIMEOUT_MS } from './agent-process.js';
 import { agentResources, detectMachine } from './resource-detection.js';
 
 export type AgentFlags = FlagValues<typeof AGENT_FLAGS>;
@@ -44,6 +44,9 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
     if (name !== 'mesos' && name !== 'docker' && !isModule) throw new AgentConfigError(`Unknown containerizer '${name}' (built in: mesos, docker; or a module path)`);
   }
   if (containerizerNames.length === 0) throw new AgentConfigError('--containerizers names no containerizer');
+  if (flags.executor_reregistration_timeout > MAX_EXECUTOR_REREGISTRATION_TIMEOUT_MS) {
+    throw new AgentConfigError(`--executor_reregistration_timeout must be at most ${formatDurationMs(MAX_EXECUTOR_REREGISTRATION_TIMEOUT_MS)} (as in Mesos), got ${formatDurationMs(flags.executor_reregistration_timeout)}`);
+  }
   if (isZkUrl(flags.master)) {
     const url = parseZkUrl(flags.master);
     if (!url.ok) throw new AgentConfigError(`Invalid --master: ${url.error}`);
@@ -113,6 +116,8 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
     registrationBackoffMs: flags.registration_backoff_factor,
     killGracePeriodMs: flags.executor_shutdown_grace_period,
     executorRegistrationTimeoutMs: flags.executor_registration_timeout,
+    executorReregistrationTimeoutMs: flags.executor_reregistration_timeout,
+    recoveryTimeoutMs: flags.recovery_timeout,
     recoverMode: flags.recover,
     ...(onShutdown === undefined ? {} : { onShutdown }),
     flags: formatFlags(AGENT_FLAGS, flags),

@@ -1,1 +1,1 @@
-export { Executor, ExecutorCallError, type ExecutorEnvironment, executorEnvironment } from './executor.js';
+export { Executor, ExecutorCallError, ExecutorDisconnectedError, type ExecutorEnvironment, executorEnvironment, type RecoveryPolicy } from './executor.js';
