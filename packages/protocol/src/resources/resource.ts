@@ -210,18 +210,8 @@ export function withItems(r: SetResource, items: readonly string[]): SetResource
  */
 export function withAllocation<R extends Resource>(r: R, role: string | undefined): R {
   if (r.allocationRole === role) return r;
-  // Resources are immutable, and the allocator moves the same ones in and out of a role every
-  // cycle: remember the last variant of each, and the way back.
-  const known = OTHER_ALLOCATION.get(r);
-  if (known !== undefined && known.allocationRole === role) return known as R;
-  const out = { ...r, allocationRole: role, key: withRole(r.baseKey, role) };
-  OTHER_ALLOCATION.set(r, out);
-  OTHER_ALLOCATION.set(out, r);
-  return out;
+  return { ...r, allocationRole: role, key: withRole(r.baseKey, role) };
 }
-
-/** The last variant `withAllocation` made of a resource, or the resource it was made from. */
-const OTHER_ALLOCATION = new WeakMap<Resource, Resource>();
 
 /** The same quantity with other metadata (reservations, allocation, ...). */
 export function withOptions(r: Resource, options: ResourceOptions): Resource {
