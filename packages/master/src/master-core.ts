@@ -270,13 +270,33 @@ export class MasterCore {
     return framework;
   }
 
-  /** Tasks the master thinks run on a re-registered agent but the agent does not know are lost. */
+  /**
+   * Tasks the master launched on a re-registering agent that the agent did not report: either
+   * the launch was lost, or the re-registration crossed the RunTask on the way and the agent
+   * has the task after all. Only the agent can tell, so the master asks it (Mesos's
+   * `reconcileKnownSlave`), after everything it sent before; the agent answers each task it
+   * does not know with a TASK_LOST (TASK_DROPPED) update, and the rest report themselves.
+   */
   private reconcileAgentTasks(agent: AgentRecord, reported: readonly Task[], now: number): void {
     const present = new Set(reported.map((t) => taskKey(t.framework_id.value, t.task_id.value)));
+    const missing = new Map<string, TaskStatus[]>();
     for (const [key, record] of agent.tasks) {
       if (present.has(key) || isTerminalState(record.task.state)) continue;
-      this.transitionTask(record, { state: 'TASK_LOST', reason: 'REASON_AGENT_REREGISTERED', source: 'SOURCE_MASTER', message: 'Task is unknown to the agent' }, now);
-      this.removeTask(record);
+      let statuses = missing.get(record.frameworkId);
+      if (statuses === undefined) missing.set(record.frameworkId, (statuses = []));
+      statuses.push({
+        task_id: record.task.task_id,
+        agent_id: { value: agent.id },
+        state: record.task.status_update_state ?? record.task.state,
+        source: 'SOURCE_MASTER',
+        reason: 'REASON_RECONCILIATION',
+        message: 'Reconciliation request',
+        timestamp: now / 1000,
+      });
+    }
+    for (const [frameworkId, statuses] of missing) {
+      this.emit(send(agent.pid, 'ReconcileTasks', { framework_id: { value: frameworkId }, statuses }));
+      this.emit({ kind: 'log', level: 'info', fields: { agentId: agent.id, frameworkId, tasks: statuses.length }, message: 'Tasks unknown to the re-registered agent: reconciling with the agent' });
     }
   }
 
@@ -618,9 +638,22 @@ export class MasterCore {
         answer(latest(record));
         continue;
       }
-      const completed = framework.completedTasks.find((t) => t.task_id.value === task_id.value);
-      const agentKnown = agent_id !== undefined && this.agents.has(agent_id.value);
-      const state: TaskState = completed?.state ?? (partitionAware ? (agentKnown ? 'TASK_GONE' : 'TASK_UNKNOWN') : 'TASK_LOST');
+      // A task left behind as unreachable (its agent was removed) ended only if the agent is
+      // still away; once the agent is back without it, the task is unknown like any other.
+      const completed = framework.completedTasks.findLast((t) => t.task_id.value === task_id.value && isTerminalState(t.state));
+      const agent = agent_id?.value;
+      const registry = this.options.registry;
+      const state: TaskState =
+        completed?.state ??
+        (!partitionAware
+          ? 'TASK_LOST'
+          : agent !== undefined && this.agents.has(agent)
+            ? 'TASK_GONE'
+            : agent !== undefined && registry.unreachable.has(agent)
+              ? 'TASK_UNREACHABLE'
+              : agent !== undefined && registry.gone.has(agent)
+                ? 'TASK_GONE_BY_OPERATOR'
+                : 'TASK_UNKNOWN');
       answer({
         task_id,
         state,

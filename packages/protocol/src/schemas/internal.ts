@@ -63,6 +63,11 @@ export const InternalSchemas = {
     uuid: Bytes,
   }),
   StatusUpdateAcknowledgement: Type.Object({ agent_id: Id, framework_id: Id, task_id: Id, uuid: Bytes }),
+  /**
+   * Tasks a re-registering agent did not report though the master had launched them (Mesos's
+   * ReconcileTasksMessage): the agent answers each one it does not know with a status update.
+   */
+  ReconcileTasks: Type.Object({ framework_id: Id, statuses: Type.Array(TaskStatus) }),
   ShutdownFramework: Type.Object({ framework_id: Id }),
   ShutdownExecutor: Type.Object({ framework_id: Id, executor_id: Id }),
   FrameworkToExecutor: Type.Object({ agent_id: Id, framework_id: Id, executor_id: Id, data: Bytes }),
