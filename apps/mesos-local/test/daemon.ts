@@ -43,10 +43,12 @@ export async function until<T>(what: string, deadlineMs: number, probe: () => Pr
   throw new Error(`Timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
-/** Starts `apps/<app>/src/main.ts` with flags and waits until its `/health` answers. */
-export async function startDaemon(app: 'mesos-master' | 'mesos-agent' | 'mesos-local', flags: Record<string, string | number>, healthPath: string): Promise<Daemon> {
-  const args = Object.entries(flags).map(([k, v]) => `--${k}=${v}`);
-  const child = spawn(process.execPath, ['--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...args], {
+/** Starts `apps/<app>/src/main.ts` with flags (inside the network namespace `netns`, if given) and waits until its `/health` answers. */
+export async function startDaemon(app: 'mesos-master' | 'mesos-agent' | 'mesos-local', flags: Record<string, string | number>, healthPath: string, options: { netns?: string } = {}): Promise<Daemon> {
+  const args = ['--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)];
+  // `ip netns exec` enters the namespace and execs the program: the child is the daemon itself.
+  const [command, argv] = options.netns === undefined ? [process.execPath, args] : ['ip', ['netns', 'exec', options.netns, process.execPath, ...args]];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn' },

@@ -23,5 +23,6 @@ export {
   ZOOKEEPER_ENSEMBLE,
   ZOOKEEPER_STANDALONE,
 } from './service-addresses.js';
+export { probeNetworkNamespaces } from './network-namespaces-probe.js';
 export { describeError, type ServiceProbe } from './service-probe.js';
 export { probeZooKeeper, probeZooKeeperEnsemble, type ZooKeeperMember, type ZooKeeperProbe, type ZooKeeperProbeOptions } from './zookeeper-probe.js';
