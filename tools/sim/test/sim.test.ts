@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { Resources } from '@ts-mesos/protocol';
+import { checkAgentBooks, checkLiveness } from '../src/invariants.js';
+import { type SimOptions, type SimResult, Simulation } from '../src/simulation.js';
+
+/** The seeds CI runs: a small cluster, one storm and one calm each, then the final drain. */
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+const CI_RUN: Omit<SimOptions, 'seed'> = { steps: 240, agents: 3, frameworks: 2, stormSteps: 180, calmSteps: 60 };
+
+function run(seed: number, extra: Partial<SimOptions> = {}): Promise<SimResult> {
+  return new Simulation({ seed, ...CI_RUN, ...extra }).run();
+}
+
+function problems(result: SimResult): string {
+  const v = result.violation;
+  return v === undefined ? '' : `seed ${v.seed}, step ${v.step}:\n${v.problems.join('\n')}\n${v.recent.slice(-40).join('\n')}`;
+}
+
+describe('the cluster simulator', () => {
+  it('keeps every invariant over a fixed set of seeds, with real work and real faults', async () => {
+    const results: SimResult[] = [];
+    for (const seed of SEEDS) {
+      const result = await run(seed);
+      expect(problems(result)).toBe('');
+      results.push(result);
+    }
+    const total = (key: string): number => results.reduce((n, r) => n + Number(r.figures[key]), 0);
+    for (const result of results) {
+      expect(result.figures['tasks_finished']).toBeGreaterThan(50);
+      expect(result.figures['faults_injected']).toBeGreaterThan(20);
+      expect(result.figures['invariant_checks']).toBeGreaterThanOrEqual(200);
+    }
+    expect(total('agent_restarts')).toBeGreaterThan(0);
+    expect(total('master_restarts')).toBeGreaterThan(0);
+    expect(total('partitions')).toBeGreaterThan(0);
+    expect(total('framework_disconnects')).toBeGreaterThan(0);
+    expect(total('messages_dropped')).toBeGreaterThan(0);
+    expect(total('messages_duplicated')).toBeGreaterThan(0);
+  });
+
+  it('replays a seed exactly: the same seed gives the same trace, another seed another', async () => {
+    const first = await run(3, { steps: 120 });
+    const again = await run(3, { steps: 120 });
+    const other = await run(4, { steps: 120 });
+    expect(again.traceHash).toBe(first.traceHash);
+    expect({ ...again.figures, wall_ms: 0, steps_per_s: 0 }).toEqual({ ...first.figures, wall_ms: 0, steps_per_s: 0 });
+    expect(other.traceHash).not.toBe(first.traceHash);
+  });
+
+  it('catches a resource offered twice, and says where', async () => {
+    const result = await run(1, { steps: 60, sabotage: 'double-offer' });
+    expect(result.violation).toBeDefined();
+    expect(result.violation!.problems.join('\n')).toMatch(/offer '.*-copy' .* which tasks or other offers already hold/);
+    expect(result.violation!.recent.some((line) => line.includes('sabotage'))).toBe(true);
+    expect(result.figures['ok']).toBe(false);
+  });
+});
+
+describe('the invariant checks', () => {
+  const r = (text: string): Resources => {
+    const parsed = Resources.fromJson(
+      text.split(';').map((part) => {
+        const [name, value] = part.split(':') as [string, string];
+        return value.startsWith('[')
+          ? { name, type: 'RANGES', ranges: { range: [{ begin: Number(value.slice(1).split('-')[0]), end: Number(value.slice(0, -1).split('-')[1]) }] } }
+          : { name, type: 'SCALAR', scalar: { value: Number(value) } };
+      }),
+    );
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.value;
+  };
+  const total = r('cpus:4;mem:1024;ports:[31000-31009]');
+
+  it('accepts books that fit', () => {
+    expect(checkAgentBooks({ agentId: 'a', total, tasks: [{ key: 'f/t1', resources: r('cpus:2;mem:512') }], offers: [{ id: 'o1', frameworkId: 'f', resources: r('cpus:2;mem:512;ports:[31000-31009]') }] })).toEqual([]);
+  });
+
+  it('flags an over-committed agent', () => {
+    const found = checkAgentBooks({ agentId: 'a', total, tasks: [{ key: 'f/t1', resources: r('cpus:3') }, { key: 'f/t2', resources: r('cpus:1.5') }], offers: [] });
+    expect(found).toEqual([expect.stringContaining("Agent 'a' is over-committed: task 'f/t2'")]);
+  });
+
+  it('flags the same ports in two offers even though the scalars fit', () => {
+    const found = checkAgentBooks({
+      agentId: 'a',
+      total,
+      tasks: [],
+      offers: [
+        { id: 'o1', frameworkId: 'f', resources: r('cpus:1;ports:[31000-31004]') },
+        { id: 'o2', frameworkId: 'g', resources: r('cpus:1;ports:[31003-31005]') },
+      ],
+    });
+    expect(found).toEqual([expect.stringContaining("offer 'o2' to 'g'")]);
+  });
+
+  it('flags a task no agent knows and a terminal update that never arrived', () => {
+    const tasks = new Map([
+      ['t1', { id: 't1', state: 'TASK_RUNNING' as const, terminal: false, endedBy: undefined }],
+      ['t2', { id: 't2', state: 'TASK_RUNNING' as const, terminal: false, endedBy: undefined }],
+      ['t3', { id: 't3', state: 'TASK_LOST' as const, terminal: true, endedBy: 'master' as const }],
+    ]);
+    const found = checkLiveness({
+      frameworks: [{ name: 'fw', frameworkId: 'F', tasks, receivedUuids: new Set(['u-seen']) }],
+      agentTasks: new Map([['F/t1', 'TASK_RUNNING']]),
+      produced: [
+        { agent: 'agent-1', uuid: 'u-seen', frameworkId: 'F', taskId: 't1', state: 'TASK_FINISHED' },
+        { agent: 'agent-1', uuid: 'u-lost', frameworkId: 'F', taskId: 't2', state: 'TASK_FINISHED' },
+        // The master already told the framework t3 was lost with its agent: the agent's own end may be dropped.
+        { agent: 'agent-2', uuid: 'u-late', frameworkId: 'F', taskId: 't3', state: 'TASK_KILLED' },
+      ],
+    });
+    expect(found).toEqual([
+      "Task 't2' is TASK_RUNNING at fw but no agent knows it",
+      "Terminal update TASK_FINISHED (uuid u-lost) of task 't2' from agent-1 never reached fw",
+    ]);
+  });
+});
