@@ -4,6 +4,13 @@ import type { AllocationScope, Allocator, OfferDecision } from './allocator.js';
 export interface AllocatorProcessOptions {
   /** `--allocation_interval` (Mesos default 1 s). */
   readonly intervalMs?: number;
+  /**
+   * The periodic run over every agent is made in slices of about this many agents, each its
+   * own turn, so that messages and requests are served between them instead of waiting for a
+   * whole run over a large cluster (default 2,500; Infinity: one run). Only for allocators
+   * that report `agentCount()`.
+   */
+  readonly sliceAgents?: number;
   /** Where offers go: the master's callback. The allocator never holds the master. */
   readonly onOffers: (decisions: OfferDecision[]) => void;
 }
@@ -11,8 +18,9 @@ export interface AllocatorProcessOptions {
 /**
  * The actor shell around an allocator core: the master dispatches events into it
  * (`runtime.dispatch(pid, (a) => a.core.addAgent(...))` or the helpers below); it allocates
- * every interval, and promptly after events — one batch for all the events queued at that
- * moment — and hands the decisions to `onOffers`. It also times each run for the metrics.
+ * every interval (over a large cluster in slices: `sliceAgents`), and promptly after events —
+ * one batch for all the events queued at that moment, over the agents that changed — and hands
+ * the decisions to `onOffers`. It also times each run for the metrics.
  */
 export class AllocatorProcess extends Process {
   private pending = false;
@@ -60,9 +68,21 @@ export class AllocatorProcess extends Process {
   }
 
   protected override initialize(): void {
+    const slice = this.options.sliceAgents ?? 2500;
     const tick = (): void => {
-      this.allocateNow();
-      this.delay(this.intervalMs, tick);
+      const parts = Math.max(1, Math.ceil((this.core.agentCount?.() ?? 0) / slice));
+      if (parts === 1) {
+        this.allocateNow();
+        this.delay(this.intervalMs, tick);
+        return;
+      }
+      // One part now, the next after whatever arrived meanwhile (a timer turn lets I/O in).
+      const part = (i: number): void => {
+        this.allocateNow({ part: i, parts });
+        if (i + 1 < parts) this.delay(0, () => part(i + 1));
+        else this.delay(this.intervalMs, tick);
+      };
+      part(0);
     };
     this.delay(this.intervalMs, tick);
   }

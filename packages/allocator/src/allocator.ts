@@ -40,8 +40,12 @@ export type NoOfferReason =
   | 'quota_limit'
   | 'insufficient_resources';
 
-/** Which agents an allocation run considers (see `Allocator.allocate`). */
-export type AllocationScope = 'all' | 'changed';
+/**
+ * Which agents an allocation run considers (see `Allocator.allocate`): every agent, those
+ * whose free resources changed, or one part of every agent (`part` of `parts`, a stable split)
+ * so that a periodic run over a large cluster can be made in slices between other work.
+ */
+export type AllocationScope = 'all' | 'changed' | { readonly part: number; readonly parts: number };
 
 /**
  * The plugin contract between the master and an allocator. The master tells it about
@@ -85,10 +89,13 @@ export interface Allocator {
    * `--allocation_interval` run) considers every agent; `changed` (a prompt run after events,
    * as Mesos's `allocate(agentId)`) may consider only the agents whose free resources changed
    * since the last run, and must fall back to all agents after an event that concerns every
-   * agent (a framework added or revived, weights or quota changed). An implementation may
-   * ignore it and always consider all agents.
+   * agent (a framework added or revived, weights or quota changed); `{ part, parts }` considers
+   * one of `parts` disjoint, stable parts of the agents (the `parts` runs together are one run
+   * over all). An implementation may ignore `scope` and always consider all agents.
    */
   allocate(now: number, scope?: AllocationScope): OfferDecision[];
+  /** How many agents it knows (lets the actor shell slice a periodic run); optional. */
+  agentCount?(): number;
   /** Why the framework would get nothing from the agent now, or undefined if it would get something. */
   explain(frameworkId: FrameworkId, agentId: AgentId, now: number): NoOfferReason | undefined;
   /** Mesos-named metrics (`allocator/mesos/...`). */

@@ -41,6 +41,8 @@ interface AgentState {
   available: Resources;
   active: boolean;
   readonly allocations: Map<FrameworkId, Resources>;
+  /** Order of arrival: places the agent in one part of a sliced run. */
+  readonly seq: number;
 }
 
 /** The allocation role of each part of allocated resources. */
@@ -92,6 +94,8 @@ export class HierarchicalAllocator implements Allocator {
   /** Something that concerns every agent changed: the next run considers all of them. */
   private everyAgent = true;
   private runs = 0;
+  /** Agents ever added: each agent's `seq`, which places it in one part of a sliced run. */
+  private agentsAdded = 0;
   private offersMade = 0;
 
   constructor(options: AllocatorOptions = {}) {
@@ -169,7 +173,7 @@ export class HierarchicalAllocator implements Allocator {
 
   addAgent(id: AgentId, spec: AgentSpec, used: ReadonlyMap<FrameworkId, Resources> = new Map()): void {
     if (this.agents.has(id)) throw new Error(`Agent '${id}' is already known to the allocator`);
-    const agent: AgentState = { id, hostname: spec.hostname, total: spec.total, available: spec.total, active: true, allocations: new Map() };
+    const agent: AgentState = { id, hostname: spec.hostname, total: spec.total, available: spec.total, active: true, allocations: new Map(), seq: this.agentsAdded++ };
     this.agents.set(id, agent);
     this.candidates.add(id);
     addScalars(this.totals, scalarsOf(spec.total), 1);
@@ -278,10 +282,17 @@ export class HierarchicalAllocator implements Allocator {
     // A prompt run after events looks only at the agents whose free resources changed: the
     // others were offered all they could be at the last run, and what only time changes (an
     // expired filter) waits for the periodic run over every agent, as in Mesos.
-    const everyAgent = scope === 'all' || this.everyAgent;
-    const agents = this.shuffledAgents(everyAgent ? undefined : this.candidates);
-    this.candidates.clear();
-    if (everyAgent) this.everyAgent = false;
+    let agents: AgentState[];
+    if (typeof scope === 'object') {
+      // One slice of a periodic run: a stable part of the agents, changed or not.
+      agents = this.shuffledAgents(undefined, scope);
+      for (const agent of agents) this.candidates.delete(agent.id);
+    } else {
+      const everyAgent = scope === 'all' || this.everyAgent;
+      agents = this.shuffledAgents(everyAgent ? undefined : this.candidates);
+      this.candidates.clear();
+      if (everyAgent) this.everyAgent = false;
+    }
 
     // Stage 1: roles below their quota guarantee, served up to it (Mesos allocates quota first).
     const owed = [...this.quotas.entries()].filter(([role, q]) => this.below(role, q.guarantees));
@@ -307,6 +318,10 @@ export class HierarchicalAllocator implements Allocator {
     }
     this.offersMade += decisions.size;
     return [...decisions.values()];
+  }
+
+  agentCount(): number {
+    return this.agents.size;
   }
 
   explain(frameworkId: FrameworkId, agentId: AgentId, now: number): NoOfferReason | undefined {
@@ -495,10 +510,11 @@ export class HierarchicalAllocator implements Allocator {
     }
   }
 
-  private shuffledAgents(only?: ReadonlySet<AgentId>): AgentState[] {
+  private shuffledAgents(only?: ReadonlySet<AgentId>, part?: { readonly part: number; readonly parts: number }): AgentState[] {
     const list: AgentState[] = [];
-    if (only === undefined) for (const agent of this.agents.values()) list.push(agent);
-    else {
+    if (only === undefined) {
+      for (const agent of this.agents.values()) if (part === undefined || agent.seq % part.parts === part.part) list.push(agent);
+    } else {
       for (const id of only) {
         const agent = this.agents.get(id);
         if (agent !== undefined) list.push(agent);

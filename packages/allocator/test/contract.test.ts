@@ -143,4 +143,41 @@ describe('AllocatorProcess', () => {
     expect(metrics).toHaveProperty('allocator/mesos/event_queue_dispatches');
     await runtime.stop();
   });
+
+  it('makes the periodic run over a large cluster in slices, one turn each, covering every agent once', async () => {
+    const clock = new VirtualClock();
+    const runtime = new Runtime({ transport: new MemoryNetwork().transport(), clock, logger: silentLogger() });
+    await runtime.start();
+    const batches: OfferDecision[][] = [];
+    const core = new HierarchicalAllocator();
+    runtime.spawn(new AllocatorProcess(core, { intervalMs: 1000, sliceAgents: 4, onOffers: (d) => batches.push(d) }));
+    // A framework and ten agents, straight into the core: no prompt run, only the periodic one.
+    core.addFramework(f1, { roles: ['*'] });
+    for (let i = 0; i < 10; i++) core.addAgent(AgentId(`s${i}`), { hostname: `s${i}`, total: r('cpus:1;mem:64') });
+    await runtime.advance(1000);
+    // ceil(10 / 4) = 3 slices: the first at the tick, the others on later turns.
+    expect(batches.map((b) => b.length)).toEqual([4, 3, 3]);
+    const offered = batches.flat().map((d) => d.agentId);
+    expect(new Set(offered).size).toBe(10);
+    await runtime.stop();
+  });
+});
+
+describe('sliced runs of the hierarchical allocator', () => {
+  it('split the agents into disjoint parts that together are a run over all', () => {
+    const parts = 3;
+    const sliced = new HierarchicalAllocator({ seed: 7 });
+    sliced.addFramework(f1, { roles: ['*'] });
+    for (let i = 0; i < 20; i++) sliced.addAgent(AgentId(`p${i}`), { hostname: `p${i}`, total: r('cpus:1;mem:64') });
+    const seen = new Set<string>();
+    for (let part = 0; part < parts; part++) {
+      for (const d of sliced.allocate(0, { part, parts })) {
+        expect(seen.has(d.agentId)).toBe(false);
+        seen.add(d.agentId);
+      }
+    }
+    expect(seen.size).toBe(20);
+    expect(sliced.allocate(0, 'all')).toEqual([]);
+    expect(sliced.agentCount()).toBe(20);
+  });
 });
