@@ -895,6 +895,8 @@ export class AgentProcess extends Process {
     if (executor === undefined || executor.state === 'TERMINATED') return Http.badRequest(`Executor '${call.executor_id.value}' of framework '${call.framework_id.value}' is not known to this agent`);
     switch (call.type) {
       case 'SUBSCRIBE':
+        // Too late: the agent gave up on it (a registration timeout) and is destroying it.
+        if (executor.endReason !== undefined) return Http.badRequest(`Executor '${executor.id}' of framework '${executor.frameworkId}' is being destroyed (${executor.endReason})`);
         return this.executorSubscribe(executor, request, call.subscribe ?? {});
       case 'UPDATE':
         return this.executorUpdate(executor, call.update!.status);
