@@ -195,4 +195,55 @@ describe('MasterCore', () => {
     ]);
     expect(effects.find((e) => e.kind === 'timer')).toMatchObject({ key: 'registry-gc' });
   });
+
+  describe('reconciling tasks with a re-registering agent (found by tools/sim)', () => {
+    /** An agent, a framework (partition-aware or not), and task 't1' launched on the agent. */
+    function launched(partitionAware: boolean) {
+      const h = harness();
+      h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+      h.step();
+      const capabilities = partitionAware ? [{ type: 'PARTITION_AWARE' as const }] : [];
+      h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f', capabilities } } }, 'stream-1', 0);
+      h.step();
+      const offer = h.allocate()[0]!.offers!.offers[0]!;
+      const task = { name: 't1', task_id: { value: 't1' }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 1 } }], command: { value: 'true' } };
+      h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task] } }] } }, 'stream-1', 0);
+      h.step();
+      const reregister = (now: number): MasterEffect[] => {
+        h.core.reregisterAgent(AGENT, { version: '1.0', agent_info: { id: { value: 'm-S0' }, hostname: 'a1', resources }, tasks: [], executor_infos: [], frameworks: [] }, now);
+        return h.step();
+      };
+      const reconcile = (now: number): SchedulerEvent[] => {
+        h.core.call({ type: 'RECONCILE', framework_id: { value: 'm-0000' }, reconcile: { tasks: [{ task_id: { value: 't1' }, agent_id: { value: 'm-S0' } }] } }, 'stream-1', now);
+        return h.events(h.step());
+      };
+      return { ...h, reregister, reconcile };
+    }
+
+    it('asks an agent that re-registers without a task it was sent, instead of declaring the task lost: the RunTask may still be on its way', () => {
+      const h = launched(false);
+      h.core.agentExited(AGENT);
+      h.step();
+      const effects = h.reregister(1000);
+      expect(effects.find((e) => e.kind === 'send' && e.name === 'ReconcileTasks')).toMatchObject({
+        to: AGENT,
+        body: { framework_id: { value: 'm-0000' }, statuses: [{ task_id: { value: 't1' }, state: 'TASK_STAGING', reason: 'REASON_RECONCILIATION' }] },
+      });
+      expect(h.events(effects).filter((e) => e.type === 'UPDATE')).toEqual([]);
+      // The task still holds its resources until the agent answers.
+      expect(h.core.frameworks.get('m-0000')!.tasks.get('t1')!.recovered).toBe(false);
+      h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 't1' }, state: 'TASK_LOST', source: 'SOURCE_AGENT', reason: 'REASON_RECONCILIATION' }, timestamp: 1, uuid: 'dQ==' });
+      expect(h.events(h.step())).toEqual([expect.objectContaining({ type: 'UPDATE', update: { status: expect.objectContaining({ state: 'TASK_LOST', uuid: 'dQ==' }) } })]);
+      expect(h.core.frameworks.get('m-0000')!.tasks.get('t1')!.recovered).toBe(true);
+    });
+
+    it('answers TASK_UNREACHABLE for a task left on an unreachable agent, and TASK_GONE once the agent is back without it', () => {
+      const h = launched(true);
+      h.core.markAgentUnreachable(h.core.agents.get('m-S0')!, 1000);
+      expect(h.events(h.step())).toEqual([expect.objectContaining({ update: { status: expect.objectContaining({ state: 'TASK_UNREACHABLE' }) } })]);
+      expect(h.reconcile(2000)).toEqual([expect.objectContaining({ update: { status: expect.objectContaining({ state: 'TASK_UNREACHABLE', reason: 'REASON_RECONCILIATION' }) } })]);
+      h.reregister(3000);
+      expect(h.reconcile(4000)).toEqual([expect.objectContaining({ update: { status: expect.objectContaining({ state: 'TASK_GONE', reason: 'REASON_RECONCILIATION' }) } })]);
+    });
+  });
 });

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Containerizer } from '@ts-mesos/containerizer';
+import { MemoryNetwork, Process, Runtime, silentLogger, type Upid, VirtualClock } from '@ts-mesos/libprocess';
+import { type InternalMessage, messageName } from '@ts-mesos/protocol';
+import { AgentJournal } from './agent-journal.js';
+import { AgentProcess } from './agent-process.js';
+
+/** Stands in for the master: registers the agent as 'S1' and keeps the status updates it gets. */
+class FakeMaster extends Process {
+  readonly updates: InternalMessage<'StatusUpdate'>[] = [];
+  agent: Upid | undefined;
+
+  constructor() {
+    super('master');
+    this.install(messageName('RegisterAgent'), (from) => {
+      this.agent = from;
+      this.send(from, messageName('AgentRegistered'), { agent_id: { value: 'S1' } });
+    });
+    this.install(messageName('StatusUpdate'), (_, body: InternalMessage<'StatusUpdate'>) => {
+      this.updates.push(body);
+    });
+  }
+
+  tell<N extends 'ReconcileTasks'>(name: N, body: InternalMessage<N>): void {
+    this.send(this.agent!, messageName(name), body);
+  }
+}
+
+/** The agent runs no task in these tests. */
+const idle: Containerizer = {
+  name: 'idle',
+  supports: () => true,
+  launch: () => Promise.reject(new Error('not in this test')),
+  wait: () => Promise.reject(new Error('not in this test')),
+  destroy: () => Promise.reject(new Error('not in this test')),
+  usage: () => Promise.reject(new Error('not in this test')),
+  recover: () => Promise.resolve(),
+  containers: () => [],
+};
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('AgentProcess', () => {
+  it('answers a master reconciling a task it never received with TASK_LOST, once, through its status update manager', async () => {
+    const clock = new VirtualClock(0);
+    const network = new MemoryNetwork();
+    const masterRuntime = new Runtime({ transport: network.transport('10.0.0.1', 5050), clock, logger: silentLogger() });
+    const agentRuntime = new Runtime({ transport: network.transport('10.0.0.2', 5051), clock, logger: silentLogger() });
+    await masterRuntime.start();
+    await agentRuntime.start();
+    const master = new FakeMaster();
+    const masterPid = masterRuntime.spawn(master);
+    const workDir = mkdtempSync(join(tmpdir(), 'agent-reconcile-'));
+    dirs.push(workDir);
+    const journal = new AgentJournal(workDir);
+    agentRuntime.spawn(
+      new AgentProcess({ master: masterPid, workDir, info: { hostname: 'a1', resources: [] }, containerizer: idle, journal, registrationBackoffMs: 1000, killGracePeriodMs: 1000 }),
+    );
+    await agentRuntime.advance(10);
+    await masterRuntime.settle();
+    expect(master.agent).toBeDefined();
+
+    const statuses = [{ task_id: { value: 't9' }, state: 'TASK_STAGING' as const, source: 'SOURCE_MASTER' as const, reason: 'REASON_RECONCILIATION' as const }];
+    master.tell('ReconcileTasks', { framework_id: { value: 'F' }, statuses });
+    await agentRuntime.settle();
+    await masterRuntime.settle();
+    expect(master.updates).toEqual([
+      expect.objectContaining({ framework_id: { value: 'F' }, status: expect.objectContaining({ task_id: { value: 't9' }, state: 'TASK_LOST', source: 'SOURCE_AGENT', reason: 'REASON_RECONCILIATION' }) }),
+    ]);
+    // Checkpointed before it was sent, as every update is.
+    expect(journal.replay().some((r) => r.k === 'update' && r.update.uuid === master.updates[0]!.uuid)).toBe(true);
+
+    // Asked again before acknowledging: the pending update answers for it.
+    master.tell('ReconcileTasks', { framework_id: { value: 'F' }, statuses });
+    await agentRuntime.settle();
+    await masterRuntime.settle();
+    expect(master.updates).toHaveLength(1);
+    await agentRuntime.stop();
+    await masterRuntime.stop();
+  });
+});
