@@ -5,7 +5,7 @@ import { connect as connect_, createServer, type AddressInfo, type Server, type 
 import { describeWithService, probeZooKeeper } from '@ts-mesos/testkit';
 import { afterEach, expect, it } from 'vitest';
 import type { MasterInfo } from '@ts-mesos/protocol';
-import { LeaderContender, LeaderDetector, leaderOf, ZkError, ZkMasterDetector, ZkSession } from '../src/index.js';
+import { type ContenderOptions, LeaderContender, LeaderDetector, leaderOf, ZkError, ZkMasterDetector, ZkSession } from '../src/index.js';
 
 const zk = await probeZooKeeper();
 
@@ -72,22 +72,30 @@ describeWithService(zk, 'ZooKeeper leader election', () => {
     expect((await detected)?.info.pid).toBe('master@127.0.0.1:5052');
   });
 
-  it('a leader whose session expires loses leadership and the standby is elected', async () => {
+  /**
+   * A leader that reaches ZooKeeper through a proxy the test can cut (the ensemble then expires
+   * its session for real), and a standby behind it. Joining the leader's session from a second
+   * client and closing it would race with the first client's own reconnection, which can win
+   * and keep the session alive.
+   */
+  async function cuttableLeader(port: number, options: ContenderOptions = {}): Promise<{ cut: CuttableProxy; leader: LeaderContender; standby: LeaderContender }> {
     const group = path();
-    // The leader reaches ZooKeeper through a proxy the test can cut: the ensemble then expires
-    // its session for real. (Joining the session from a second client and closing it races with
-    // the first client's own reconnection, which can win and keep the session alive.)
     const cut = await CuttableProxy.start(zk.connect);
     closers.push(() => cut.close());
     const a = await ZkSession.connect(cut.address, { sessionTimeoutMs: 2000 });
     sessions.push(a);
     const b = await open();
-    // A long step-down so that only the expiry itself can end this leadership.
-    const leader = new LeaderContender(a, group, Buffer.from(JSON.stringify(info(5061))), { stepDownMs: 60_000 });
-    const standby = new LeaderContender(b, group, Buffer.from(JSON.stringify(info(5062))));
+    const leader = new LeaderContender(a, group, Buffer.from(JSON.stringify(info(port))), options);
+    const standby = new LeaderContender(b, group, Buffer.from(JSON.stringify(info(port + 1))));
     await leader.contend();
     await standby.contend();
     expect(leader.isElected).toBe(true);
+    return { cut, leader, standby };
+  }
+
+  it('a leader whose session expires loses leadership and the standby is elected', async () => {
+    // A long step-down so that only the expiry itself can end this leadership.
+    const { cut, leader, standby } = await cuttableLeader(5061, { stepDownMs: 60_000 });
     const takeover = next(standby, 'elected', 15_000);
     cut.sever();
     await takeover;
@@ -99,16 +107,7 @@ describeWithService(zk, 'ZooKeeper leader election', () => {
   });
 
   it('a leader cut off from ZooKeeper steps down before the ensemble can elect another', async () => {
-    const group = path();
-    const cut = await CuttableProxy.start(zk.connect);
-    closers.push(() => cut.close());
-    const a = await ZkSession.connect(cut.address, { sessionTimeoutMs: 2000 });
-    sessions.push(a);
-    const b = await open();
-    const leader = new LeaderContender(a, group, Buffer.from(JSON.stringify(info(5063))));
-    const standby = new LeaderContender(b, group, Buffer.from(JSON.stringify(info(5064))));
-    await leader.contend();
-    await standby.contend();
+    const { cut, leader, standby } = await cuttableLeader(5063);
     const order: string[] = [];
     const lost = next<string>(leader, 'lost', 15_000).then((reason) => order.push(`lost: ${reason}`));
     const takeover = next(standby, 'elected', 15_000).then(() => order.push('standby elected'));
