@@ -32,21 +32,9 @@ export class ShareOrder<T> {
   update(name: string, share: number): void {
     const entry = this.byName.get(name);
     if (entry === undefined || entry.share === share) return;
-    const from = this.indexOf(entry);
+    this.entries.splice(this.indexOf(entry), 1);
     entry.share = share;
-    // Slide the entries between its old and new place by one, instead of two splices.
-    const entries = this.entries;
-    let at = from;
-    if (from + 1 < entries.length && before(entries[from + 1]!, entry)) {
-      const to = this.search(share, name, from + 1) - 1;
-      entries.copyWithin(from, from + 1, to + 1);
-      at = to;
-    } else if (from > 0 && before(entry, entries[from - 1]!)) {
-      const to = this.search(share, name, 0, from);
-      entries.copyWithin(to + 1, to, from);
-      at = to;
-    }
-    entries[at] = entry;
+    this.entries.splice(this.search(share, name), 0, entry);
   }
 
   share(name: string): number | undefined {
@@ -69,8 +57,10 @@ export class ShareOrder<T> {
     return at;
   }
 
-  /** First index in [lo, hi) whose key is >= (share, name). */
-  private search(share: number, name: string, lo = 0, hi = this.entries.length): number {
+  /** First index whose key is >= (share, name). */
+  private search(share: number, name: string): number {
+    let lo = 0;
+    let hi = this.entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const e = this.entries[mid]!;
@@ -79,9 +69,4 @@ export class ShareOrder<T> {
     }
     return lo;
   }
-}
-
-/** Whether `a` sorts before `b`: lower share first, then name. */
-function before(a: { share: number; name: string }, b: { share: number; name: string }): boolean {
-  return a.share < b.share || (a.share === b.share && a.name < b.name);
 }
