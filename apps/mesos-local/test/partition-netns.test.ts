@@ -25,11 +25,15 @@ describeWithService(namespaces, 'an agent on a test host cut off by its network 
   });
 
   afterAll(async () => {
-    host.heal();
-    await Promise.all(frameworks.map((f) => f.scheduler.teardown().catch(() => f.scheduler.stop())));
-    await agent?.stop();
-    await master?.stop();
-    host.remove();
+    try {
+      if (host.exists) host.heal();
+      await Promise.all(frameworks.map((f) => f.scheduler.teardown().catch(() => f.scheduler.stop())));
+      await agent?.stop();
+      await master?.stop();
+    } finally {
+      // Whatever failed above (or in beforeAll), the namespace, its processes and the route go.
+      host.remove();
+    }
   });
 
   async function runSleeper(name: string, capabilities: { type: string }[]): Promise<TestFramework> {

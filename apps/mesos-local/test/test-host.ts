@@ -47,6 +47,11 @@ export class TestHost {
     this.inside('link', 'set', this.inner, 'up');
   }
 
+  /** Whether the namespace exists (create may have failed part-way). */
+  get exists(): boolean {
+    return ip('netns', 'list').split('\n').some((line) => line.split(' ')[0] === this.name);
+  }
+
   /** Kills whatever still runs in the namespace, then removes it (with its veth pair) and the route. */
   remove(): void {
     TestHost.removeNamespace(this.name);
