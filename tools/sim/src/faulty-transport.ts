@@ -62,7 +62,7 @@ export class FaultyTransport implements Transport {
     this.observe(to, fromId, toId, name, body);
     const peer = key(to);
     const queue = this.queues.get(peer);
-    const verdict = this.faults.decide();
+    const verdict = this.faults.decide(name);
     const message: Held = { fromId, toId, name, body };
     switch (verdict.kind) {
       case 'drop':

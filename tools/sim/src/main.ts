@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { type SimResult, Simulation } from './simulation.js';
 
-const USAGE = `usage: npm run sim -- [--seed N] [--steps K] [--agents A] [--frameworks F] [--no-faults] [--silent-drops] [--trace]
+const USAGE = `usage: npm run sim -- [--seed N] [--steps K] [--agents A] [--frameworks F] [--no-faults] [--chaos] [--trace]
        npm run sim -- --soak [--seed FIRST] [--seeds M] [--steps K]`;
 
 const { values } = parseArgs({
@@ -17,7 +17,7 @@ const { values } = parseArgs({
     agents: { type: 'string' },
     frameworks: { type: 'string' },
     'no-faults': { type: 'boolean', default: false },
-    'silent-drops': { type: 'boolean', default: false },
+    chaos: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
     seeds: { type: 'string', default: '100' },
@@ -58,7 +58,7 @@ async function runOne(runSeed: number, echoProgress: boolean): Promise<SimResult
     ...(agents === undefined ? {} : { agents }),
     ...(frameworks === undefined ? {} : { frameworks }),
     faults: !values['no-faults'],
-    silentDrops: values['silent-drops'],
+    chaos: values.chaos,
     ...(values.sabotage === 'double-offer' ? { sabotage: 'double-offer' as const } : {}),
     ...(values.trace ? { echo: (line: string) => process.stderr.write(`${line}\n`) } : {}),
     ...(echoProgress
@@ -80,7 +80,7 @@ function report(result: SimResult): void {
   process.stderr.write(`\nINVARIANT BROKEN: seed ${v.seed}, step ${v.step} (${v.virtualS} s virtual)\n`);
   for (const problem of v.problems) process.stderr.write(`  - ${problem}\n`);
   process.stderr.write(`\nLast ${v.recent.length} trace lines:\n${v.recent.join('\n')}\n`);
-  process.stderr.write(`\nReplay: npm run sim -- --seed ${v.seed} --steps ${steps}${values['silent-drops'] ? ' --silent-drops' : ''} --trace\n`);
+  process.stderr.write(`\nReplay: npm run sim -- --seed ${v.seed} --steps ${steps}${values.chaos ? ' --chaos' : ''} --trace\n`);
 }
 
 if (!values.soak) {

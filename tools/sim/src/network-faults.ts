@@ -1,4 +1,5 @@
 import type { Random } from '@ts-mesos/libprocess';
+import { type InternalName, messageName } from '@ts-mesos/protocol';
 import { between } from './seed-streams.js';
 
 /** Per-message fault chances while faults are on (each in [0, 1]). */
@@ -7,11 +8,22 @@ export interface MessageFaultRates {
   readonly drop: number;
   /** Held back 10-2,000 ms, with everything behind it on the same connection (order kept). */
   readonly delay: number;
-  /** Delivered twice. */
+  /** Delivered twice (only messages their sender retries, unless chaos). */
   readonly duplicate: number;
-  /** Held back alone 10-500 ms, so later messages on the connection overtake it. */
+  /** Held back alone 10-500 ms, so later messages on the connection overtake it (only retried messages, unless chaos). */
   readonly reorder: number;
 }
+
+/**
+ * Messages whose sender retries them until answered (registration, status updates and their
+ * acknowledgements, pings): the protocol already meets their duplicates and stale copies
+ * overtaken by newer ones, since a retry can cross the answer to the first try. Other messages
+ * (RunTask, KillTask, ReconcileTasks, ...) go once over an ordered connection; duplicating or
+ * reordering those is beyond the transport's contract (TCP), and only `chaos` does it.
+ */
+const RETRIED: ReadonlySet<string> = new Set(
+  (['RegisterAgent', 'ReregisterAgent', 'StatusUpdate', 'StatusUpdateAcknowledgement', 'Ping', 'Pong'] satisfies InternalName[]).map((name) => messageName(name)),
+);
 
 export type Verdict =
   | { readonly kind: 'deliver' }
@@ -41,13 +53,23 @@ export class NetworkFaults {
   constructor(
     private readonly random: Random,
     readonly rates: MessageFaultRates,
-    /** A dropped message breaks its connection (the TCP contract); false: it vanishes silently. */
-    readonly dropBreaksConnection: boolean,
+    /**
+     * Beyond the transport's contract: dropped messages vanish without breaking their connection,
+     * and any message may be duplicated or overtaken on its connection.
+     */
+    readonly chaos: boolean,
   ) {}
 
-  decide(): Verdict {
+  /** A dropped message breaks its connection (the TCP contract), except in chaos. */
+  get dropBreaksConnection(): boolean {
+    return !this.chaos;
+  }
+
+  /** What happens to one message named `name` (its wire name). */
+  decide(name: string): Verdict {
     if (!this.enabled) return DELIVER;
     const roll = this.random.next();
+    const mischief = this.chaos || RETRIED.has(name);
     let edge = this.rates.drop;
     if (roll < edge) {
       this.counts.drops++;
@@ -60,11 +82,13 @@ export class NetworkFaults {
     }
     edge += this.rates.duplicate;
     if (roll < edge) {
+      if (!mischief) return DELIVER;
       this.counts.duplicates++;
       return { kind: 'duplicate' };
     }
     edge += this.rates.reorder;
     if (roll < edge) {
+      if (!mischief) return DELIVER;
       this.counts.reorders++;
       return { kind: 'reorder', ms: between(this.random, 10, 500) };
     }

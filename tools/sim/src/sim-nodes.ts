@@ -225,6 +225,17 @@ export class AgentNode {
     await runtime.stop();
   }
 
+  /**
+   * The agent process runs more than its total: Mesos allows this for a while after a partition,
+   * when the master has reported a framework's tasks lost and offered their resources again, and
+   * the agent, back, is still killing them. Counted, not failed.
+   */
+  overcommitted(): boolean {
+    const metrics = this.process?.metrics();
+    if (metrics === undefined) return false;
+    return ['cpus', 'mem'].some((name) => (metrics[`slave/${name}_used`] ?? 0) > (metrics[`slave/${name}_total`] ?? 0) + 1e-9);
+  }
+
   /** `frameworkId/taskId` -> state, as this agent process knows its tasks. */
   taskStates(): Record<string, TaskState> {
     return this.process?.taskStates() ?? {};

@@ -22,8 +22,11 @@ export interface SimOptions {
   readonly calmSteps?: number;
   /** false: no faults at all (a baseline). */
   readonly faults?: boolean;
-  /** Dropped messages vanish without breaking their connection (beyond what TCP allows). */
-  readonly silentDrops?: boolean;
+  /**
+   * Beyond what TCP allows: dropped messages vanish without breaking their connection, and any
+   * message (not only those their sender retries) may be duplicated or overtaken.
+   */
+  readonly chaos?: boolean;
   readonly rates?: MessageFaultRates;
   /** Chance per storm step of a node fault: a crash, a reboot, a partition, a disconnect. */
   readonly nodeFaultChance?: number;
@@ -104,6 +107,8 @@ export class Simulation {
   private stepsRun = 0;
   private drainSteps = 0;
   private invariantChecks = 0;
+  /** Steps in which some agent ran tasks beyond its total (allowed while it kills tasks its master already reported lost). */
+  private agentOvercommittedSteps = 0;
   private livenessChecks = 0;
   private sabotaged = false;
 
@@ -115,7 +120,7 @@ export class Simulation {
       stormSteps: 240,
       calmSteps: 60,
       faults: true,
-      silentDrops: false,
+      chaos: false,
       rates: DEFAULT_RATES,
       nodeFaultChance: 0.04,
       progressEvery: 1000,
@@ -124,7 +129,7 @@ export class Simulation {
     this.streams = new SeedStreams(options.seed);
     this.random = this.streams.random('simulation');
     this.trace = new Trace(() => this.clock.now() - 1_700_000_000_000, () => this.step, 200, options.echo);
-    this.faults = new NetworkFaults(this.streams.random('network'), this.options.rates, !this.options.silentDrops);
+    this.faults = new NetworkFaults(this.streams.random('network'), this.options.rates, this.options.chaos);
     // The agent creates each task's sandbox directory for real; in memory (tmpfs) when the host has one.
     this.workDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'ts-mesos-sim-'));
     const context: NodeContext = {
@@ -337,6 +342,7 @@ export class Simulation {
       }
     }
     if (problems.length > 0) this.fail(problems);
+    if (this.agents.some((agent) => agent.overcommitted())) this.agentOvercommittedSteps++;
   }
 
   /** Liveness: with faults off, runs on until every task has settled, or fails after `DRAIN_LIMIT_MS`. */
@@ -408,6 +414,7 @@ export class Simulation {
     return {
       seed: this.options.seed,
       steps: this.stepsRun,
+      chaos: this.options.chaos,
       ok,
       virtual_s: this.virtualS(),
       agents: this.options.agents,
@@ -432,6 +439,7 @@ export class Simulation {
       master_restarts: this.master.incarnation - 1,
       framework_disconnects: this.nodeFaults.frameworkDisconnects,
       invariant_checks: this.invariantChecks,
+      agent_overcommitted_steps: this.agentOvercommittedSteps,
       liveness_checks: this.livenessChecks,
       drain_steps: this.drainSteps,
       trace_lines: this.trace.lines,
