@@ -12,6 +12,8 @@ export type JournalRecord =
   | { readonly k: 'container'; readonly frameworkId: string; readonly taskId: string; readonly checkpoint: ContainerCheckpoint }
   /** A custom executor's container, launched: a restarted agent waits for it to subscribe again. */
   | { readonly k: 'executor'; readonly frameworkId: string; readonly info: ExecutorInfo; readonly sandbox: string; readonly checkpoint: ContainerCheckpoint }
+  /** That executor's container ended: nothing to re-adopt. */
+  | { readonly k: 'executor-done'; readonly frameworkId: string; readonly executorId: string; readonly containerId: string }
   | { readonly k: 'update'; readonly update: StatusUpdate }
   | { readonly k: 'ack'; readonly frameworkId: string; readonly taskId: string; readonly uuid: string }
   | { readonly k: 'task-done'; readonly frameworkId: string; readonly taskId: string }

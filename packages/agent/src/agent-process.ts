@@ -430,6 +430,11 @@ export class AgentProcess extends Process {
             endReason: undefined,
           });
           break;
+        case 'executor-done': {
+          const key = `${record.frameworkId}/${record.executorId}`;
+          if (executors.get(key)?.containerId === record.containerId) executors.delete(key);
+          break;
+        }
         case 'update':
           tasks.get(`${record.update.framework_id.value}/${record.update.status.task_id.value}`)?.updates.push(record.update);
           break;
@@ -870,6 +875,7 @@ export class AgentProcess extends Process {
     executor.stream = undefined;
     this.stats.executorsTerminated++;
     if (this.executors.get(`${executor.frameworkId}/${executor.id}`) === executor) this.executors.delete(`${executor.frameworkId}/${executor.id}`);
+    if (executor.checkpoint !== undefined) this.options.journal.append({ k: 'executor-done', frameworkId: executor.frameworkId, executorId: executor.id, containerId: executor.containerId });
     const reason = executor.endReason ?? 'REASON_EXECUTOR_TERMINATED';
     const gone = reason === 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT';
     const partitionAware = this.frameworks.get(executor.frameworkId)?.capabilities?.some((c) => c.type === 'PARTITION_AWARE') === true;

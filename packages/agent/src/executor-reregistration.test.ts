@@ -64,7 +64,8 @@ const update = (taskId: string, state: TaskState, uuid: string): StatusUpdate =>
 /**
  * What the previous agent process left: executor E in container C runs `running` (its
  * TASK_RUNNING acknowledged), `finishing` (likewise; the executor finished it while the agent
- * was down) and `staged` (launched on the agent, never reported on).
+ * was down) and `staged` (launched on the agent, never reported on). Executor E2 ran in
+ * container C2 until it ended.
  */
 function previousAgent(workDir: string, framework: FrameworkInfo): AgentJournal {
   const journal = new AgentJournal(workDir);
@@ -72,6 +73,8 @@ function previousAgent(workDir: string, framework: FrameworkInfo): AgentJournal 
     { k: 'agent', info: { hostname: 'h', id: { value: 'A' } } },
     { k: 'framework', info: framework },
     { k: 'executor', frameworkId: 'F', info: { ...executorInfo, framework_id: { value: 'F' } }, sandbox: workDir, checkpoint: { containerId: ContainerId('C'), sandboxDir: workDir, containerizer: 'posix', state: {} } },
+    { k: 'executor', frameworkId: 'F', info: { executor_id: { value: 'E2' }, command: { value: 'gone' }, framework_id: { value: 'F' } }, sandbox: workDir, checkpoint: { containerId: ContainerId('C2'), sandboxDir: workDir, containerizer: 'posix', state: {} } },
+    { k: 'executor-done', frameworkId: 'F', executorId: 'E2', containerId: 'C2' },
     { k: 'task', frameworkId: 'F', task: task('running'), sandbox: workDir },
     { k: 'update', update: update('running', 'TASK_RUNNING', 'u-running') },
     { k: 'ack', frameworkId: 'F', taskId: 'running', uuid: 'u-running' },
@@ -126,6 +129,8 @@ describe('a restarted agent and the custom executor it recovered', () => {
 
   it('takes the updates the executor sends again once each, and loses the task it never received', async () => {
     const { agent, containerizer, journaled, subscribe } = await restart();
+    // E2 ended before the restart: only E is waited for.
+    expect(containerizer.containers()).toEqual(['C']);
     expect(agent.metrics()['slave/executors_registering']).toBe(1);
     const events = await subscribe(
       {
