@@ -17,7 +17,8 @@ function problems(result: SimResult): string {
 }
 
 describe('the cluster simulator', () => {
-  it('keeps every invariant over a fixed set of seeds, with real work and real faults', async () => {
+  // About 7 s on an idle 2-core machine; the limit leaves room for a loaded CI run.
+  it('keeps every invariant over a fixed set of seeds, with real work and real faults', { timeout: 90_000 }, async () => {
     const results: SimResult[] = [];
     for (const seed of SEEDS) {
       const result = await run(seed);
@@ -53,6 +54,12 @@ describe('the cluster simulator', () => {
     expect(result.violation!.problems.join('\n')).toMatch(/offer '.*-copy' .* which tasks or other offers already hold/);
     expect(result.violation!.recent.some((line) => line.includes('sabotage'))).toBe(true);
     expect(result.figures['ok']).toBe(false);
+  });
+
+  it('catches a task left staging forever when a RunTask vanishes without breaking its connection (--chaos, beyond TCP)', async () => {
+    const result = await run(2, { chaos: true });
+    expect(result.violation).toBeDefined();
+    expect(result.violation!.problems.join('\n')).toMatch(/Task '.*' is TASK_STAGING at fw-\d but no agent knows it/);
   });
 });
 
