@@ -52,6 +52,12 @@ export interface ProducedUpdate {
   readonly frameworkId: string;
   readonly taskId: string;
   readonly state: TaskState;
+  /**
+   * The agent's answer to the master's ReconcileTasks for a task it never got. Like Mesos's, it
+   * has no task behind it and does not survive an agent restart; the master asks again when the
+   * agent re-registers, and the new answer (another uuid) stands in for it.
+   */
+  readonly reconciliation: boolean;
 }
 
 export interface LivenessInput {
@@ -65,7 +71,8 @@ export interface LivenessInput {
  * Once faults have stopped and the cluster has had time to settle: every task reached a
  * terminal state at its framework or is still running on an agent, and every terminal
  * update an agent produced reached its framework (unless the framework had already been told
- * by the master that the task ended: lost with its agent, or dropped with an invalid offer).
+ * by the master that the task ended, lost with its agent or dropped with an invalid offer, or
+ * the update was a reconciliation answer that a later answer replaced).
  */
 export function checkLiveness(input: LivenessInput): string[] {
   const problems: string[] = [];
@@ -84,7 +91,7 @@ export function checkLiveness(input: LivenessInput): string[] {
     const framework = byId.get(update.frameworkId);
     if (framework === undefined || framework.receivedUuids.has(update.uuid)) continue;
     const view = framework.tasks.get(update.taskId);
-    if (view !== undefined && view.terminal && view.endedBy !== 'agent') continue;
+    if (view !== undefined && view.terminal && (view.endedBy !== 'agent' || update.reconciliation)) continue;
     problems.push(`Terminal update ${update.state} (uuid ${update.uuid.slice(0, 6)}) of task '${update.taskId}' from ${update.agent} never reached ${framework.name}`);
   }
   return problems;

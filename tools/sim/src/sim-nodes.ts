@@ -166,7 +166,8 @@ export class AgentNode {
     if (record.k === 'ack') this.acked.add(record.uuid);
     else if (record.k === 'update' && isTerminalState(record.update.status.state)) {
       const u = record.update;
-      this.produced.set(u.uuid, { agent: this.name, uuid: u.uuid, frameworkId: u.framework_id.value, taskId: u.status.task_id.value, state: u.status.state });
+      const reconciliation = u.status.reason === 'REASON_RECONCILIATION';
+      this.produced.set(u.uuid, { agent: this.name, uuid: u.uuid, frameworkId: u.framework_id.value, taskId: u.status.task_id.value, state: u.status.state, reconciliation });
     }
   }
 

@@ -105,20 +105,27 @@ describe('the invariant checks', () => {
       ['t1', { id: 't1', state: 'TASK_RUNNING' as const, terminal: false, endedBy: undefined }],
       ['t2', { id: 't2', state: 'TASK_RUNNING' as const, terminal: false, endedBy: undefined }],
       ['t3', { id: 't3', state: 'TASK_LOST' as const, terminal: true, endedBy: 'master' as const }],
+      ['t4', { id: 't4', state: 'TASK_LOST' as const, terminal: true, endedBy: 'agent' as const }],
+      ['t5', { id: 't5', state: 'TASK_FINISHED' as const, terminal: true, endedBy: 'agent' as const }],
     ]);
     const found = checkLiveness({
       frameworks: [{ name: 'fw', frameworkId: 'F', tasks, receivedUuids: new Set(['u-seen']) }],
       agentTasks: new Map([['F/t1', 'TASK_RUNNING']]),
       produced: [
-        { agent: 'agent-1', uuid: 'u-seen', frameworkId: 'F', taskId: 't1', state: 'TASK_FINISHED' },
-        { agent: 'agent-1', uuid: 'u-lost', frameworkId: 'F', taskId: 't2', state: 'TASK_FINISHED' },
+        { agent: 'agent-1', uuid: 'u-seen', frameworkId: 'F', taskId: 't1', state: 'TASK_FINISHED', reconciliation: false },
+        { agent: 'agent-1', uuid: 'u-lost', frameworkId: 'F', taskId: 't2', state: 'TASK_FINISHED', reconciliation: false },
         // The master already told the framework t3 was lost with its agent: the agent's own end may be dropped.
-        { agent: 'agent-2', uuid: 'u-late', frameworkId: 'F', taskId: 't3', state: 'TASK_KILLED' },
+        { agent: 'agent-2', uuid: 'u-late', frameworkId: 'F', taskId: 't3', state: 'TASK_KILLED', reconciliation: false },
+        // A reconciliation answer lost in an agent restart, replaced by a later answer the framework got.
+        { agent: 'agent-2', uuid: 'u-first', frameworkId: 'F', taskId: 't4', state: 'TASK_LOST', reconciliation: true },
+        // A task's own end is not replaced by anything: losing it is a violation even if the framework heard another end.
+        { agent: 'agent-2', uuid: 'u-own', frameworkId: 'F', taskId: 't5', state: 'TASK_FINISHED', reconciliation: false },
       ],
     });
     expect(found).toEqual([
       "Task 't2' is TASK_RUNNING at fw but no agent knows it",
       "Terminal update TASK_FINISHED (uuid u-lost) of task 't2' from agent-1 never reached fw",
+      "Terminal update TASK_FINISHED (uuid u-own) of task 't5' from agent-2 never reached fw",
     ]);
   });
 });
