@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Daemon, freePort, startDaemon, tempDir, TestFramework } from './daemon.js';
+import { tearDown } from './example-executor.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const EXAMPLE_EXECUTOR = `${process.execPath} ${join(ROOT, 'apps', 'example-executor', 'bin', 'example-executor.js')}`;
@@ -43,7 +44,7 @@ describe('custom executors over the v1 Executor API with a real master and agent
   });
 
   afterAll(async () => {
-    await framework?.scheduler.teardown().catch(() => framework.scheduler.stop());
+    if (framework !== undefined) await tearDown(framework, agent);
     await agent?.stop();
     await master?.stop();
   });

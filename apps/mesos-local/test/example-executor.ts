@@ -60,3 +60,18 @@ export function sandboxFile(sandbox: string, name: 'stdout' | 'stderr'): string 
     return '';
   }
 }
+
+/**
+ * Tears the framework down and waits until the agent has no custom executor left (each got
+ * SHUTDOWN and exited) before the caller stops the agent: executors outlive an agent that
+ * stops first, retrying for --recovery_timeout (15 min by default), as Mesos's do.
+ */
+export async function tearDown(framework: TestFramework, agent: Daemon | undefined): Promise<void> {
+  await framework.scheduler.teardown().catch(() => framework.scheduler.stop());
+  if (agent === undefined) return;
+  for (const end = Date.now() + 10_000; Date.now() < end; ) {
+    const state = await agentState(agent).catch(() => undefined);
+    if (state === undefined || !state.frameworks.some((f) => f.executors.some((e) => e.type === 'CUSTOM'))) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Daemon, freePort, startDaemon, tempDir, TestFramework, until } from './daemon.js';
-import { agentState, launchOnExecutor, processesIn, sandboxFile, sandboxOf } from './example-executor.js';
+import { agentState, launchOnExecutor, processesIn, sandboxFile, sandboxOf, tearDown } from './example-executor.js';
 
 describe('custom executors whose agent does not come back in time, with a real master and agent', () => {
   let master: Daemon;
@@ -30,7 +30,7 @@ describe('custom executors whose agent does not come back in time, with a real m
         // destroyed by the agent, as it should be
       }
     }
-    await framework?.scheduler.teardown().catch(() => framework.scheduler.stop());
+    if (framework !== undefined) await tearDown(framework, agent);
     await agent?.stop();
     await master?.stop();
   });

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Daemon, freePort, startDaemon, tempDir, TestFramework, until } from './daemon.js';
-import { agentState, launchOnExecutor, processesIn, sandboxFile, sandboxOf } from './example-executor.js';
+import { agentState, launchOnExecutor, processesIn, sandboxFile, sandboxOf, tearDown } from './example-executor.js';
 
 describe('a custom executor across an agent kill -9, with a real master and agent', () => {
   let master: Daemon;
@@ -22,7 +22,7 @@ describe('a custom executor across an agent kill -9, with a real master and agen
   });
 
   afterAll(async () => {
-    await framework?.scheduler.teardown().catch(() => framework.scheduler.stop());
+    if (framework !== undefined) await tearDown(framework, agent);
     await agent?.stop();
     await master?.stop();
   });

@@ -1038,6 +1038,8 @@ export class AgentProcess extends Process {
   }
 
   private shutdownFramework(frameworkId: string): void {
+    // The master tells every agent; one that never ran the framework has nothing to do (Mesos: "unknown framework").
+    if (!this.frameworks.has(frameworkId)) return;
     this.removedFrameworks.add(frameworkId);
     this.updates.removeFramework(frameworkId);
     for (const live of this.tasks.values()) if (live.frameworkId === frameworkId && live.executor === undefined) this.killTask(frameworkId, live.task.task_id.value, undefined);

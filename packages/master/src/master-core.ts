@@ -668,9 +668,7 @@ export class MasterCore {
 
   removeFramework(framework: FrameworkRecord, now: number): void {
     for (const offerId of [...framework.offers]) this.rescindOffer(offerId);
-    const agents = new Set<string>();
     for (const record of [...framework.tasks.values()]) {
-      agents.add(record.agentId);
       if (!isTerminalState(record.task.state)) {
         record.task.state = 'TASK_KILLED';
         (record.task.statuses ??= []).push({ task_id: record.task.task_id, state: 'TASK_KILLED', source: 'SOURCE_MASTER', reason: 'REASON_FRAMEWORK_REMOVED', timestamp: now / 1000 });
@@ -678,10 +676,9 @@ export class MasterCore {
       this.recoverTaskResources(record);
       this.removeTask(record);
     }
-    for (const agentId of agents) {
-      const agent = this.agents.get(agentId);
-      if (agent !== undefined) this.emit(send(agent.pid, 'ShutdownFramework', { framework_id: { value: framework.id } }));
-    }
+    // Every agent, as Mesos's Master::removeFramework: one may run an executor of the framework
+    // that has no task left, which would otherwise outlive it.
+    for (const agent of this.agents.values()) this.emit(send(agent.pid, 'ShutdownFramework', { framework_id: { value: framework.id } }));
     if (framework.streamId !== undefined) this.emit({ kind: 'close-stream', frameworkId: framework.id, streamId: framework.streamId });
     framework.connected = false;
     framework.active = false;
