@@ -61,6 +61,8 @@ export interface SimResult {
   readonly traceHash: string;
 }
 
+/** Where virtual time starts (a plausible epoch, so timestamps look like times); traces count from it. */
+const EPOCH_MS = 1_700_000_000_000;
 const DEFAULT_RATES: MessageFaultRates = { drop: 0.01, delay: 0.03, duplicate: 0.01, reorder: 0.01 };
 /** Longer than the agent's longest status update retry interval (10 min) and registration back-off (1 min). */
 const DRAIN_LIMIT_MS = 15 * 60_000;
@@ -88,7 +90,7 @@ interface NodeFaultCounts {
  * every step the safety invariants are checked against the master's books.
  */
 export class Simulation {
-  readonly clock = new VirtualClock(1_700_000_000_000);
+  readonly clock = new VirtualClock(EPOCH_MS);
   readonly trace: Trace;
   private readonly options: Required<Omit<SimOptions, 'sabotage' | 'echo' | 'progress'>> & Pick<SimOptions, 'sabotage' | 'progress'>;
   private readonly streams: SeedStreams;
@@ -128,7 +130,7 @@ export class Simulation {
     };
     this.streams = new SeedStreams(options.seed);
     this.random = this.streams.random('simulation');
-    this.trace = new Trace(() => this.clock.now() - 1_700_000_000_000, () => this.step, 200, options.echo);
+    this.trace = new Trace(() => this.clock.now() - EPOCH_MS, () => this.step, 200, options.echo);
     this.faults = new NetworkFaults(this.streams.random('network'), this.options.rates, this.options.chaos);
     // The agent creates each task's sandbox directory for real; in memory (tmpfs) when the host has one.
     this.workDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'ts-mesos-sim-'));
@@ -188,7 +190,7 @@ export class Simulation {
   }
 
   private virtualS(): number {
-    return Math.round((this.clock.now() - 1_700_000_000_000) / 1000);
+    return Math.round((this.clock.now() - EPOCH_MS) / 1000);
   }
 
   private async runStep(): Promise<void> {
