@@ -24,7 +24,7 @@ class FakeMaster extends Process {
     });
   }
 
-  tell<N extends 'ReconcileTasks'>(name: N, body: InternalMessage<N>): void {
+  tell<N extends 'ReconcileTasks' | 'ShutdownFramework'>(name: N, body: InternalMessage<N>): void {
     this.send(this.agent!, messageName(name), body);
   }
 }
@@ -47,7 +47,7 @@ afterEach(() => {
 });
 
 describe('AgentProcess', () => {
-  it('answers a master reconciling a task it never received with TASK_LOST, once, through its status update manager', async () => {
+  it('answers a master reconciling a task it never received with TASK_LOST, once, through its status update manager, even for a framework it shut down', async () => {
     const clock = new VirtualClock(0);
     const network = new MemoryNetwork();
     const masterRuntime = new Runtime({ transport: network.transport('10.0.0.1', 5050), clock, logger: silentLogger() });
@@ -81,6 +81,14 @@ describe('AgentProcess', () => {
     await agentRuntime.settle();
     await masterRuntime.settle();
     expect(master.updates).toHaveLength(1);
+
+    // A framework the agent was told to shut down is still answered: the master asking still
+    // knows it, and launched the task after the shutdown (found by tools/sim, seed 335).
+    master.tell('ShutdownFramework', { framework_id: { value: 'G' } });
+    master.tell('ReconcileTasks', { framework_id: { value: 'G' }, statuses: [{ ...statuses[0]!, task_id: { value: 'g1' } }] });
+    await agentRuntime.settle();
+    await masterRuntime.settle();
+    expect(master.updates.at(-1)).toMatchObject({ framework_id: { value: 'G' }, status: { task_id: { value: 'g1' }, state: 'TASK_LOST' } });
     await agentRuntime.stop();
     await masterRuntime.stop();
   });

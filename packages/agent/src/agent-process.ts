@@ -1114,7 +1114,9 @@ export class AgentProcess extends Process {
    */
   private reconcileTasks(frameworkId: string, statuses: readonly TaskStatus[]): void {
     const agentId = this.agentId;
-    if (agentId === undefined || this.removedFrameworks.has(frameworkId)) return;
+    if (agentId === undefined) return;
+    // Even for a framework this agent was told to shut down: the master asking still knows it
+    // (it launched the task after the shutdown), and only this answer ends the task there.
     const partitionAware = this.frameworks.get(frameworkId)?.capabilities?.some((c) => c.type === 'PARTITION_AWARE') === true;
     const now = this.runtime.clock.now();
     for (const { task_id } of statuses) {
