@@ -79,12 +79,10 @@ describe('agent recovery after kill -9, with a real master and agent', () => {
     expect(uuids.size).toBe(48 + 1 + 4); // every sleeper RUNNING, s1 KILLED, both short tasks RUNNING and then ended
   });
 
-  it('with --recover=cleanup kills what the previous agent left, forgets it, and exits', async () => {
-    // A second agent on its own work_dir, with one task, killed with -9.
-    const workDir = join(tempDir('agent-cleanup-'), 'agent');
-    const flags = { ...agentFlags, port: freePort(), work_dir: workDir };
+  /** Starts another agent on its own work_dir and runs one task there. */
+  async function secondAgentRunning(flags: Record<string, string | number>, taskId: string, command: string): Promise<Daemon> {
     const from = framework.notices.length;
-    let second = await startDaemon('mesos-agent', flags, '/slave(1)/health');
+    const second = await startDaemon('mesos-agent', flags, '/slave(1)/health');
     let secondId: string | undefined;
     for (let i = 0; i < 200 && secondId === undefined; i++) {
       secondId = ((await (await fetch(`${second.url}/slave(1)/state`)).json()) as { id?: string }).id;
@@ -93,20 +91,35 @@ describe('agent recovery after kill -9, with a real master and agent', () => {
     await framework.scheduler.revive();
     const event = await framework.next((n) => n.type === 'OFFERS' && n.offers!.offers.some((o) => o.agent_id.value === secondId), 15_000, from);
     const offer = (event.type === 'OFFERS' ? event.offers!.offers.find((o) => o.agent_id.value === secondId) : undefined) as Offer;
-    await framework.scheduler.launch([offer.id.value], [{ name: 'doomed', task_id: { value: 'doomed' }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.05 } }], command: { value: 'sleep 777' } }]);
-    await framework.update('doomed', 'TASK_RUNNING');
-    const pidsOfSleep = (): number => {
-      let count = 0;
-      for (const entry of readdirSync('/proc')) {
-        if (!/^\d+$/.test(entry)) continue;
-        try {
-          if (readFileSync(`/proc/${entry}/cmdline`, 'utf8') === 'sleep\u0000777\u0000') count++;
-        } catch {
-          // gone meanwhile
-        }
-      }
-      return count;
-    };
+    await framework.scheduler.launch([offer.id.value], [{ name: taskId, task_id: { value: taskId }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.05 } }], command: { value: command } }]);
+    await framework.update(taskId, 'TASK_RUNNING');
+    return second;
+  }
+
+  it('ends a command task whose agent stays away past --recovery_timeout, and reports it when the agent is back', async () => {
+    const flags = { ...agentFlags, port: freePort(), work_dir: join(tempDir('agent-recovery-timeout-'), 'agent'), recovery_timeout: '1secs' };
+    let second = await secondAgentRunning(flags, 'abandoned', 'sleep 778');
+    const sleeping = (): number => processesRunning('sleep\u0000778\u0000');
+    await until('the task to exec sleep', 5000, () => Promise.resolve(sleeping() === 1 ? true : undefined));
+    const from = framework.notices.length;
+    await second.stop('SIGKILL');
+    const killedAt = Date.now();
+    await until('the abandoned task to be ended', 15_000, () => Promise.resolve(sleeping() === 0 ? true : undefined));
+    const endedMs = Date.now() - killedAt;
+    expect(endedMs).toBeGreaterThanOrEqual(900);
+    console.log(`agent gone -> its command task ended ${endedMs} ms later (--recovery_timeout=1secs)`);
+    second = await startDaemon('mesos-agent', flags, '/slave(1)/health');
+    const ended = await framework.next((n) => n.type === 'UPDATE' && n.update!.status.task_id.value === 'abandoned' && n.update!.status.state !== 'TASK_RUNNING', 15_000, from);
+    expect(ended.type === 'UPDATE' && ended.update!.status.state).toBe('TASK_FAILED');
+    expect(ended.type === 'UPDATE' && ended.update!.status.message).toContain('SIGTERM');
+    await second.stop();
+  });
+
+  it('with --recover=cleanup kills what the previous agent left, forgets it, and exits', async () => {
+    // A second agent on its own work_dir, with one task, killed with -9.
+    const flags = { ...agentFlags, port: freePort(), work_dir: join(tempDir('agent-cleanup-'), 'agent') };
+    let second = await secondAgentRunning(flags, 'doomed', 'sleep 777');
+    const pidsOfSleep = (): number => processesRunning('sleep\u0000777\u0000');
     // TASK_RUNNING leaves with the fork; the shell may not have become `sleep` yet.
     await until('the task to exec sleep', 5000, () => Promise.resolve(pidsOfSleep() === 1 ? true : undefined));
     await second.stop('SIGKILL');
@@ -123,3 +136,17 @@ describe('agent recovery after kill -9, with a real master and agent', () => {
     await second.stop();
   });
 });
+
+/** How many processes run with exactly this command line (NUL-separated, as /proc shows it). */
+function processesRunning(cmdline: string): number {
+  let count = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8') === cmdline) count++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return count;
+}

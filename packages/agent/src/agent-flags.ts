@@ -21,7 +21,7 @@ export const AGENT_FLAGS = {
   registration_backoff_factor: Flags.duration('Registration retries wait a random time up to this, doubling each time', 1000),
   executor_registration_timeout: Flags.duration('How long a custom executor has to subscribe before the agent destroys it and fails its tasks', 60_000),
   executor_reregistration_timeout: Flags.duration('After a restart, how long a recovered custom executor has to subscribe again before the agent destroys it and reports its tasks lost (TASK_GONE to partition-aware frameworks); the agent registers with the master once every recovered executor has subscribed or been destroyed', 2000),
-  recovery_timeout: Flags.duration('How long an executor whose agent is gone keeps trying to subscribe again before it shuts itself down (given to executors as MESOS_RECOVERY_TIMEOUT)', 15 * 60_000),
+  recovery_timeout: Flags.duration('How long an executor whose agent is gone keeps trying to subscribe again before it shuts itself down (given to executors as MESOS_RECOVERY_TIMEOUT); command tasks and executors not re-adopted by a restarted agent by then are ended', 15 * 60_000),
   executor_shutdown_grace_period: Flags.duration('Time a killed task gets between SIGTERM and SIGKILL when its kill policy says nothing', 3000),
   logging_level: Flags.choice('Lowest level logged', ['INFO', 'WARNING', 'ERROR'], 'INFO'),
 } as const;

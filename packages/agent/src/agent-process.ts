@@ -727,6 +727,9 @@ export class AgentProcess extends Process {
       ...(info.container === undefined ? {} : { container: info.container }),
       ...(info.command?.user === undefined ? {} : { user: info.command.user }),
       labels: { 'ts-mesos.framework': frameworkId, 'ts-mesos.task': taskId },
+      // The agent is this task's executor: past --recovery_timeout without a restarted agent the
+      // task is ended, as Mesos's command executor ends it.
+      orphanTimeoutMs: this.options.recoveryTimeoutMs ?? 15 * 60_000,
     });
     // The launch runs outside the mailbox: other tasks launch meanwhile; the outcome comes back through defer.
     launched.then(

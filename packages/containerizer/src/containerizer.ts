@@ -18,6 +18,13 @@ export interface ContainerConfig {
   readonly user?: string;
   /** Free-form labels kept with the container (Docker uses them to find its containers again). */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Once the agent has been gone this long and no restarted agent has re-adopted the container,
+   * it is ended (SIGTERM, then SIGKILL): the agent sets it to `--recovery_timeout` for command
+   * tasks, whose executor it is itself, as Mesos's command executor ends its task. Undefined:
+   * the container runs on until an agent comes back. Containerizers that cannot may ignore it.
+   */
+  readonly orphanTimeoutMs?: number;
 }
 
 /** How a container ended. */

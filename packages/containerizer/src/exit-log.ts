@@ -58,6 +58,22 @@ export class ExitLog {
     }
   }
 
+  /** The pids of the launchers whose logs are here and that still run. */
+  launchers(): number[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.runtimeDir);
+    } catch {
+      return [];
+    }
+    const pids = new Set<number>();
+    for (const name of names) {
+      const owner = LOG_NAME.exec(name)?.[1];
+      if (owner !== undefined && owner !== 'sh' && processExists(Number(owner))) pids.add(Number(owner));
+    }
+    return [...pids];
+  }
+
   /** Removes the logs of launchers that are gone, except `keep` (the current launcher's). */
   prune(keep: (name: string) => boolean): void {
     let names: string[];

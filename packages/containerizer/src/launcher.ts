@@ -11,7 +11,9 @@ import { createInterface } from 'node:readline';
  * because `perl-base` is part of every Debian and Ubuntu system.
  *
  * Protocol, one line per message, every field hex-encoded (so any byte may appear in a field):
- *   agent -> launcher  `launch ID SANDBOX UID GID JOIN ARGC ARGV... NAME=VALUE...`
+ *   agent -> launcher  `launch ID SANDBOX UID GID JOIN ORPHAN ARGC ARGV... NAME=VALUE...`
+ * (ORPHAN: seconds the container may outlive the agent unless a restarted agent re-adopts it;
+ * empty: for ever)
  * (JOIN: newline-separated files the container's first process writes its pid into before it
  * execs, such as its cgroups' `cgroup.procs`)
  *   launcher -> agent  `start ID PID STARTTIME` | `exit ID PID CODE|- SIGNAL|-` | `error ID MESSAGE`
@@ -22,11 +24,17 @@ import { createInterface } from 'node:readline';
  * the given variables on top. Every exit is also appended to `RUNTIME_DIR/exits-<launcher
  * pid>.log` as `ID CODE|- SIGNAL|-` (ID hex), so an agent restarted after a container ended
  * still learns how. When the agent goes away (stdin closes) the launcher stays until its last
- * container has ended, to record it.
+ * container has ended, to record it; it ends those launched with ORPHAN (SIGTERM, SIGKILL 3 s
+ * later) once that long has passed and no restarted agent has re-adopted them — a restarted
+ * agent says so with SIGUSR1 — as Mesos's command executor ends its task when its agent does
+ * not come back within `--recovery_timeout`.
  */
 export const LAUNCHER_SCRIPT = String.raw`
 use strict; use warnings; use POSIX ();
 my $dir = $ARGV[0];
+my ($orphaned, $adopted) = (0, 0);
+my (%orphan_s, %termed);
+$SIG{USR1} = sub { $adopted = 1 };
 my $max_log = 4 * 1024 * 1024;
 $SIG{PIPE} = 'IGNORE';
 $SIG{CHLD} = sub {};
@@ -44,7 +52,8 @@ sub start_time {
 }
 sub reap {
   while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
-    my $st = $?; my $c = delete $running{$pid} or next;
+    my $st = $?; delete $orphan_s{$pid}; delete $termed{$pid};
+    my $c = delete $running{$pid} or next;
     my $code = ($st & 127) ? '-' : ($st >> 8);
     my $sig = ($st & 127) ? ($st & 127) : '-';
     print $log hex_of($c), " $code $sig\n";
@@ -54,7 +63,7 @@ sub reap {
 }
 sub launch {
   my @f = @_;
-  my ($id, $sandbox, $uid, $gid, $join, $argc) = splice(@f, 0, 6);
+  my ($id, $sandbox, $uid, $gid, $join, $orphan, $argc) = splice(@f, 0, 7);
   my @argv = splice(@f, 0, $argc);
   my ($o, $e);
   if (!open($o, '>>', "$sandbox/stdout") || !open($e, '>>', "$sandbox/stderr")) { out('error', hex_of($id), hex_of("cannot open the sandbox's stdout and stderr: $!")); return }
@@ -81,17 +90,27 @@ sub launch {
   }
   close($o); close($e);
   $running{$pid} = $id;
+  $orphan_s{$pid} = $orphan if $orphan ne '';
   out('start', hex_of($id), $pid, start_time($pid));
 }
 my $rin = ''; vec($rin, fileno(STDIN), 1) = 1;
+sub orphan { $open = 0; $orphaned = time() }
 while (1) {
   reap();
   last if !$open && !%running;
+  if (!$open && !$adopted) {
+    my $waited = time() - $orphaned; # whole seconds: more than N of them is at least N seconds
+    for my $pid (keys %orphan_s) {
+      my $t = $termed{$pid} // 0;
+      if ($t == 0 && $waited > $orphan_s{$pid}) { kill('TERM', -$pid); $termed{$pid} = 1 }
+      elsif ($t == 1 && $waited > $orphan_s{$pid} + 3) { kill('KILL', -$pid); $termed{$pid} = 2 }
+    }
+  }
   my $n = select(my $rout = ($open ? $rin : undef), undef, undef, $open ? 10 : 0.5);
   next unless $n && $n > 0;
   my $got = sysread(STDIN, $buf, 65536, length $buf);
-  if (!defined $got) { next if $!{EINTR} || $!{EAGAIN}; $open = 0; next }
-  if ($got == 0) { $open = 0; next }
+  if (!defined $got) { next if $!{EINTR} || $!{EAGAIN}; orphan(); next }
+  if ($got == 0) { orphan(); next }
   while ((my $i = index($buf, "\n")) >= 0) {
     my $line = substr($buf, 0, $i); substr($buf, 0, $i + 1) = '';
     my @f = map { pack('H*', $_) } split(/ /, $line, -1);
@@ -117,6 +136,8 @@ export interface LaunchRequest {
   readonly gid?: number;
   /** Files the first process writes its pid into before it execs (its cgroups' `cgroup.procs`). */
   readonly join?: readonly string[];
+  /** How long it may outlive the agent unless a restarted agent re-adopts it (see `ContainerConfig.orphanTimeoutMs`). */
+  readonly orphanTimeoutMs?: number;
 }
 
 const hex = (value: string): string => Buffer.from(value, 'utf8').toString('hex');
@@ -168,7 +189,8 @@ export class Launcher {
   launch(request: LaunchRequest, started: (pid: number, startTime: string) => void): Promise<{ pid: number; startTime: string }> {
     if (this.pending.has(request.id)) return Promise.reject(new Error(`Container '${request.id}' is already being launched`));
     const child = this.child ?? this.start();
-    const fields = ['launch', request.id, request.sandboxDir, request.uid === undefined ? '' : String(request.uid), request.gid === undefined ? '' : String(request.gid), (request.join ?? []).join('\n'), String(request.argv.length), ...request.argv];
+    const orphan = request.orphanTimeoutMs === undefined ? '' : String(Math.max(1, Math.ceil(request.orphanTimeoutMs / 1000)));
+    const fields = ['launch', request.id, request.sandboxDir, request.uid === undefined ? '' : String(request.uid), request.gid === undefined ? '' : String(request.gid), (request.join ?? []).join('\n'), orphan, String(request.argv.length), ...request.argv];
     for (const [name, value] of Object.entries(request.environment)) fields.push(`${name}=${value}`);
     return new Promise((resolve, reject) => {
       this.holdAlive(child);

@@ -164,6 +164,43 @@ describe('PosixContainerizer perl launcher', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it('ends the containers launched with an orphan timeout when no agent comes back within it, and only those', async () => {
+    const timed = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher: 'perl' });
+    const c = { ...config({ value: 'sleep 1000' }), orphanTimeoutMs: 1000 };
+    const untimed = config({ value: 'sleep 1000' });
+    const checkpoint = await timed.launch(c);
+    const other = await timed.launch(untimed);
+    const launcher = timed.launcherPid!;
+    timed.close(); // the agent is gone: nobody re-adopts
+    const pid = Number(checkpoint.state['pid']);
+    const started = Date.now();
+    while (processStartTime(pid) !== undefined) {
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    // The one launched without a timeout runs on; the launcher recorded how the other ended,
+    // for the agent that comes back later.
+    expect(processStartTime(Number(other.state['pid']))).toBe(other.state['startTime']);
+    const restarted = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher: 'perl' });
+    await restarted.recover([checkpoint, other]);
+    expect(await restarted.wait(c.containerId)).toMatchObject({ signal: 'SIGTERM' });
+    await restarted.destroy(untimed.containerId, 0);
+    while (processStartTime(launcher) !== undefined) await new Promise((r) => setTimeout(r, 20));
+  });
+
+  it('keeps the containers a restarted agent re-adopted within the recovery timeout', async () => {
+    const timed = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher: 'perl' });
+    const c = { ...config({ value: 'sleep 1000' }), orphanTimeoutMs: 1000 };
+    const checkpoint = await timed.launch(c);
+    timed.close();
+    const restarted = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher: 'perl' });
+    await restarted.recover([checkpoint]);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(processStartTime(Number(checkpoint.state['pid']))).toBe(checkpoint.state['startTime']);
+    expect((await restarted.destroy(c.containerId, 0)).signal).toBe('SIGTERM');
+  });
+
   it('keeps watching containers whose launcher died, and starts a new launcher for the next launch', async () => {
     const c = config({ value: 'sleep 1000' });
     const checkpoint = await containerizer.launch(c);

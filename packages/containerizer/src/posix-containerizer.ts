@@ -15,7 +15,7 @@ import {
 import { processStartTime, sessionUsage } from './proc-stat.js';
 import { describeExit, signalName } from './termination.js';
 import { ExitLog } from './exit-log.js';
-import { type ExitStatus, Launcher, findPerl } from './launcher.js';
+import { type ExitStatus, LAUNCHER_SCRIPT, Launcher, findPerl } from './launcher.js';
 
 export interface PosixContainerizerOptions {
   /** A directory this containerizer owns: exit records of its containers are kept here. */
@@ -197,7 +197,8 @@ export class PosixContainerizer implements Containerizer {
     let started: { pid: number; startTime: string };
     try {
       // Tracked as the launcher's `start` is read: its `exit` may follow in the same read.
-      started = await launcher.launch({ id: config.containerId, sandboxDir: config.sandboxDir, argv, environment, join, ...(ids === undefined ? {} : ids) }, (pid, startTime) => {
+      const orphan = config.orphanTimeoutMs === undefined ? {} : { orphanTimeoutMs: config.orphanTimeoutMs };
+      started = await launcher.launch({ id: config.containerId, sandboxDir: config.sandboxDir, argv, environment, join, ...orphan, ...(ids === undefined ? {} : ids) }, (pid, startTime) => {
         this.track(config.containerId, pid, startTime, config, true);
       });
     } catch (error) {
@@ -371,6 +372,16 @@ export class PosixContainerizer implements Containerizer {
       }
       this.poll(container);
     }
+    // The launchers of the agent that was here wait for a restarted agent before they end their
+    // containers (`recoveryTimeoutMs`): this is it.
+    for (const pid of this.exitLog.launchers()) {
+      if (pid === this.launcher?.pid || !isLauncherOf(pid, this.options.runtimeDir)) continue;
+      try {
+        process.kill(pid, 'SIGUSR1');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
     return Promise.resolve();
   }
 
@@ -381,6 +392,16 @@ export class PosixContainerizer implements Containerizer {
   /** Lets the launcher exit once its containers have ended (they keep running). */
   close(): void {
     this.launcher?.close();
+  }
+}
+
+/** Whether `pid` is a perl launcher serving `runtimeDir` (and not an unrelated process that reused the pid). */
+function isLauncherOf(pid: number, runtimeDir: string): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.includes(LAUNCHER_SCRIPT) && argv.includes(runtimeDir);
+  } catch {
+    return false;
   }
 }
 
