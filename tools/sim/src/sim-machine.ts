@@ -8,6 +8,8 @@ export interface SimContainer {
   readonly config: ContainerConfig;
   readonly startedMs: number;
   termination: Termination | undefined;
+  /** When it ended (virtual ms). */
+  endedMs: number | undefined;
   readonly ended: Promise<Termination>;
   end(termination: Termination): void;
   exitTimer: Timer | undefined;
@@ -37,6 +39,11 @@ export interface SimMachineOptions {
   readonly maxLaunchDelayMs: number;
 }
 
+/** How long an ended container stays on the machine for an agent to re-adopt it (a crashed agent is back within 30 s; a restarted one reads its checkpoints at once). */
+const KEEP_ENDED_MS = 600_000;
+/** Launches between sweeps of ended containers. */
+const SWEEP_EVERY = 500;
+
 /**
  * A simulated host. Its containers outlive the agent process that launched them, as real
  * processes outlive a crashed `mesos-agent`: a restarted agent re-adopts them through a new
@@ -46,6 +53,7 @@ export class SimMachine {
   private readonly table = new Map<string, SimContainer>();
   /** Bumped by a reboot: launches in flight from before it never complete. */
   private boot = 0;
+  private launches = 0;
 
   constructor(
     readonly name: string,
@@ -82,6 +90,7 @@ export class SimMachine {
   }
 
   private start(config: ContainerConfig): SimContainer {
+    if (++this.launches % SWEEP_EVERY === 0) this.sweep();
     const { runMs, exitCode } = parseSimTaskCommand(config.command.value ?? '');
     let resolveEnded: (termination: Termination) => void = () => undefined;
     const ended = new Promise<Termination>((resolve) => (resolveEnded = resolve));
@@ -90,10 +99,12 @@ export class SimMachine {
       config,
       startedMs: this.clock.now(),
       termination: undefined,
+      endedMs: undefined,
       ended,
       end: (termination) => {
         if (container.termination !== undefined) return;
         container.termination = termination;
+        container.endedMs = this.clock.now();
         container.exitTimer?.cancel();
         container.killTimer?.cancel();
         resolveEnded(termination);
@@ -104,6 +115,12 @@ export class SimMachine {
     container.exitTimer = this.clock.setTimer(runMs, () => container.end({ exitCode, message: `Command exited with status ${exitCode}` }));
     this.table.set(config.containerId, container);
     return container;
+  }
+
+  /** Forgets containers that ended long ago, so that a long run's memory stays flat. */
+  private sweep(): void {
+    const before = this.clock.now() - KEEP_ENDED_MS;
+    for (const [id, container] of this.table) if (container.endedMs !== undefined && container.endedMs < before) this.table.delete(id);
   }
 
   /** SIGTERM now; the task exits within the grace period (seeded), or SIGKILL ends it at the end of it. */
