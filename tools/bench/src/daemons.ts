@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TaskInfo } from '@ts-mesos/protocol';
 
@@ -33,13 +33,25 @@ export function flag(args: readonly string[], name: string, fallback: number): n
   return found === undefined ? fallback : Number(found.split('=')[1]);
 }
 
+/**
+ * The Node flags the app's installed binary runs with: those on its `#!/usr/bin/env -S node ...`
+ * line (mesos-master asks for a larger young generation), so a benchmark measures the daemon as
+ * users run it.
+ */
+function binNodeFlags(app: string): string[] {
+  const shebang = readFileSync(join(ROOT, 'apps', app, 'bin', `${app}.js`), 'utf8').split('\n', 1)[0] ?? '';
+  const words = shebang.split(/\s+/);
+  const node = words.indexOf('node');
+  return node < 0 ? [] : words.slice(node + 1).filter((w) => w.startsWith('--'));
+}
+
 /** A daemon (`mesos-master`, `mesos-agent`) run from its sources as a real process. */
 export function daemon(app: string, flags: string[]): { stop(signal?: NodeJS.Signals): void; ready(url: string): Promise<void>; exited: Promise<void> } {
   // BENCH_LOG_DIR=/some/dir keeps each daemon's output in <dir>/<app>-<port>.log.
   const logDir = process.env.BENCH_LOG_DIR;
   const port = flags.find((f) => f.startsWith('--port='))?.slice('--port='.length) ?? 'default';
   const out = logDir === undefined ? 'ignore' : openSync(join(logDir, `${app}-${port}.log`), 'a');
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...flags], {
+  const child = spawn(process.execPath, [...binNodeFlags(app), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...flags], {
     stdio: ['ignore', out, out],
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });
