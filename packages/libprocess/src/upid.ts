@@ -50,7 +50,7 @@ export class Upid {
     return new Upid(id, host, port);
   }
 
-  /** The runtime's address; the same object every time, so transports can cache by it. */
+  /** The runtime's address; the same object every time (a burst of sends to one process compares nothing more). */
   get address(): Address {
     return (this.where ??= { host: this.host, port: this.port });
   }

@@ -112,7 +112,6 @@ export class WebSocketTransport implements Transport {
   private readonly logger: Logger;
   private readonly peers = new Map<string, Peer>();
   /** Peers by the Address object callers pass (Upids keep theirs stable), to skip building keys. */
-  private readonly peerCache = new WeakMap<Address, Peer>();
   /** The last peer sent to: bursts to one peer skip even the cache lookup. */
   private lastAddress: Address | undefined;
   private lastPeer: Peer | undefined;
@@ -160,8 +159,11 @@ export class WebSocketTransport implements Transport {
 
   send(to: Address, fromId: string, toId: string, name: string, body: unknown): boolean {
     let peer = this.lastPeer;
-    if (to !== this.lastAddress || peer === undefined) {
-      peer = this.peerCache.get(to) ?? this.peer(to);
+    const last = this.lastAddress;
+    // Addresses are often parsed afresh per message (a PID string), so compare by value: no
+    // per-object cache (a WeakMap keyed by every short-lived address made each scavenge slow).
+    if (peer === undefined || last === undefined || (to !== last && (to.port !== last.port || to.host !== last.host))) {
+      peer = this.peer(to);
       this.lastAddress = to;
       this.lastPeer = peer;
     }
@@ -227,7 +229,6 @@ export class WebSocketTransport implements Transport {
       peer = new Peer(key, { host: address.host, port: address.port });
       this.peers.set(key, peer);
     }
-    this.peerCache.set(address, peer);
     return peer;
   }
 

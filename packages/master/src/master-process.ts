@@ -43,6 +43,7 @@ export class MasterProcess extends Process {
   readonly core: MasterCore;
   /** Open event streams by stream ID; a framework's current one is `core.frameworks.get(id).streamId`. */
   private readonly streams = new Map<string, EventStream>();
+  private readonly parsedPids = new Map<string, Upid>();
   private readonly timers = new Map<string, Timer>();
   private allocatorPid: Pid<AllocatorProcess> | undefined;
   private startTimeMs = 0;
@@ -199,6 +200,20 @@ export class MasterProcess extends Process {
     while (this.waiting[0]?.written === true) this.execute(this.waiting.shift()!.effects);
   }
 
+  /**
+   * The core names processes by their PID text; parsing it for every message made a new
+   * address per message, each one garbage. Kept per text (agents and schedulers keep theirs).
+   */
+  private pidOf(text: string): Upid {
+    let pid = this.parsedPids.get(text);
+    if (pid === undefined) {
+      if (this.parsedPids.size >= 200_000) this.parsedPids.clear();
+      pid = Upid.parse(text);
+      this.parsedPids.set(text, pid);
+    }
+    return pid;
+  }
+
   /** Performs effects that need no write; allocator updates go as one dispatch. */
   private execute(effects: readonly MasterEffect[]): void {
     if (effects.length === 0) return;
@@ -208,7 +223,7 @@ export class MasterProcess extends Process {
         case 'persist':
           break;
         case 'send':
-          this.send(Upid.parse(effect.to), messageName(effect.name), effect.body);
+          this.send(this.pidOf(effect.to), messageName(effect.name), effect.body);
           break;
         case 'event': {
           const streamId = effect.streamId ?? this.core.frameworks.get(effect.frameworkId)?.streamId;
@@ -223,7 +238,7 @@ export class MasterProcess extends Process {
           allocatorUpdates.push(effect.apply);
           break;
         case 'link':
-          this.link(Upid.parse(effect.pid));
+          this.link(this.pidOf(effect.pid));
           break;
         case 'timer': {
           this.timers.get(effect.key)?.cancel();
