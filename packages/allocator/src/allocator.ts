@@ -42,7 +42,7 @@ export type NoOfferReason =
 
 /**
  * Which agents an allocation run considers (see `Allocator.allocate`): every agent, those
- * whose free resources changed, or one part of every agent (`part` of `parts`, a stable split)
+ * whose free resources changed, or one part of every agent (`part` of `parts`, taken in order)
  * so that a periodic run over a large cluster can be made in slices between other work.
  */
 export type AllocationScope = 'all' | 'changed' | { readonly part: number; readonly parts: number };
@@ -90,8 +90,8 @@ export interface Allocator {
    * as Mesos's `allocate(agentId)`) may consider only the agents whose free resources changed
    * since the last run, and must fall back to all agents after an event that concerns every
    * agent (a framework added or revived, weights or quota changed); `{ part, parts }` considers
-   * one of `parts` disjoint, stable parts of the agents (the `parts` runs together are one run
-   * over all). An implementation may ignore `scope` and always consider all agents.
+   * one of `parts` disjoint parts of the agents (parts 0 .. parts-1, in order, are together one
+   * run over all). An implementation may ignore `scope` and always consider all agents.
    */
   allocate(now: number, scope?: AllocationScope): OfferDecision[];
   /** How many agents it knows (lets the actor shell slice a periodic run); optional. */

@@ -41,8 +41,6 @@ interface AgentState {
   available: Resources;
   active: boolean;
   readonly allocations: Map<FrameworkId, Resources>;
-  /** Order of arrival: places the agent in one part of a sliced run. */
-  readonly seq: number;
 }
 
 /** The allocation role of each part of allocated resources. */
@@ -94,8 +92,8 @@ export class HierarchicalAllocator implements Allocator {
   /** Something that concerns every agent changed: the next run considers all of them. */
   private everyAgent = true;
   private runs = 0;
-  /** Agents ever added: each agent's `seq`, which places it in one part of a sliced run. */
-  private agentsAdded = 0;
+  /** The shuffled order of every agent for a run made in parts: made at part 0, sliced by each part. */
+  private partOrder: { readonly parts: number; readonly agents: AgentState[] } | undefined;
   private offersMade = 0;
 
   constructor(options: AllocatorOptions = {}) {
@@ -173,7 +171,7 @@ export class HierarchicalAllocator implements Allocator {
 
   addAgent(id: AgentId, spec: AgentSpec, used: ReadonlyMap<FrameworkId, Resources> = new Map()): void {
     if (this.agents.has(id)) throw new Error(`Agent '${id}' is already known to the allocator`);
-    const agent: AgentState = { id, hostname: spec.hostname, total: spec.total, available: spec.total, active: true, allocations: new Map(), seq: this.agentsAdded++ };
+    const agent: AgentState = { id, hostname: spec.hostname, total: spec.total, available: spec.total, active: true, allocations: new Map() };
     this.agents.set(id, agent);
     this.candidates.add(id);
     addScalars(this.totals, scalarsOf(spec.total), 1);
@@ -285,7 +283,7 @@ export class HierarchicalAllocator implements Allocator {
     let agents: AgentState[];
     if (typeof scope === 'object') {
       // One slice of a periodic run: a stable part of the agents, changed or not.
-      agents = this.shuffledAgents(undefined, scope);
+      agents = this.agentsOfPart(scope.part, scope.parts);
       for (const agent of agents) this.candidates.delete(agent.id);
     } else {
       const everyAgent = scope === 'all' || this.everyAgent;
@@ -510,10 +508,24 @@ export class HierarchicalAllocator implements Allocator {
     }
   }
 
-  private shuffledAgents(only?: ReadonlySet<AgentId>, part?: { readonly part: number; readonly parts: number }): AgentState[] {
+  /**
+   * Part `part` of `parts` of one run over every agent: the whole order is shuffled once, at
+   * part 0 (a slice per part would otherwise walk every agent), and each part takes its slice.
+   * Agents removed meanwhile are skipped; agents added meanwhile are candidates of the next
+   * prompt run anyway.
+   */
+  private agentsOfPart(part: number, parts: number): AgentState[] {
+    if (part === 0 || this.partOrder?.parts !== parts) this.partOrder = { parts, agents: this.shuffledAgents() };
+    const order = this.partOrder.agents;
+    const slice = order.slice(Math.floor((part * order.length) / parts), Math.floor(((part + 1) * order.length) / parts));
+    if (part === parts - 1) this.partOrder = undefined;
+    return slice.filter((agent) => this.agents.get(agent.id) === agent);
+  }
+
+  private shuffledAgents(only?: ReadonlySet<AgentId>): AgentState[] {
     const list: AgentState[] = [];
     if (only === undefined) {
-      for (const agent of this.agents.values()) if (part === undefined || agent.seq % part.parts === part.part) list.push(agent);
+      for (const agent of this.agents.values()) list.push(agent);
     } else {
       for (const id of only) {
         const agent = this.agents.get(id);

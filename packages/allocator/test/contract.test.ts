@@ -156,7 +156,7 @@ describe('AllocatorProcess', () => {
     for (let i = 0; i < 10; i++) core.addAgent(AgentId(`s${i}`), { hostname: `s${i}`, total: r('cpus:1;mem:64') });
     await runtime.advance(1000);
     // ceil(10 / 4) = 3 slices: the first at the tick, the others on later turns.
-    expect(batches.map((b) => b.length)).toEqual([4, 3, 3]);
+    expect(batches.map((b) => b.length)).toEqual([3, 3, 4]);
     const offered = batches.flat().map((d) => d.agentId);
     expect(new Set(offered).size).toBe(10);
     await runtime.stop();
