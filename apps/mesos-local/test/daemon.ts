@@ -122,4 +122,14 @@ export class TestFramework {
   offers(from = 0) {
     return this.next((n) => n.type === 'OFFERS', 15_000, from);
   }
+
+  /** Runs `sleep 600` as task `taskId` (0.5 cpus) on the first offer, declining the rest of it for an hour; resolves once it runs. */
+  async runSleeper(taskId: string): Promise<void> {
+    const event = await this.offers();
+    const offer = event.type === 'OFFERS' ? event.offers!.offers[0]! : undefined;
+    if (offer === undefined) throw new Error('No offer');
+    const task = { name: taskId, task_id: { value: taskId }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } }], command: { value: 'sleep 600' } };
+    await this.scheduler.launch([offer.id.value], [task], { refuse_seconds: 3600 });
+    await this.update(taskId, 'TASK_RUNNING');
+  }
 }

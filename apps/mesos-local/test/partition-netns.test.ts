@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describeWithService, probeNetworkNamespaces } from '@ts-mesos/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Daemon, freePort, startDaemon, tempDir, TestFramework, until } from './daemon.js';
-import { agentState, type Offer } from './example-executor.js';
+import { agentState } from './example-executor.js';
 import { TestHost } from './test-host.js';
 
 const namespaces = await probeNetworkNamespaces();
@@ -39,10 +39,7 @@ describeWithService(namespaces, 'an agent on a test host cut off by its network 
   async function runSleeper(name: string, capabilities: { type: string }[]): Promise<TestFramework> {
     const framework = new TestFramework(master.address, { name, capabilities }).start();
     frameworks.push(framework);
-    const event = await framework.offers();
-    const offer = (event.type === 'OFFERS' ? event.offers!.offers[0] : undefined) as Offer;
-    await framework.scheduler.launch([offer.id.value], [{ name, task_id: { value: name }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } }], command: { value: 'sleep 600' } }], { refuse_seconds: 3600 });
-    await framework.update(name, 'TASK_RUNNING');
+    await framework.runSleeper(name);
     return framework;
   }
 

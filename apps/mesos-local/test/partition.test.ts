@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Daemon, freePort, startDaemon, tempDir, TestFramework } from './daemon.js';
 
-type Offer = { id: { value: string }; agent_id: { value: string } };
 
 describe('an agent partitioned away and back, with a real master and agent', () => {
   let master: Daemon;
@@ -28,10 +27,7 @@ describe('an agent partitioned away and back, with a real master and agent', () 
   async function runSleeper(name: string, capabilities: { type: string }[]): Promise<TestFramework> {
     const framework = new TestFramework(master.address, { name, capabilities }).start();
     frameworks.push(framework);
-    const event = await framework.offers();
-    const offer = (event.type === 'OFFERS' ? event.offers!.offers[0] : undefined) as Offer;
-    await framework.scheduler.launch([offer.id.value], [{ name, task_id: { value: name }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } }], command: { value: 'sleep 600' } }], { refuse_seconds: 3600 });
-    await framework.update(name, 'TASK_RUNNING');
+    await framework.runSleeper(name);
     return framework;
   }
 
