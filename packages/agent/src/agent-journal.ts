@@ -68,15 +68,25 @@ export class AgentJournal {
 
   /** The resources the master last checkpointed, if it ever did. */
   recoverResources(): NonNullable<AgentInfo['resources']> | undefined {
-    let resources: NonNullable<AgentInfo['resources']> | undefined;
-    for (const record of this.replay()) if (record.k === 'resources') resources = record.resources;
-    return resources;
+    return lastCheckpointedResources(this.replay());
   }
 
   /** The agent info (with its ID) from the last registration, if the agent ever registered. */
   recoverAgentInfo(): AgentInfo | undefined {
-    let info: AgentInfo | undefined;
-    for (const record of this.replay()) if (record.k === 'agent') info = record.info;
-    return info;
+    return lastAgentInfo(this.replay());
   }
+}
+
+/** The resources the master last checkpointed in these records, if it ever did. */
+export function lastCheckpointedResources(records: Iterable<JournalRecord>): NonNullable<AgentInfo['resources']> | undefined {
+  let resources: NonNullable<AgentInfo['resources']> | undefined;
+  for (const record of records) if (record.k === 'resources') resources = record.resources;
+  return resources;
+}
+
+/** The agent info (with its ID) of the last registration in these records, if any. */
+export function lastAgentInfo(records: Iterable<JournalRecord>): AgentInfo | undefined {
+  let info: AgentInfo | undefined;
+  for (const record of records) if (record.k === 'agent') info = record.info;
+  return info;
 }

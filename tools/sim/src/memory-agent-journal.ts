@@ -1,4 +1,4 @@
-import type { AgentJournal, JournalRecord } from '@ts-mesos/agent';
+import { type AgentJournal, type JournalRecord, lastAgentInfo, lastCheckpointedResources } from '@ts-mesos/agent';
 import type { AgentInfo } from '@ts-mesos/protocol';
 
 /**
@@ -33,15 +33,11 @@ export class MemoryAgentJournal implements AgentJournal {
   }
 
   recoverResources(): NonNullable<AgentInfo['resources']> | undefined {
-    let resources: NonNullable<AgentInfo['resources']> | undefined;
-    for (const record of this.replay()) if (record.k === 'resources') resources = record.resources;
-    return resources;
+    return lastCheckpointedResources(this.replay());
   }
 
   recoverAgentInfo(): AgentInfo | undefined {
-    let info: AgentInfo | undefined;
-    for (const record of this.replay()) if (record.k === 'agent') info = record.info;
-    return info;
+    return lastAgentInfo(this.replay());
   }
 
   get size(): number {
