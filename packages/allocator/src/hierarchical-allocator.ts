@@ -225,10 +225,12 @@ export class HierarchicalAllocator implements Allocator {
     const agent = this.agents.get(agentId);
     if (framework === undefined || agent === undefined) return;
     const held = framework.allocations.get(agentId) ?? Resources.EMPTY;
-    const returned = held.contains(resources) ? resources : resources.filter((r) => held.contains(Resources.of(r)));
-    this.untrack(framework, agent, returned);
+    const whole = held.contains(resources);
+    const returned = whole ? resources : resources.filter((r) => held.contains(Resources.of(r)));
+    const plain = resources.unallocate();
+    this.untrack(framework, agent, returned, whole ? plain : returned.unallocate());
     const expiresAt = refuseUntil(now, refuseSeconds);
-    if (expiresAt !== undefined) framework.filters.set(agentId, { refused: resources.unallocate(), expiresAt });
+    if (expiresAt !== undefined) framework.filters.set(agentId, { refused: plain, expiresAt });
   }
 
   suppressOffers(frameworkId: FrameworkId, roles?: readonly string[]): void {
@@ -479,9 +481,9 @@ export class HierarchicalAllocator implements Allocator {
     for (const [role, part] of byAllocationRole(allocated)) this.account(framework, role, scalarsOf(part), 1);
   }
 
-  private untrack(framework: FrameworkState, agent: AgentState, allocated: Resources): void {
+  private untrack(framework: FrameworkState, agent: AgentState, allocated: Resources, plain = allocated.unallocate()): void {
     if (allocated.isEmpty()) return;
-    agent.available = agent.available.plus(allocated.unallocate());
+    agent.available = agent.available.plus(plain);
     this.candidates.add(agent.id);
     mapSubtract(agent.allocations, framework.id, allocated);
     mapSubtract(framework.allocations, agent.id, allocated);

@@ -73,9 +73,6 @@ function indexOfMatch(items: readonly Resource[], b: Resource): number {
   return -1;
 }
 
-/** `unallocate()`'s answer per instance, once known (instances are immutable; kept off the instance so equality and snapshots do not see it). */
-const UNALLOCATED = new WeakMap<Resources, Resources>();
-
 /**
  * An immutable bag of resources with exact arithmetic, as Mesos's `Resources`
  * (src/v1/resources.cpp). Resources with the same identity (name, type, reservation stack,
@@ -268,21 +265,14 @@ export class Resources implements Iterable<Resource> {
 
   /** Clears the allocation of every resource. */
   unallocate(): Resources {
-    let plain = UNALLOCATED.get(this);
-    if (plain === undefined) UNALLOCATED.set(this, (plain = this.reallocate(undefined)));
-    return plain;
+    return this.reallocate(undefined);
   }
 
   private reallocate(role: string | undefined): Resources {
     const first = this.items[0]?.allocationRole;
     if (this.items.every((r) => r.allocationRole === first)) {
       // One role in, one role out: identities stay distinct, so nothing needs merging.
-      if (first === role) return this;
-      const out = new Resources(this.items.map((r) => withAllocation(r, role)));
-      // The allocator takes allocated resources back out of their role again and again
-      // (recovering, filtering, untracking): remember where they came from.
-      if (first === undefined) UNALLOCATED.set(out, this);
-      return out;
+      return first === role ? this : new Resources(this.items.map((r) => withAllocation(r, role)));
     }
     return Resources.of(...this.items.map((r) => withAllocation(r, role)));
   }
