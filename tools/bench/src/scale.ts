@@ -103,7 +103,10 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
     }
     measuring = false;
     const windowS = (performance.now() - windowStart) / 1000;
-    await new Promise((r) => setTimeout(r, 10_500)); // a full lag window inside the steady state
+    // The master's lag metric is over fixed 10 s windows: after 20.5 s the last complete one
+    // lies wholly after the last /master/state above (which blocks the master's loop while it
+    // is built), so it is the steady state of launching alone.
+    await new Promise((r) => setTimeout(r, 20_500));
     const m = await metrics();
     const result: Phase = {
       agents,
