@@ -25,8 +25,6 @@ export interface AllocatorProcessOptions {
 export class AllocatorProcess extends Process {
   private pending = false;
   private lastRunMs = 0;
-  /** The run in slices under way, if any. */
-  private cycle: { part: number; readonly parts: number } | undefined;
   private readonly intervalMs: number;
 
   constructor(
@@ -48,22 +46,7 @@ export class AllocatorProcess extends Process {
   requestAllocation(): void {
     if (this.pending) return;
     this.pending = true;
-    this.runtime.dispatch(this.self(), (p) => p.promptRun()).catch(() => undefined);
-  }
-
-  /**
-   * The run after events: over the agents that changed. When a run over every agent is due (a
-   * framework came or revived...) and the cluster is large, a run in slices starts now instead,
-   * rather than one run holding the master for seconds.
-   */
-  promptRun(): OfferDecision[] {
-    const parts = this.partsNow();
-    if (parts > 1 && this.core.needsFullRun?.() === true) {
-      this.pending = false;
-      this.startCycle(parts);
-      return [];
-    }
-    return this.allocateNow('changed');
+    this.runtime.dispatch(this.self(), (p) => p.allocateNow('changed')).catch(() => undefined);
   }
 
   /** One run: over every agent (the periodic run, the default), or those that changed. */
@@ -85,31 +68,22 @@ export class AllocatorProcess extends Process {
   }
 
   protected override initialize(): void {
+    const slice = this.options.sliceAgents ?? 2500;
     const tick = (): void => {
-      const parts = this.partsNow();
-      if (parts === 1) this.allocateNow();
-      else this.startCycle(parts);
-      this.delay(this.intervalMs, tick);
+      const parts = Math.max(1, Math.ceil((this.core.agentCount?.() ?? 0) / slice));
+      if (parts === 1) {
+        this.allocateNow();
+        this.delay(this.intervalMs, tick);
+        return;
+      }
+      // One part now, the next after whatever arrived meanwhile (a timer turn lets I/O in).
+      const part = (i: number): void => {
+        this.allocateNow({ part: i, parts });
+        if (i + 1 < parts) this.delay(0, () => part(i + 1));
+        else this.delay(this.intervalMs, tick);
+      };
+      part(0);
     };
     this.delay(this.intervalMs, tick);
-  }
-
-  /** How many slices a run over every agent takes now. */
-  private partsNow(): number {
-    return Math.max(1, Math.ceil((this.core.agentCount?.() ?? 0) / (this.options.sliceAgents ?? 2500)));
-  }
-
-  /** A run over every agent in slices: one part now, the next after whatever arrived meanwhile (a timer turn lets I/O in); one cycle at a time. */
-  private startCycle(parts: number): void {
-    if (this.cycle !== undefined) return;
-    const cycle = { part: 0, parts };
-    this.cycle = cycle;
-    const next = (): void => {
-      this.allocateNow({ part: cycle.part, parts: cycle.parts });
-      cycle.part += 1;
-      if (cycle.part < cycle.parts) this.delay(0, next);
-      else this.cycle = undefined;
-    };
-    next();
   }
 }

@@ -96,12 +96,6 @@ export interface Allocator {
   allocate(now: number, scope?: AllocationScope): OfferDecision[];
   /** How many agents it knows (lets the actor shell slice a periodic run); optional. */
   agentCount?(): number;
-  /**
-   * Whether something that concerns every agent changed since the last run over all of them
-   * (a `changed` run would then consider all); optional. The actor shell uses it to start a
-   * run in slices at once on a large cluster instead.
-   */
-  needsFullRun?(): boolean;
   /** Why the framework would get nothing from the agent now, or undefined if it would get something. */
   explain(frameworkId: FrameworkId, agentId: AgentId, now: number): NoOfferReason | undefined;
   /** Mesos-named metrics (`allocator/mesos/...`). */

@@ -324,10 +324,6 @@ export class HierarchicalAllocator implements Allocator {
     return this.agents.size;
   }
 
-  needsFullRun(): boolean {
-    return this.everyAgent;
-  }
-
   explain(frameworkId: FrameworkId, agentId: AgentId, now: number): NoOfferReason | undefined {
     const framework = this.frameworks.get(frameworkId);
     const agent = this.agents.get(agentId);
@@ -521,10 +517,7 @@ export class HierarchicalAllocator implements Allocator {
    * prompt run anyway.
    */
   private agentsOfPart(part: number, parts: number): AgentState[] {
-    if (part === 0 || this.partOrder?.parts !== parts) {
-      this.partOrder = { parts, agents: this.shuffledAgents() };
-      this.everyAgent = false; // this run, in parts, visits every agent
-    }
+    if (part === 0 || this.partOrder?.parts !== parts) this.partOrder = { parts, agents: this.shuffledAgents() };
     const order = this.partOrder.agents;
     const slice = order.slice(Math.floor((part * order.length) / parts), Math.floor(((part + 1) * order.length) / parts));
     if (part === parts - 1) this.partOrder = undefined;

@@ -163,28 +163,6 @@ describe('AllocatorProcess', () => {
   });
 });
 
-describe('prompt runs on a large cluster', () => {
-  it('start a run in slices when a new framework needs every agent, instead of one run over all', async () => {
-    const clock = new VirtualClock();
-    const runtime = new Runtime({ transport: new MemoryNetwork().transport(), clock, logger: silentLogger() });
-    await runtime.start();
-    const batches: OfferDecision[][] = [];
-    const core = new HierarchicalAllocator();
-    const pid = runtime.spawn(new AllocatorProcess(core, { intervalMs: 60_000, sliceAgents: 4, onOffers: (d) => batches.push(d) }));
-    for (let i = 0; i < 10; i++) core.addAgent(AgentId(`q${i}`), { hostname: `q${i}`, total: r('cpus:1;mem:64') });
-    await runtime.dispatch(pid, (p) => p.update((c) => c.addFramework(f1, { roles: ['*'] })));
-    await runtime.settle();
-    // The first slice only; the rest come on later turns (timers of 0 ms), long before the interval.
-    expect(batches.map((b) => b.length)).toEqual([3]);
-    await runtime.advance(0);
-    await runtime.advance(0);
-    expect(batches.map((b) => b.length)).toEqual([3, 3, 4]);
-    expect(new Set(batches.flat().map((d) => d.agentId)).size).toBe(10);
-    expect(core.needsFullRun()).toBe(false);
-    await runtime.stop();
-  });
-});
-
 describe('sliced runs of the hierarchical allocator', () => {
   it('split the agents into disjoint parts that together are a run over all', () => {
     const parts = 3;
