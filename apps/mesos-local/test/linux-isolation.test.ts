@@ -2,6 +2,7 @@
 // master. Under CI=true missing cgroups fail this file; elsewhere it is skipped with the reason.
 import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { commandTask } from '@ts-mesos/scheduler';
 import { describeWithService, probeCgroups } from '@ts-mesos/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Daemon, freePort, startDaemon, tempDir, TestFramework } from './daemon.js';
@@ -21,22 +22,7 @@ describeWithService(cgroups, 'an agent with Linux isolation', () => {
     await framework.scheduler.revive();
     const event = await framework.next((n) => n.type === 'OFFERS', 15_000, from);
     const offer = (event.type === 'OFFERS' ? event.offers!.offers[0] : undefined) as Offer;
-    await framework.scheduler.launch(
-      [offer.id.value],
-      [
-        {
-          name: id,
-          task_id: { value: id },
-          agent_id: offer.agent_id,
-          resources: [
-            { name: 'cpus', type: 'SCALAR', scalar: { value: cpus } },
-            { name: 'mem', type: 'SCALAR', scalar: { value: mem } },
-          ],
-          command: { value: command },
-        },
-      ],
-      { refuse_seconds: 0 },
-    );
+    await framework.scheduler.launch([offer.id.value], [commandTask(id, offer.agent_id, cpus, mem, command)], { refuse_seconds: 0 });
   }
 
   beforeAll(async () => {

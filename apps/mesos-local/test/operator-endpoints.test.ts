@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { commandTask } from '@ts-mesos/scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Daemon, freePort, startDaemon, tempDir, TestFramework } from './daemon.js';
 
@@ -34,18 +35,7 @@ describe('operator endpoints of a real master and agent', () => {
     const offer = (event.type === 'OFFERS' ? event.offers!.offers[0] : undefined) as Offer;
     const subscribed = await framework.next((n) => n.type === 'SUBSCRIBED');
     frameworkId = subscribed.type === 'SUBSCRIBED' ? subscribed.subscribed!.framework_id.value : '';
-    await framework.scheduler.launch([offer.id.value], [
-      {
-        name: 'files',
-        task_id: { value: 'files' },
-        agent_id: offer.agent_id,
-        resources: [
-          { name: 'cpus', type: 'SCALAR', scalar: { value: 1 } },
-          { name: 'mem', type: 'SCALAR', scalar: { value: 128 } },
-        ],
-        command: { value: COMMAND },
-      },
-    ]);
+    await framework.scheduler.launch([offer.id.value], [commandTask('files', offer.agent_id, 1, 128, COMMAND)]);
     await framework.update('files', 'TASK_RUNNING');
     const state = await json<{ frameworks: { executors: { directory: string }[] }[] }>(`${agent.url}/slave(1)/state`);
     sandbox = state.frameworks[0]!.executors[0]!.directory;

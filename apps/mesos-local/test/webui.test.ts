@@ -4,6 +4,7 @@
 // Screenshots of each page go to test-output/webui/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { commandTask } from '@ts-mesos/scheduler';
 import { describeWithService } from '@ts-mesos/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -71,18 +72,7 @@ describeWithService(browserProbe, 'the web UI in a real browser', () => {
     framework = new TestFramework(master.address, { name: 'ui-test' }).start();
     const offers = await framework.offers();
     const offer = (offers.type === 'OFFERS' ? offers.offers!.offers[0] : undefined) as Offer;
-    await framework.scheduler.launch([offer.id.value], [
-      {
-        name: 'hello',
-        task_id: { value: 'ui-task' },
-        agent_id: offer.agent_id,
-        resources: [
-          { name: 'cpus', type: 'SCALAR', scalar: { value: 1 } },
-          { name: 'mem', type: 'SCALAR', scalar: { value: 128 } },
-        ],
-        command: { value: 'echo hello-from-the-sandbox; sleep 2' },
-      },
-    ]);
+    await framework.scheduler.launch([offer.id.value], [commandTask('ui-task', offer.agent_id, 1, 128, 'echo hello-from-the-sandbox; sleep 2', 'hello')]);
     await page.waitForSelector('[data-task="ui-task"] [data-state="TASK_RUNNING"]', { timeout: 15_000 });
     await shot('tasks-running');
     await page.waitForSelector('[data-task="ui-task"] [data-state="TASK_FINISHED"]', { timeout: 15_000 });

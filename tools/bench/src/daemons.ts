@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { TaskInfo } from '@ts-mesos/protocol';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -12,20 +11,6 @@ export async function poll(what: string, check: () => Promise<boolean>, timeoutM
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
-}
-
-/** A command task of `cpus` and `mem` (MB) on the offer's agent. */
-export function commandTask(id: string, agentId: { value: string }, cpus: number, mem: number, command: string, name = id): TaskInfo {
-  return {
-    name,
-    task_id: { value: id },
-    agent_id: agentId,
-    resources: [
-      { name: 'cpus', type: 'SCALAR', scalar: { value: cpus } },
-      { name: 'mem', type: 'SCALAR', scalar: { value: mem } },
-    ],
-    command: { value: command },
-  };
 }
 
 export function flag(args: readonly string[], name: string, fallback: number): number {

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Scheduler } from '@ts-mesos/scheduler';
+import { commandTask, Scheduler } from '@ts-mesos/scheduler';
 import { ZkSession } from '@ts-mesos/zk-election';
-import { commandTask, daemon, flag, poll as pollEvery } from './daemons.js';
+import { daemon, flag, poll as pollEvery } from './daemons.js';
 
 const poll = (what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => pollEvery(what, check, timeoutMs, 25);
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PosixContainerizer } from '@ts-mesos/containerizer';
 import { ContainerId, Resources } from '@ts-mesos/protocol';
-import { Scheduler } from '@ts-mesos/scheduler';
-import { commandTask, daemon, flag } from './daemons.js';
+import { commandTask, Scheduler } from '@ts-mesos/scheduler';
+import { daemon, flag } from './daemons.js';
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 

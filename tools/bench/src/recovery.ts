@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Scheduler } from '@ts-mesos/scheduler';
-import { commandTask, daemon, flag, poll } from './daemons.js';
+import { commandTask, Scheduler } from '@ts-mesos/scheduler';
+import { daemon, flag, poll } from './daemons.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Scheduler } from '@ts-mesos/scheduler';
-import { commandTask, daemon, flag, poll as pollEvery } from './daemons.js';
+import { commandTask, Scheduler } from '@ts-mesos/scheduler';
+import { daemon, flag, poll as pollEvery } from './daemons.js';
 
 const poll = (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => pollEvery(what, check, timeoutMs, 250);
 
