@@ -49,7 +49,7 @@ function byAllocationRole(resources: Resources): Map<string, Resources> {
   const first = resources.items[0]?.allocationRole;
   if (resources.items.every((r) => r.allocationRole === first)) {
     // The usual case (an offer is for one role): the resources are their own only part.
-    if (first !== undefined || resources.items.length > 0) out.set(first ?? '*', resources);
+    if (resources.items.length > 0) out.set(first ?? '*', resources);
     return out;
   }
   for (const r of resources) {
