@@ -125,9 +125,31 @@ function baseIdentity(name: string, type: string, options: ResourceOptions): str
   ]);
 }
 
+/**
+ * Keys with an allocation role, made once per (role, base key): the allocator allocates and
+ * unallocates every offer, and a key built anew each time is a fresh string that every later
+ * comparison must walk (and flatten) instead of matching by reference. Bounded: a cluster has
+ * few roles and kinds of resource, but reservation labels and volume ids can be many.
+ */
+const roleKeys = new Map<string, Map<string, string>>();
+let roleKeyCount = 0;
+const ROLE_KEYS_MAX = 100_000;
+
 /** The identity with the allocation role appended: (un)allocating never re-encodes the rest. */
 function withRole(baseKey: string, allocationRole: string | undefined): string {
-  return allocationRole === undefined ? baseKey : `${baseKey}@${allocationRole}`;
+  if (allocationRole === undefined) return baseKey;
+  let key = roleKeys.get(allocationRole)?.get(baseKey);
+  if (key !== undefined) return key;
+  if (roleKeyCount >= ROLE_KEYS_MAX) {
+    roleKeys.clear();
+    roleKeyCount = 0;
+  }
+  let byBase = roleKeys.get(allocationRole);
+  if (byBase === undefined) roleKeys.set(allocationRole, (byBase = new Map<string, string>()));
+  key = `${baseKey}@${allocationRole}`;
+  byBase.set(baseKey, key);
+  roleKeyCount++;
+  return key;
 }
 
 function isIndivisible(options: ResourceOptions): boolean {
@@ -166,12 +188,28 @@ function base(name: string, type: string, options: ResourceOptions): ResourceBas
   };
 }
 
+// Every field written in one literal, in one order: each kind of resource then has one shape
+// with all its fields in the object itself, which copies (`withFixed`, `withAllocation`, the
+// allocator's hot path) clone in one allocation. A spread of `base(...)` left most fields in a
+// separate backing store, twice the memory per copy.
+function scalarFrom(b: ResourceBase, fixed: number, allocationRole = b.allocationRole, key = b.key): ScalarResource {
+  return { name: b.name, reservations: b.reservations, disk: b.disk, revocable: b.revocable, shared: b.shared, allocationRole, key, baseKey: b.baseKey, indivisible: b.indivisible, type: 'SCALAR', fixed };
+}
+
+function rangesFrom(b: ResourceBase, bounds: RangeBounds, allocationRole = b.allocationRole, key = b.key): RangesResource {
+  return { name: b.name, reservations: b.reservations, disk: b.disk, revocable: b.revocable, shared: b.shared, allocationRole, key, baseKey: b.baseKey, indivisible: b.indivisible, type: 'RANGES', ranges: bounds };
+}
+
+function setFrom(b: ResourceBase, items: readonly string[], allocationRole = b.allocationRole, key = b.key): SetResource {
+  return { name: b.name, reservations: b.reservations, disk: b.disk, revocable: b.revocable, shared: b.shared, allocationRole, key, baseKey: b.baseKey, indivisible: b.indivisible, type: 'SET', items };
+}
+
 /** A scalar from its decimal value (rounded to three decimals); throws a RangeError on a bad quantity or role. */
 export function scalar(name: string, value: number, options: ResourceOptions = {}): ScalarResource {
   checkOptions(name, options);
   const fixed = toFixed(value);
   if (fixed === undefined) throw new RangeError(`Invalid quantity ${value} for '${name}': must be a finite number from 0 to ${MAX_SCALAR}`);
-  return { ...base(name, 'SCALAR', options), type: 'SCALAR', fixed };
+  return scalarFrom(base(name, 'SCALAR', options), fixed);
 }
 
 /** Ranges from inclusive [begin, end] pairs, sorted and merged; throws a RangeError on a bad range or role. */
@@ -182,26 +220,26 @@ export function ranges(name: string, pairs: readonly (readonly [number, number])
       throw new RangeError(`Invalid range ${begin}-${end} for '${name}': bounds must be integers with 0 <= begin <= end`);
     }
   }
-  return { ...base(name, 'RANGES', options), type: 'RANGES', ranges: normalizeRanges(pairs) };
+  return rangesFrom(base(name, 'RANGES', options), normalizeRanges(pairs));
 }
 
 /** A set of distinct items (kept sorted); throws a RangeError on a bad role. */
 export function set(name: string, items: readonly string[], options: ResourceOptions = {}): SetResource {
   checkOptions(name, options);
-  return { ...base(name, 'SET', options), type: 'SET', items: [...new Set(items)].sort() };
+  return setFrom(base(name, 'SET', options), [...new Set(items)].sort());
 }
 
 /** The same resource with another quantity (same identity, no re-validation: the hot path). */
 export function withFixed(r: ScalarResource, fixed: number): ScalarResource {
-  return { ...r, fixed };
+  return scalarFrom(r, fixed);
 }
 
 export function withRanges(r: RangesResource, bounds: RangeBounds): RangesResource {
-  return { ...r, ranges: bounds };
+  return rangesFrom(r, bounds);
 }
 
 export function withItems(r: SetResource, items: readonly string[]): SetResource {
-  return { ...r, items };
+  return setFrom(r, items);
 }
 
 /**
@@ -210,7 +248,15 @@ export function withItems(r: SetResource, items: readonly string[]): SetResource
  */
 export function withAllocation<R extends Resource>(r: R, role: string | undefined): R {
   if (r.allocationRole === role) return r;
-  return { ...r, allocationRole: role, key: withRole(r.baseKey, role) };
+  const key = withRole(r.baseKey, role);
+  switch (r.type) {
+    case 'SCALAR':
+      return scalarFrom(r, r.fixed, role, key) as R;
+    case 'RANGES':
+      return rangesFrom(r, r.ranges, role, key) as R;
+    case 'SET':
+      return setFrom(r, r.items, role, key) as R;
+  }
 }
 
 /** The same quantity with other metadata (reservations, allocation, ...). */
@@ -245,11 +291,11 @@ function rebuilt(r: Resource, options: ResourceOptions): Resource {
   const b = base(r.name, r.type, options);
   switch (r.type) {
     case 'SCALAR':
-      return { ...b, type: 'SCALAR', fixed: r.fixed };
+      return scalarFrom(b, r.fixed);
     case 'RANGES':
-      return { ...b, type: 'RANGES', ranges: r.ranges };
+      return rangesFrom(b, r.ranges);
     case 'SET':
-      return { ...b, type: 'SET', items: r.items };
+      return setFrom(b, r.items);
   }
 }
 

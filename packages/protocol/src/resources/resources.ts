@@ -87,6 +87,12 @@ function indexOfMatch(items: readonly Resource[], b: Resource): number {
 export class Resources implements Iterable<Resource> {
   static readonly EMPTY = new Resources([]);
 
+  /**
+   * For a bag made by `allocate(role)` from a bag with no allocation role: that bag, which is
+   * what `unallocate()` gives back (a memo: the allocator unallocates every offer it gets back).
+   */
+  #plain: Resources | undefined = undefined;
+
   private constructor(readonly items: readonly Resource[]) {}
 
   static of(...resources: readonly Resource[]): Resources {
@@ -155,6 +161,8 @@ export class Resources implements Iterable<Resource> {
 
   /** `this - other` with Mesos semantics: see the class comment. */
   subtract(other: Resources | Resource): Resources {
+    // All of it (an offer of everything free, taken back): nothing is left.
+    if (other === this) return Resources.EMPTY;
     const take = other instanceof Resources ? other.items : [other];
     if (take.length === 0 || this.items.length === 0) return this;
     const items = this.items.slice();
@@ -187,8 +195,14 @@ export class Resources implements Iterable<Resource> {
   }
 
   filter(keep: (r: Resource) => boolean): Resources {
-    const items = this.items.filter(keep);
-    return items.length === this.items.length ? this : new Resources(items);
+    // Usually everything is kept: find the first to drop before building anything.
+    const all = this.items;
+    let i = 0;
+    while (i < all.length && keep(all[i]!)) i++;
+    if (i === all.length) return this;
+    const items = all.slice(0, i);
+    for (i++; i < all.length; i++) if (keep(all[i]!)) items.push(all[i]!);
+    return new Resources(items);
   }
 
   /** Unreserved resources (role `*`). */
@@ -265,14 +279,17 @@ export class Resources implements Iterable<Resource> {
 
   /** Clears the allocation of every resource. */
   unallocate(): Resources {
-    return this.reallocate(undefined);
+    return this.#plain ?? this.reallocate(undefined);
   }
 
   private reallocate(role: string | undefined): Resources {
     const first = this.items[0]?.allocationRole;
     if (this.items.every((r) => r.allocationRole === first)) {
       // One role in, one role out: identities stay distinct, so nothing needs merging.
-      return first === role ? this : new Resources(this.items.map((r) => withAllocation(r, role)));
+      if (first === role) return this;
+      const out = new Resources(this.items.map((r) => withAllocation(r, role)));
+      if (first === undefined) out.#plain = this;
+      return out;
     }
     return Resources.of(...this.items.map((r) => withAllocation(r, role)));
   }
@@ -342,6 +359,7 @@ export class Resources implements Iterable<Resource> {
 
   /** The first resource of `want` that `this` does not hold, if any. */
   private missingFrom(want: Resources): Resource | undefined {
+    if (want === this) return undefined;
     let remaining = this.items;
     for (const b of want.items) {
       const at = indexOfMatch(remaining, b);
