@@ -43,22 +43,6 @@ interface AgentState {
   readonly allocations: Map<FrameworkId, Resources>;
 }
 
-/** The allocation role of each part of allocated resources. */
-function byAllocationRole(resources: Resources): Map<string, Resources> {
-  const out = new Map<string, Resources>();
-  const first = resources.items[0]?.allocationRole;
-  if (resources.items.every((r) => r.allocationRole === first)) {
-    // The usual case (an offer is for one role): the resources are their own only part.
-    if (resources.items.length > 0) out.set(first ?? '*', resources);
-    return out;
-  }
-  for (const r of resources) {
-    const role = r.allocationRole ?? '*';
-    out.set(role, (out.get(role) ?? Resources.EMPTY).plus(r));
-  }
-  return out;
-}
-
 function mapAdd<K>(map: Map<K, Resources>, key: K, resources: Resources): void {
   map.set(key, (map.get(key) ?? Resources.EMPTY).plus(resources));
 }
@@ -364,17 +348,19 @@ export class HierarchicalAllocator implements Allocator {
       // cost. An offer re-sorts the order; if the agent still has something left, the rest is
       // walked in the new order, skipping those already asked.
       const order = node.frameworks;
-      const asked: string[] = [];
       let skip: Set<string> | undefined;
       for (let i = 0; i < order.size; i++) {
         const frameworkId = order.at(i) as FrameworkId;
         if (skip?.has(frameworkId) === true) continue;
-        asked.push(frameworkId);
         // Only an allocation shrinks the agent, so only then can it run dry.
         if (!this.offer(agent, this.frameworks.get(frameworkId)!, node.name, now, decisions, undefined)) continue;
         if (!this.meetsMinimum(agent.available)) return false;
-        skip = new Set(asked);
-        i = -1; // the order changed: walk it again from the start, skipping those asked
+        // The order changed: walk it again from the start, skipping those asked. An allocation
+        // only raises the framework's share, so it moved later and those before it stayed.
+        skip ??= new Set();
+        for (let j = 0; j < i; j++) skip.add(order.at(j)!);
+        skip.add(frameworkId);
+        i = -1;
       }
     }
     for (const child of node.children.items()) {
@@ -439,9 +425,12 @@ export class HierarchicalAllocator implements Allocator {
     let offerable = agent.available.allocatableTo(role);
     if (framework.spec.revocable !== true) offerable = offerable.nonRevocable();
     if (offerable.isEmpty() && !agent.available.isEmpty()) return 'role_mismatch';
-    const caps = this.limitHeadroom(role);
-    if (guaranteeLeft !== undefined) for (const [name, left] of guaranteeLeft) caps.set(name, Math.min(left, caps.get(name) ?? Infinity));
-    const capped = capScalars(offerable, caps);
+    let capped = offerable;
+    if (this.quotas.size > 0 || guaranteeLeft !== undefined) {
+      const caps = this.limitHeadroom(role);
+      if (guaranteeLeft !== undefined) for (const [name, left] of guaranteeLeft) caps.set(name, Math.min(left, caps.get(name) ?? Infinity));
+      capped = capScalars(offerable, caps);
+    }
     if (!this.meetsMinimum(capped)) return this.meetsMinimum(offerable) ? 'quota_limit' : 'insufficient_resources';
     if (filter !== undefined && filter.expiresAt > now && filter.refused.contains(capped)) return 'filtered';
     return capped;
@@ -478,7 +467,7 @@ export class HierarchicalAllocator implements Allocator {
     agent.available = agent.available.minus(plain);
     mapAdd(agent.allocations, framework.id, allocated);
     mapAdd(framework.allocations, agent.id, allocated);
-    for (const [role, part] of byAllocationRole(allocated)) this.account(framework, role, scalarsOf(part), 1);
+    this.accountParts(framework, allocated, 1);
   }
 
   private untrack(framework: FrameworkState, agent: AgentState, allocated: Resources, plain = allocated.unallocate()): void {
@@ -487,14 +476,34 @@ export class HierarchicalAllocator implements Allocator {
     this.candidates.add(agent.id);
     mapSubtract(agent.allocations, framework.id, allocated);
     mapSubtract(framework.allocations, agent.id, allocated);
-    for (const [role, part] of byAllocationRole(allocated)) this.account(framework, role, scalarsOf(part), -1);
+    this.accountParts(framework, allocated, -1);
   }
 
-  private account(framework: FrameworkState, role: string, scalars: Scalars, sign: 1 | -1): void {
+  /** Accounts each part of allocated resources to its allocation role. */
+  private accountParts(framework: FrameworkState, allocated: Resources, sign: 1 | -1): void {
+    const items = allocated.items;
+    if (items.length === 0) return;
+    const first = items[0]!.allocationRole;
+    let one = true;
+    for (let i = 1; i < items.length && one; i++) one = items[i]!.allocationRole === first;
+    if (one) {
+      // The usual case (an offer is for one role): the resources are their own only part.
+      this.account(framework, first ?? '*', allocated, sign);
+      return;
+    }
+    const parts = new Map<string, Resources>();
+    for (const r of items) {
+      const role = r.allocationRole ?? '*';
+      parts.set(role, (parts.get(role) ?? Resources.EMPTY).plus(r));
+    }
+    for (const [role, part] of parts) this.account(framework, role, part, sign);
+  }
+
+  private account(framework: FrameworkState, role: string, part: Resources, sign: 1 | -1): void {
     let mine = framework.allocatedByRole.get(role);
     if (mine === undefined) framework.allocatedByRole.set(role, (mine = new Map<string, number>()));
-    addScalars(mine, scalars, sign);
-    this.tree.allocate(role, scalars, sign);
+    addScalars(mine, part, sign);
+    this.tree.allocate(role, part, sign);
     this.tree.node(role)?.frameworks.update(framework.id, this.frameworkShare(framework, role));
   }
 

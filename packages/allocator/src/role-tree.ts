@@ -1,14 +1,23 @@
+import { Resources } from '@ts-mesos/protocol';
 import { ShareOrder } from './share-order.js';
 
 /** Scalar totals by resource name (`cpus`, `mem`, ...). */
 export type Scalars = Map<string, number>;
 
-export function addScalars(into: Scalars, from: ReadonlyMap<string, number>, sign: 1 | -1): void {
-  for (const [name, value] of from) {
-    const next = (into.get(name) ?? 0) + sign * value;
-    if (Math.abs(next) < 1e-9) into.delete(name);
-    else into.set(name, next);
+/** Adds (sign 1) or takes away (-1) scalars: a map of them, or the scalar resources of a bag. */
+export function addScalars(into: Scalars, from: ReadonlyMap<string, number> | Resources, sign: 1 | -1): void {
+  if (from instanceof Resources) {
+    // Straight from the bag: no map of its scalars is built (the allocator's hot path).
+    for (const r of from.items) if (r.type === 'SCALAR') addScalar(into, r.name, r.fixed / 1000, sign);
+    return;
   }
+  from.forEach((value, name) => addScalar(into, name, value, sign));
+}
+
+function addScalar(into: Scalars, name: string, value: number, sign: 1 | -1): void {
+  const next = (into.get(name) ?? 0) + sign * value;
+  if (Math.abs(next) < 1e-9) into.delete(name);
+  else into.set(name, next);
 }
 
 /** A role in the hierarchy (`a`, `a/b`), with its subtree's allocation and its children in share order. */
@@ -33,10 +42,11 @@ export class RoleNode {
 /** Dominant share: the largest fraction of any scalar the cluster has, divided by the weight. */
 export function dominantShare(allocated: ReadonlyMap<string, number>, totals: ReadonlyMap<string, number>, weight: number): number {
   let share = 0;
-  for (const [name, amount] of allocated) {
+  // forEach, not for-of: iterating entries made an array per entry, on every allocation.
+  allocated.forEach((amount, name) => {
     const total = totals.get(name);
     if (total !== undefined && total > 0) share = Math.max(share, amount / total);
-  }
+  });
   return share / weight;
 }
 
@@ -94,7 +104,7 @@ export class RoleTree {
   }
 
   /** Adds (or with sign -1 removes) an allocation to `role`, updating every ancestor and its place. */
-  allocate(role: string, scalars: ReadonlyMap<string, number>, sign: 1 | -1): void {
+  allocate(role: string, scalars: ReadonlyMap<string, number> | Resources, sign: 1 | -1): void {
     for (let node: RoleNode | undefined = this.ensure(role); node !== undefined && node !== this.root; node = node.parent) {
       addScalars(node.allocated, scalars, sign);
       this.reorder(node);

@@ -32,7 +32,15 @@ export class ShareOrder<T> {
   update(name: string, share: number): void {
     const entry = this.byName.get(name);
     if (entry === undefined || entry.share === share) return;
-    this.entries.splice(this.indexOf(entry), 1);
+    const from = this.indexOf(entry);
+    const before = this.entries[from - 1];
+    const after = this.entries[from + 1];
+    if ((before === undefined || before.share < share || (before.share === share && before.name < name)) && (after === undefined || after.share > share || (after.share === share && after.name > name))) {
+      // Still between its neighbours (a role alone at its level, say): no move.
+      entry.share = share;
+      return;
+    }
+    this.entries.splice(from, 1);
     entry.share = share;
     this.entries.splice(this.search(share, name), 0, entry);
   }
