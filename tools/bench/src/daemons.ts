@@ -23,7 +23,7 @@ export function flag(args: readonly string[], name: string, fallback: number): n
  * line (mesos-master asks for a larger young generation), so a benchmark measures the daemon as
  * users run it.
  */
-function binNodeFlags(app: string): string[] {
+export function binNodeFlags(app: string): string[] {
   const shebang = readFileSync(join(ROOT, 'apps', app, 'bin', `${app}.js`), 'utf8').split('\n', 1)[0] ?? '';
   const words = shebang.split(/\s+/);
   const node = words.indexOf('node');
