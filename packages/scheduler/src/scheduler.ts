@@ -224,7 +224,9 @@ export class Scheduler {
     }
     const status = event.update?.status;
     if (event.type === 'UPDATE' && status?.uuid !== undefined && this.options.autoAcknowledge !== false && this.running) {
-      await this.acknowledge(status).catch((error: unknown) => this.notify({ type: 'ERROR', error: { message: `Acknowledgement failed: ${String(error)}` } }));
+      // Sent, not waited for: the next events need not queue behind the round trip (1,000
+      // tasks make 3,000 acknowledgements). The update was handled before it is acknowledged.
+      void this.acknowledge(status).catch((error: unknown) => this.notify({ type: 'ERROR', error: { message: `Acknowledgement failed: ${String(error)}` } }));
     }
   }
 
