@@ -413,9 +413,15 @@ export class WebSocketTransport implements Transport {
     req.on('end', () => {
       if (rejected || sink === undefined) return;
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const abort = new AbortController();
-      // A plain reason: abort() without one builds a DOMException (with a stack) on every response.
-      res.on('close', () => abort.abort(CONNECTION_CLOSED));
+      // Made when a handler asks for it (a stream does; most calls never look): one per request
+      // cost more than the rest of a small call's handling here.
+      let abort: AbortController | undefined;
+      let closed = false;
+      res.on('close', () => {
+        closed = true;
+        // A plain reason: abort() without one builds a DOMException (with a stack).
+        abort?.abort(CONNECTION_CLOSED);
+      });
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -426,7 +432,13 @@ export class WebSocketTransport implements Transport {
         query: url.searchParams,
         headers,
         body: Buffer.concat(chunks),
-        signal: abort.signal,
+        get signal(): AbortSignal {
+          if (abort === undefined) {
+            abort = new AbortController();
+            if (closed) abort.abort(CONNECTION_CLOSED);
+          }
+          return abort.signal;
+        },
         ...(req.socket.remoteAddress === undefined ? {} : { remote: `${req.socket.remoteAddress}:${req.socket.remotePort}` }),
       };
       sink.request(request).then(
