@@ -110,7 +110,7 @@ export function run(args: readonly string[]): Promise<Record<string, number>> {
 }
 
 function measure(args: readonly string[]): Promise<Record<string, number>> {
-  const rounds = Number(flag(args, 'rounds', '10'));
+  const rounds = Number(flag(args, 'rounds', '30'));
   const sizes = flag(args, 'sizes', '10000x1000,10000x3000')
     .split(',')
     .map((s) => s.split('x').map(Number) as [number, number]);
