@@ -192,15 +192,15 @@ function base(name: string, type: string, options: ResourceOptions): ResourceBas
 // with all its fields in the object itself, which copies (`withFixed`, `withAllocation`, the
 // allocator's hot path) clone in one allocation. A spread of `base(...)` left most fields in a
 // separate backing store, twice the memory per copy.
-function scalarFrom(b: ResourceBase, fixed: number, allocationRole = b.allocationRole, key = b.key): ScalarResource {
+function scalarFrom(b: ResourceBase, fixed: number, allocationRole: string | undefined, key: string): ScalarResource {
   return { name: b.name, reservations: b.reservations, disk: b.disk, revocable: b.revocable, shared: b.shared, allocationRole, key, baseKey: b.baseKey, indivisible: b.indivisible, type: 'SCALAR', fixed };
 }
 
-function rangesFrom(b: ResourceBase, bounds: RangeBounds, allocationRole = b.allocationRole, key = b.key): RangesResource {
+function rangesFrom(b: ResourceBase, bounds: RangeBounds, allocationRole: string | undefined, key: string): RangesResource {
   return { name: b.name, reservations: b.reservations, disk: b.disk, revocable: b.revocable, shared: b.shared, allocationRole, key, baseKey: b.baseKey, indivisible: b.indivisible, type: 'RANGES', ranges: bounds };
 }
 
-function setFrom(b: ResourceBase, items: readonly string[], allocationRole = b.allocationRole, key = b.key): SetResource {
+function setFrom(b: ResourceBase, items: readonly string[], allocationRole: string | undefined, key: string): SetResource {
   return { name: b.name, reservations: b.reservations, disk: b.disk, revocable: b.revocable, shared: b.shared, allocationRole, key, baseKey: b.baseKey, indivisible: b.indivisible, type: 'SET', items };
 }
 
@@ -209,7 +209,8 @@ export function scalar(name: string, value: number, options: ResourceOptions = {
   checkOptions(name, options);
   const fixed = toFixed(value);
   if (fixed === undefined) throw new RangeError(`Invalid quantity ${value} for '${name}': must be a finite number from 0 to ${MAX_SCALAR}`);
-  return scalarFrom(base(name, 'SCALAR', options), fixed);
+  const b = base(name, 'SCALAR', options);
+  return scalarFrom(b, fixed, b.allocationRole, b.key);
 }
 
 /** Ranges from inclusive [begin, end] pairs, sorted and merged; throws a RangeError on a bad range or role. */
@@ -220,26 +221,28 @@ export function ranges(name: string, pairs: readonly (readonly [number, number])
       throw new RangeError(`Invalid range ${begin}-${end} for '${name}': bounds must be integers with 0 <= begin <= end`);
     }
   }
-  return rangesFrom(base(name, 'RANGES', options), normalizeRanges(pairs));
+  const b = base(name, 'RANGES', options);
+  return rangesFrom(b, normalizeRanges(pairs), b.allocationRole, b.key);
 }
 
 /** A set of distinct items (kept sorted); throws a RangeError on a bad role. */
 export function set(name: string, items: readonly string[], options: ResourceOptions = {}): SetResource {
   checkOptions(name, options);
-  return setFrom(base(name, 'SET', options), [...new Set(items)].sort());
+  const b = base(name, 'SET', options);
+  return setFrom(b, [...new Set(items)].sort(), b.allocationRole, b.key);
 }
 
 /** The same resource with another quantity (same identity, no re-validation: the hot path). */
 export function withFixed(r: ScalarResource, fixed: number): ScalarResource {
-  return scalarFrom(r, fixed);
+  return scalarFrom(r, fixed, r.allocationRole, r.key);
 }
 
 export function withRanges(r: RangesResource, bounds: RangeBounds): RangesResource {
-  return rangesFrom(r, bounds);
+  return rangesFrom(r, bounds, r.allocationRole, r.key);
 }
 
 export function withItems(r: SetResource, items: readonly string[]): SetResource {
-  return setFrom(r, items);
+  return setFrom(r, items, r.allocationRole, r.key);
 }
 
 /**
@@ -291,11 +294,11 @@ function rebuilt(r: Resource, options: ResourceOptions): Resource {
   const b = base(r.name, r.type, options);
   switch (r.type) {
     case 'SCALAR':
-      return scalarFrom(b, r.fixed);
+      return scalarFrom(b, r.fixed, b.allocationRole, b.key);
     case 'RANGES':
-      return rangesFrom(b, r.ranges);
+      return rangesFrom(b, r.ranges, b.allocationRole, b.key);
     case 'SET':
-      return setFrom(b, r.items);
+      return setFrom(b, r.items, b.allocationRole, b.key);
   }
 }
 

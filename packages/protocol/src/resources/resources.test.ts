@@ -169,6 +169,19 @@ describe('Resources semantics', () => {
     expect(Resources.EMPTY.plus(allocated)).toBe(allocated);
     expect(allocated.plus(Resources.EMPTY)).toBe(allocated);
   });
+
+  it('unallocates a bag it did not allocate itself: every resource loses its role, and its key says so', () => {
+    const r = orThrow(parseResources('cpus:2;mem:128;ports:[31000-31009];zones:{a,b}'));
+    // Rebuilt from its items (as from JSON), the bag does not know where it came from.
+    const allocated = Resources.of(...r.allocate('ops').items);
+    const plain = allocated.unallocate();
+    expect(plain.items.map((x) => [x.allocationRole, x.key])).toEqual(r.items.map((x) => [undefined, x.key]));
+    expect(plain.equals(r)).toBe(true);
+    // And after arithmetic on the allocated bag.
+    const rest = allocated.minus(orThrow(parseResources('cpus:1')).allocate('ops')).unallocate();
+    expect(rest.items.every((x) => x.allocationRole === undefined)).toBe(true);
+    expect(rest.equals(orThrow(parseResources('cpus:1;mem:128;ports:[31000-31009];zones:{a,b}')))).toBe(true);
+  });
 });
 
 describe('Resources identity', () => {
