@@ -6,7 +6,6 @@ import { tearDown } from './example-executor.js';
 const ROOT = resolve(import.meta.dirname, '../../..');
 const EXAMPLE_EXECUTOR = `${process.execPath} ${join(ROOT, 'apps', 'example-executor', 'bin', 'example-executor.js')}`;
 
-type Offer = { id: { value: string }; agent_id: { value: string } };
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
 const text = (base64: string | undefined): string => Buffer.from(base64 ?? '', 'base64').toString('utf8');
 const cpusMem = [
@@ -23,10 +22,7 @@ describe('custom executors over the v1 Executor API with a real master and agent
   /** Launches tasks for `executorId` (running `command`) on the next offer. */
   async function launch(tasks: { id: string; data?: string }[], executorId: string, command: string): Promise<void> {
     await framework.next((n) => n.type === 'SUBSCRIBED');
-    const from = framework.notices.length;
-    await framework.scheduler.revive();
-    const event = await framework.next((n) => n.type === 'OFFERS', 15_000, from);
-    const offer = (event.type === 'OFFERS' ? event.offers!.offers[0] : undefined) as Offer;
+    const offer = await framework.freshOffer();
     agentId = offer.agent_id.value;
     const executor = { executor_id: { value: executorId }, command: { value: command }, resources: cpusMem };
     await framework.scheduler.launch(

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Scheduler, type SchedulerNotice } from '@ts-mesos/scheduler';
-import type { FrameworkInfo } from '@ts-mesos/protocol';
+import type { FrameworkInfo, Offer } from '@ts-mesos/protocol';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -121,6 +121,21 @@ export class TestFramework {
 
   offers(from = 0) {
     return this.next((n) => n.type === 'OFFERS', 15_000, from);
+  }
+
+  /**
+   * A fresh offer that `fits`: every offer received so far is declined (used ones are ignored
+   * by the master), offers are revived, and the first new one that fits is taken. Waiting for
+   * "an offer after revive" alone races with an offer already here: the master offers what a
+   * finished task freed at once, and that offer holds the resources the test waits for.
+   */
+  async freshOffer(fits: (offer: Offer) => boolean = () => true, deadlineMs = 15_000): Promise<Offer> {
+    const from = this.notices.length;
+    const seen = this.notices.slice(0, from).flatMap((n) => (n.type === 'OFFERS' ? n.offers!.offers.map((o) => o.id.value) : []));
+    if (seen.length > 0) await this.scheduler.decline(seen, { refuse_seconds: 0 });
+    await this.scheduler.revive();
+    const event = await this.next((n) => n.type === 'OFFERS' && n.offers!.offers.some(fits), deadlineMs, from);
+    return (event.type === 'OFFERS' ? event.offers!.offers.find(fits) : undefined) as Offer;
   }
 
   /** Runs `sleep 600` as task `taskId` (0.5 cpus) on the first offer, declining the rest of it for an hour; resolves once it runs. */

@@ -15,11 +15,7 @@ const cpusMem = [
 
 /** Launches `tasks` (each with its data: `wait`, `sleep N`, ...) on the example executor `executorId`, with the next offer from `agentId` (any agent if undefined). */
 export async function launchOnExecutor(framework: TestFramework, agentId: string | undefined, executorId: string, tasks: { id: string; data: string }[]): Promise<Offer> {
-  const from = framework.notices.length;
-  await framework.scheduler.revive();
-  const fits = (o: Offer): boolean => agentId === undefined || o.agent_id.value === agentId;
-  const event = await framework.next((n) => n.type === 'OFFERS' && n.offers!.offers.some(fits), 15_000, from);
-  const offer = (event.type === 'OFFERS' ? event.offers!.offers.find(fits) : undefined) as Offer;
+  const offer = await framework.freshOffer((o) => agentId === undefined || o.agent_id.value === agentId);
   const executor = { executor_id: { value: executorId }, command: { value: EXAMPLE_EXECUTOR }, resources: cpusMem };
   await framework.scheduler.launch(
     [offer.id.value],

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Daemon, freePort, startDaemon, tempDir, TestFramework } from './daemon.js';
 
 const cgroups = await probeCgroups();
-type Offer = { id: { value: string }; agent_id: { value: string } };
 
 describeWithService(cgroups, 'an agent with Linux isolation', () => {
   const cgroupsRoot = `ts-mesos-it-${process.pid}`;
@@ -18,10 +17,7 @@ describeWithService(cgroups, 'an agent with Linux isolation', () => {
 
   async function launch(id: string, command: string, cpus: number, mem: number): Promise<void> {
     await framework.next((n) => n.type === 'SUBSCRIBED');
-    const from = framework.notices.length;
-    await framework.scheduler.revive();
-    const event = await framework.next((n) => n.type === 'OFFERS', 15_000, from);
-    const offer = (event.type === 'OFFERS' ? event.offers!.offers[0] : undefined) as Offer;
+    const offer = await framework.freshOffer();
     await framework.scheduler.launch([offer.id.value], [commandTask(id, offer.agent_id, cpus, mem, command)], { refuse_seconds: 0 });
   }
 
