@@ -268,8 +268,10 @@ export class Scheduler {
         res.once('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), location: res.headers.location }));
       });
       req.once('error', (error: NodeJS.ErrnoException) => {
-        // A kept-alive connection the master closed as this call went out: the call never
-        // reached it, so it is sent again on a new connection (as Node's documentation advises).
+        // A kept-alive connection the master closed as this call went out: the call almost
+        // surely never reached it, so it is sent again on a new connection (as Node's
+        // documentation advises; a repeated call is one the master already handles: an ACCEPT
+        // of a used offer is refused, an acknowledgement is taken once).
         if (req.reusedSocket && error.code === 'ECONNRESET') resolve(this.post(url, body, headers, redirects).then((a) => ({ ...a, location: undefined })));
         else reject(error);
       });
