@@ -75,6 +75,9 @@ export interface AgentProcessOptions {
   readonly randomBytes?: (size: number) => Uint8Array;
 }
 
+/** How many tasks reported unknown by reconciliation the agent remembers (see `reconciledUnknown`). */
+const RECONCILED_UNKNOWN_MAX = 10_000;
+
 /** A custom executor (ExecutorInfo with a command) speaking the v1 Executor API. */
 interface ExecutorRecord {
   readonly frameworkId: string;
@@ -156,6 +159,14 @@ export class AgentProcess extends Process {
   private readonly frameworks = new Map<string, FrameworkInfo>();
   private readonly removedFrameworks = new Set<string>();
   private readonly tasks = new Map<string, LiveTask>();
+  /**
+   * Tasks this agent never had that reconciliation already reported (`framework/task`). The
+   * same question again is a stale duplicate (the master saw the answer go by, it carried the
+   * acknowledgement): it is not answered a second time, which would be a second TASK_LOST
+   * with a new uuid for a task its framework already saw end. The oldest go past
+   * `RECONCILED_UNKNOWN_MAX`; a task launched under that ID clears its entry.
+   */
+  private readonly reconciledUnknown = new Set<string>();
   private readonly updates: StatusUpdateManager;
   private readonly completed = new Map<string, CompletedExecutor[]>();
   /** Custom executors by `frameworkId/executorId`. */
@@ -684,6 +695,7 @@ export class AgentProcess extends Process {
       uuids: new Set(),
     };
     this.tasks.set(key, live);
+    this.reconciledUnknown.delete(key);
     this.options.journal.append({ k: 'task', frameworkId, task: info, sandbox });
     const resources = Resources.fromJson(info.resources);
     try {
@@ -790,6 +802,7 @@ export class AgentProcess extends Process {
       uuids: new Set(),
     };
     this.tasks.set(`${frameworkId}/${info.task_id.value}`, live);
+    this.reconciledUnknown.delete(`${frameworkId}/${info.task_id.value}`);
     return live;
   }
 
@@ -1123,7 +1136,12 @@ export class AgentProcess extends Process {
     const partitionAware = this.frameworks.get(frameworkId)?.capabilities?.some((c) => c.type === 'PARTITION_AWARE') === true;
     const now = this.runtime.clock.now();
     for (const { task_id } of statuses) {
-      if (this.tasks.has(`${frameworkId}/${task_id.value}`) || this.updates.pendingFor(frameworkId, task_id.value).length > 0) continue;
+      const key = `${frameworkId}/${task_id.value}`;
+      if (this.tasks.has(key) || this.updates.pendingFor(frameworkId, task_id.value).length > 0) continue;
+      if (this.reconciledUnknown.has(key)) {
+        this.log.info({ frameworkId, taskId: task_id.value }, 'Reconciliation: task unknown to this agent, already reported; not again');
+        continue;
+      }
       const uuid = Buffer.from(this.randomBytes(16)).toString('base64');
       const update: StatusUpdate = {
         framework_id: { value: frameworkId },
@@ -1134,6 +1152,8 @@ export class AgentProcess extends Process {
         uuid,
       };
       this.log.info({ frameworkId, taskId: task_id.value }, 'Reconciliation: task unknown to this agent; reporting it');
+      this.reconciledUnknown.add(key);
+      if (this.reconciledUnknown.size > RECONCILED_UNKNOWN_MAX) this.reconciledUnknown.delete(this.reconciledUnknown.values().next().value!);
       this.options.journal.append({ k: 'update', update });
       const send = this.updates.update(update, now);
       if (send !== undefined) this.forward(send);

@@ -39,6 +39,15 @@ describe('the cluster simulator', () => {
     expect(total('messages_duplicated')).toBeGreaterThan(0);
   });
 
+  it('keeps them on seed 1004 of a soak: a ReconcileTasks delayed past the acknowledged answer is not answered again', { timeout: 90_000 }, async () => {
+    // A re-registering agent's duplicate message made the master ask twice about a task that
+    // never reached the agent; the second question arrived after the framework had acknowledged
+    // the TASK_LOST the first one produced, and the agent reported a second TASK_LOST (step 995).
+    const result = await new Simulation({ seed: 1004, steps: 1000 }).run();
+    expect(problems(result)).toBe('');
+    expect(result.figures['tasks_finished']).toBeGreaterThan(1000);
+  });
+
   it('replays a seed exactly: the same seed gives the same trace, another seed another', async () => {
     const first = await run(3, { steps: 120 });
     const again = await run(3, { steps: 120 });
