@@ -93,12 +93,13 @@ export function run(args: readonly string[]): Promise<Record<string, number>> {
     const lines = out.split('\n');
     out = lines.pop()!;
     for (const line of lines) if (!line.startsWith('{')) console.log(line);
-    // The child's last line (its JSON) is kept in `last` below.
+    // The child's JSON line carries the figures.
     if (lines.length > 0) last = lines.filter((l) => l.startsWith('{')).at(-1) ?? last;
   });
   return new Promise((done, fail) => {
     child.once('error', fail);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': its output is all read by then.
+    child.once('close', (code) => {
       if (code !== 0 || last === '') {
         fail(new Error(`the allocator benchmark's child exited with ${code}`));
         return;
