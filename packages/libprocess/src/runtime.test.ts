@@ -175,6 +175,34 @@ describe('Runtime on the memory transport', () => {
     expect(p.entries).toEqual(['first', 'deferred second', 'third']);
   });
 
+  it('yields to timers and I/O between slices of a burst, however long the burst', async () => {
+    const log = captureLogger();
+    // The real clock: the slice is measured in real time (the virtual clock is for timers only).
+    const rt = new Runtime({ transport: new MemoryNetwork().transport('127.0.0.1', 5050), logger: log.logger, sliceMs: 10 });
+    await rt.start();
+    runtimes.push(rt);
+    let handled = 0;
+    class Slow extends Process {
+      constructor() {
+        super('slow');
+        this.install('work', () => {
+          const until = performance.now() + 1;
+          while (performance.now() < until); // 1 ms of CPU per event
+          handled++;
+        });
+      }
+    }
+    const pid = rt.spawn(new Slow());
+    await rt.settle();
+    for (let i = 0; i < 200; i++) rt.send(undefined, pid, 'work', i);
+    // A timer due at once fires after the first slice, not after the 200 ms burst.
+    const atTimer = await new Promise<number>((resolve) => setTimeout(() => resolve(handled), 0));
+    expect(atTimer).toBeGreaterThan(0);
+    expect(atTimer).toBeLessThan(60);
+    await rt.settle();
+    expect(handled).toBe(200);
+  });
+
   it('generates ids the way libprocess does, and unlink stops exit notices', async () => {
     const { runtimes: [rt] } = await world();
     expect([rt!.generateId('slave'), rt!.generateId('slave'), rt!.generateId('executor')]).toEqual([

@@ -74,6 +74,8 @@ interface RemoteLink {
 const FAIR_BATCH = 256;
 /** Milliseconds the runtime may keep the event loop before yielding to I/O (`RuntimeOptions.sliceMs`). */
 const SLICE_MS = 10;
+/** Events handled between two readings of the clock against the slice. */
+const SLICE_CHECK_EVERY = 16;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -415,19 +417,25 @@ export class Runtime {
     this.runQueue.push(cell);
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(this.pump);
+      // With a slice, events run after the I/O that is ready now has been read (the check
+      // phase), a slice at a time, so a burst of input cannot hold timers and other sockets
+      // back for longer than one slice. The simulator (no slice) runs them at once.
+      if (this.sliceMs === Infinity) queueMicrotask(this.pump);
+      else setImmediate(this.pump);
     }
   }
 
   private readonly pump = (): void => {
     // Without a slice (the simulator) the wall clock is not even read.
-    const started = this.sliceMs === Infinity ? 0 : performance.now();
+    const sliced = this.sliceMs !== Infinity;
+    const started = sliced ? performance.now() : 0;
     let sinceCheck = 0;
     for (;;) {
       const cell = this.runQueue.shift();
       if (cell === undefined) break;
       cell.queued = false;
       let handled = 0;
+      let late = false;
       while (!cell.busy && !cell.dead && handled < FAIR_BATCH) {
         if (cell.terminating) {
           this.die(cell);
@@ -438,20 +446,23 @@ export class Runtime {
         this.backlog -= 1;
         handled += 1;
         this.handle(cell, event);
+        if (sliced && ++sinceCheck >= SLICE_CHECK_EVERY) {
+          sinceCheck = 0;
+          if (performance.now() - started > this.sliceMs) {
+            late = true;
+            break;
+          }
+        }
       }
       if (!cell.busy && !cell.dead && (cell.mailbox.length > 0 || cell.terminating)) {
         cell.queued = true;
         this.runQueue.push(cell);
       }
-      sinceCheck += handled;
-      if (sinceCheck >= 1024 && this.sliceMs !== Infinity) {
-        sinceCheck = 0;
-        if (performance.now() - started > this.sliceMs) {
-          // Keep `scheduled` set: the rest runs after pending I/O.
-          setImmediate(this.pump);
-          this.afterPump();
-          return;
-        }
+      if (late) {
+        // Keep `scheduled` set: the rest runs after pending I/O and due timers.
+        setImmediate(this.pump);
+        this.afterPump();
+        return;
       }
     }
     this.scheduled = false;
