@@ -1,8 +1,18 @@
+import { DEFAULT_REFUSE_SECONDS } from '@ts-mesos/allocator';
 import { AgentId, FrameworkId, Resources, type SchedulerCall, type TaskInfo, type TaskReason, type TaskState } from '@ts-mesos/protocol';
 import type { CallOutcome, MasterCore } from './master-core.js';
 import { send } from './master-effect.js';
 import { type FrameworkRecord, hasCapability, type OfferRecord, type TaskRecord } from './records.js';
 import { validateTask } from './task-validation.js';
+
+/**
+ * How long an ACCEPT's unused resources or a DECLINE's offers stay refused: as in Mesos, a call
+ * without `filters` (or without `refuse_seconds`) gets the `Filters` default of 5 s; only an
+ * explicit 0 asks for the resources back at the next allocation.
+ */
+export function filterSeconds(filters: { readonly refuse_seconds?: number } | undefined): number {
+  return filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS;
+}
 
 type Accept = NonNullable<SchedulerCall['accept']>;
 
@@ -103,7 +113,7 @@ export class AcceptProcessor {
           });
       }
     }
-    if (!remaining.isEmpty()) this.recover(framework.id, agentId, remaining, accept.filters?.refuse_seconds, now);
+    if (!remaining.isEmpty()) this.recover(framework.id, agentId, remaining, filterSeconds(accept.filters), now);
     return { status: 202 };
   }
 

@@ -52,6 +52,32 @@ const resources = [
 ];
 
 describe('MasterCore', () => {
+  it("DECLINE and ACCEPT without filters refuse what they leave for Mesos's default 5 s; refuse_seconds 0 asks for it back at once", () => {
+    const h = harness();
+    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
+    h.step();
+    const offerAt = (now: number) => h.allocate(now).find((e) => e.type === 'OFFERS')?.offers?.offers[0];
+    const decline = (id: { value: string }, filters?: { refuse_seconds: number }) => {
+      h.core.call({ type: 'DECLINE', framework_id: { value: 'm-0000' }, decline: { offer_ids: [id], ...(filters === undefined ? {} : { filters }) } }, 'stream-1', 0);
+      h.step();
+    };
+    decline(offerAt(0)!.id);
+    expect(offerAt(4_900)).toBeUndefined();
+    const again = offerAt(5_000)!;
+    expect(again).toBeDefined();
+    decline(again.id, { refuse_seconds: 0 });
+    const third = offerAt(5_000)!;
+    expect(third).toBeDefined();
+
+    // An ACCEPT leaving resources unused: the same default for what is left.
+    const launch = { type: 'LAUNCH' as const, launch: { task_infos: [{ name: 't', task_id: { value: 't' }, agent_id: third.agent_id, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 1 } }], command: { value: 'sleep 9' } }] } };
+    h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [third.id], operations: [launch] } }, 'stream-1', 5_000);
+    h.step();
+    expect(offerAt(9_900)).toBeUndefined();
+    expect(offerAt(10_000)?.resources).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'cpus', scalar: { value: 3 } })]));
+  });
+
   it('admits an agent (persisting it first), offers it to a subscribed framework, launches a valid task and rejects an invalid one', () => {
     const h = harness();
     h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);

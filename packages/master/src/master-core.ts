@@ -17,7 +17,7 @@ import {
   type TaskState,
   type TaskStatus,
 } from '@ts-mesos/protocol';
-import { AcceptProcessor } from './accept.js';
+import { AcceptProcessor, filterSeconds } from './accept.js';
 import { operatorAgent, operatorFramework } from './operator-api.js';
 import { type Conversion, conversion, type OperationActor, type OperationKind, operationResources, volumeIds } from './operations.js';
 import { type MasterEffect, type MasterTimer, send } from './master-effect.js';
@@ -546,7 +546,7 @@ export class MasterCore {
       case 'DECLINE':
         for (const offerId of call.decline!.offer_ids) {
           const offer = this.offers.get(offerId.value);
-          if (offer?.frameworkId === frameworkId) this.removeOffer(offer, call.decline!.filters?.refuse_seconds, now);
+          if (offer?.frameworkId === frameworkId) this.removeOffer(offer, filterSeconds(call.decline!.filters), now);
         }
         return ACCEPTED;
       case 'REVIVE': {
