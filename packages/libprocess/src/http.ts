@@ -88,10 +88,14 @@ export const Http = {
   },
   /** JSON, or with `?jsonp=CALLBACK` JavaScript calling it (as Mesos's unversioned endpoints answer). */
   jsonp(request: Pick<HttpRequest, 'query'>, value: unknown): HttpResponse {
+    return Http.jsonpText(request, () => JSON.stringify(value));
+  },
+  /** `jsonp` of an answer already serialised: `text` is called once the request is known to be good. */
+  jsonpText(request: Pick<HttpRequest, 'query'>, text: () => string): HttpResponse {
     const callback = request.query.get('jsonp');
-    if (callback === null) return Http.json(value);
+    if (callback === null) return { status: 200, headers: JSON_TYPE, body: text() };
     if (!/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
-    return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${JSON.stringify(value)});` };
+    return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${text()});` };
   },
   /** A request body parsed as JSON, or the 400 saying why it is not JSON. */
   jsonBody(request: Pick<HttpRequest, 'body'>): { ok: true; value: unknown } | { ok: false; response: HttpResponse } {

@@ -6,6 +6,7 @@ import type { MasterEffect } from './master-effect.js';
 import { masterInfo } from './master-info.js';
 import { MemoryRegistry } from './registry.js';
 import { getState, getStateJson } from './operator-api.js';
+import { stateJson, stateModel } from './state-json.js';
 
 const AGENT = 'slave(1)@127.0.0.1:5051';
 
@@ -171,6 +172,32 @@ describe('MasterCore', () => {
     expect(after).toEqual(JSON.parse(JSON.stringify(getState(h.core))));
     expect(after.get_tasks.completed_tasks.map((t) => [t.task_id.value, t.state])).toEqual([['a', 'TASK_FINISHED']]);
     expect(after.get_tasks.tasks.map((t) => t.task_id.value)).toEqual(['b']);
+  });
+
+  it('serialises /master/state from cached agent text exactly as JSON.stringify of its model, as agents, offers and tasks change', () => {
+    const h = harness();
+    const context = { version: '1.11.0', startTimeMs: 1_000, electedTimeMs: 2_000, flags: { port: '5050' } };
+    const same = () => expect(JSON.parse(stateJson(h.core, context))).toEqual(JSON.parse(JSON.stringify(stateModel(h.core, context))));
+    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', port: 5051, resources, attributes: [{ name: 'rack', type: 'TEXT', text: { value: 'r1' } }] } }, 0);
+    h.core.registerAgent('slave(1)@127.0.0.2:5051', { version: '1.0', agent_info: { hostname: 'a2', resources } }, 0);
+    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
+    h.step();
+    same();
+    const [offers] = h.allocate();
+    same(); // offered resources on both agents
+    const offer = offers!.offers!.offers.find((o) => o.hostname === 'a1')!;
+    const task = (id: string) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 1 } }], command: { value: 'true' } });
+    h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task('a'), task('b')] } }] } }, 'stream-1', 0);
+    h.step();
+    same(); // used resources on a1, its offer gone
+    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'a' }, state: 'TASK_FINISHED', source: 'SOURCE_EXECUTOR', uuid: 'dTE=' }, timestamp: 1, uuid: 'dTE=' });
+    h.step();
+    same();
+    h.core.agentExited(AGENT); // a1 deactivated: its cached text must not be reused
+    h.step();
+    const state = JSON.parse(stateJson(h.core, context)) as { slaves: { hostname: string; active: boolean }[] };
+    expect(state.slaves.map((a) => [a.hostname, a.active])).toEqual([['a1', false], ['a2', true]]);
+    same();
   });
 
   it('after recovering its registry, marks agents that do not re-register within agent_reregister_timeout unreachable', () => {

@@ -93,7 +93,8 @@ function reservedByRole(total: Resources): Record<string, Model> {
   return Object.fromEntries([...byRole].map(([role, sum]) => [role, sum.model()]));
 }
 
-export function agentModel(core: MasterCore, agent: AgentRecord): Record<string, unknown> {
+/** The fields of an agent's model before its used and offered resources. */
+function agentHead(agent: AgentRecord): Record<string, unknown> {
   return {
     id: agent.id,
     pid: agent.pid,
@@ -102,8 +103,12 @@ export function agentModel(core: MasterCore, agent: AgentRecord): Record<string,
     registered_time: seconds(agent.registeredTimeMs),
     ...(agent.reregisteredTimeMs === undefined ? {} : { reregistered_time: seconds(agent.reregisteredTimeMs) }),
     resources: resourcesModel(agent.total),
-    used_resources: sumTasks(agent.tasks.values()).model(),
-    offered_resources: sumOffers(core, agent.offers).model(),
+  };
+}
+
+/** The fields of an agent's model after its used and offered resources. */
+function agentTail(agent: AgentRecord): Record<string, unknown> {
+  return {
     reserved_resources: reservedByRole(agent.total),
     unreserved_resources: resourcesModel(agent.total.unreserved()),
     attributes: attributesModel(agent.info.attributes),
@@ -111,6 +116,66 @@ export function agentModel(core: MasterCore, agent: AgentRecord): Record<string,
     version: agent.version,
     capabilities: [],
   };
+}
+
+export function agentModel(core: MasterCore, agent: AgentRecord): Record<string, unknown> {
+  const model = agentHead(agent);
+  model['used_resources'] = sumTasks(agent.tasks.values()).model();
+  model['offered_resources'] = sumOffers(core, agent.offers).model();
+  const tail = agentTail(agent);
+  for (const key in tail) model[key] = tail[key];
+  return model;
+}
+
+/** An agent's model but its used and offered resources, as text, with what that text depends on. */
+interface AgentText {
+  readonly info: AgentRecord['info'];
+  readonly total: Resources;
+  readonly pid: string;
+  readonly active: boolean;
+  readonly version: string;
+  readonly registered: number;
+  readonly reregistered: number | undefined;
+  readonly head: string;
+  readonly tail: string;
+}
+const agentTexts = new WeakMap<AgentRecord, AgentText>();
+let emptySumText: string | undefined;
+
+/**
+ * An agent's model as JSON text, equal to `JSON.stringify(agentModel(core, agent))`. All but
+ * its used and offered resources is kept as text until the agent changes: what it depends on
+ * is compared by identity (`info` and `total` are replaced, never mutated).
+ */
+function agentJson(core: MasterCore, agent: AgentRecord): string {
+  let text = agentTexts.get(agent);
+  if (
+    text === undefined ||
+    text.info !== agent.info ||
+    text.total !== agent.total ||
+    text.pid !== agent.pid ||
+    text.active !== agent.active ||
+    text.version !== agent.version ||
+    text.registered !== agent.registeredTimeMs ||
+    text.reregistered !== agent.reregisteredTimeMs
+  ) {
+    text = {
+      info: agent.info,
+      total: agent.total,
+      pid: agent.pid,
+      active: agent.active,
+      version: agent.version,
+      registered: agent.registeredTimeMs,
+      reregistered: agent.reregisteredTimeMs,
+      head: JSON.stringify(agentHead(agent)).slice(0, -1),
+      tail: `,${JSON.stringify(agentTail(agent)).slice(1)}`,
+    };
+    agentTexts.set(agent, text);
+  }
+  emptySumText ??= JSON.stringify(new ResourcesModelSum().model());
+  const used = agent.tasks.size === 0 ? emptySumText : JSON.stringify(sumTasks(agent.tasks.values()).model());
+  const offered = agent.offers.size === 0 ? emptySumText : JSON.stringify(sumOffers(core, agent.offers).model());
+  return `${text.head},"used_resources":${used},"offered_resources":${offered}${text.tail}`;
 }
 
 export function frameworkModel(core: MasterCore, framework: FrameworkRecord): Record<string, unknown> {
@@ -149,11 +214,11 @@ export function frameworkModel(core: MasterCore, framework: FrameworkRecord): Re
   };
 }
 
-/** `/master/state` with Mesos's field names (docs/endpoints/master/state.md). */
-export function stateModel(core: MasterCore, context: StateContext): Record<string, unknown> {
+/** The fields of `/master/state` before `slaves`. */
+function stateHead(core: MasterCore, context: StateContext): Record<string, unknown> {
   const info = core.options.info;
-  const agents = [...core.agents.values()];
-  const active = agents.filter((a) => a.active).length;
+  let active = 0;
+  for (const agent of core.agents.values()) if (agent.active) active++;
   return {
     version: context.version,
     build_date: '',
@@ -165,17 +230,42 @@ export function stateModel(core: MasterCore, context: StateContext): Record<stri
     pid: info.pid,
     hostname: info.hostname,
     activated_slaves: active,
-    deactivated_slaves: agents.length - active,
+    deactivated_slaves: core.agents.size - active,
     unreachable_slaves: core.options.registry.unreachable.size,
     leader: info.pid,
     leader_info: info,
     flags: context.flags,
-    slaves: agents.map((a) => agentModel(core, a)),
+  };
+}
+
+/** The fields of `/master/state` after `slaves`. */
+function stateTail(core: MasterCore): Record<string, unknown> {
+  return {
     frameworks: [...core.frameworks.values()].map((f) => frameworkModel(core, f)),
     completed_frameworks: core.completedFrameworks.map((f) => frameworkModel(core, f)),
     orphan_tasks: [],
     unregistered_frameworks: [],
   };
+}
+
+/** `/master/state` with Mesos's field names (docs/endpoints/master/state.md). */
+export function stateModel(core: MasterCore, context: StateContext): Record<string, unknown> {
+  const model = stateHead(core, context);
+  model['slaves'] = [...core.agents.values()].map((a) => agentModel(core, a));
+  const tail = stateTail(core);
+  for (const key in tail) model[key] = tail[key];
+  return model;
+}
+
+/**
+ * `/master/state` as JSON text, equal to `JSON.stringify(stateModel(core, context))`, with each
+ * agent's unchanging part kept as text between calls: at 50,000 agents the agents are most of
+ * the answer, and most of them have not changed since the last time it was asked for.
+ */
+export function stateJson(core: MasterCore, context: StateContext): string {
+  const agents: string[] = [];
+  for (const agent of core.agents.values()) agents.push(agentJson(core, agent));
+  return `${JSON.stringify(stateHead(core, context)).slice(0, -1)},"slaves":[${agents.join(',')}],${JSON.stringify(stateTail(core)).slice(1)}`;
 }
 
 function taskCounts(tasks: Iterable<TaskRecord>): Record<string, number> {
