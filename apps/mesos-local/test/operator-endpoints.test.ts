@@ -84,6 +84,9 @@ describe('operator endpoints of a real master and agent', () => {
     const metrics = await json<Record<string, number>>(`${master.url}/metrics/snapshot`);
     expect(metrics).toMatchObject({
       'master/elected': 1,
+      'master/event_queue_messages': expect.any(Number),
+      'master/event_queue_dispatches': expect.any(Number),
+      'master/event_queue_http_requests': expect.any(Number),
       'master/slaves_active': 1,
       'master/frameworks_active': 1,
       'master/tasks_running': 1,

@@ -132,6 +132,26 @@ describe('Runtime on the memory transport', () => {
     await expect(rt!.dispatch(Upid.parse('nobody@127.0.0.1:5050'), () => 0)).rejects.toBeInstanceOf(ProcessNotFoundError);
   });
 
+  it('counts what waits in a mailbox by kind while an async handler holds it', async () => {
+    const { runtimes: [rt] } = await world();
+    const p = new Recorder('p');
+    const pid = rt!.spawn(p);
+    await rt!.settle();
+    let release: () => void = () => undefined;
+    const held = rt!.dispatch(pid, () => new Promise<void>((resolve) => (release = resolve)));
+    await new Promise((resolve) => setImmediate(resolve));
+    rt!.send(undefined, pid, 'note', 1);
+    rt!.send(undefined, pid, 'note', 2);
+    const later = rt!.dispatch(pid, () => 'done');
+    expect(rt!.mailboxCounts(pid)).toEqual({ messages: 2, dispatches: 1, httpRequests: 0 });
+    expect(rt!.mailboxCounts(Upid.parse('nobody@127.0.0.1:5050'))).toEqual({ messages: 0, dispatches: 0, httpRequests: 0 });
+    release();
+    await held;
+    expect(await later).toBe('done');
+    expect(rt!.mailboxCounts(pid)).toEqual({ messages: 0, dispatches: 0, httpRequests: 0 });
+    expect(p.got.map((g) => g.body)).toEqual([1, 2]);
+  });
+
   it('fires delays on the virtual clock without sleeping, and cancels them at termination', async () => {
     const { runtimes: [rt], clock } = await world();
     const p = new Recorder('p');

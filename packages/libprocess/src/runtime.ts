@@ -366,6 +366,22 @@ export class Runtime {
     return this.localCell(pid)?.mailbox.length ?? 0;
   }
 
+  /**
+   * What waits in one process's mailbox, by kind (Mesos's `event_queue_messages`,
+   * `event_queue_dispatches` and `event_queue_http_requests`); zeros when it does not run here.
+   */
+  mailboxCounts(pid: Upid): { messages: number; dispatches: number; httpRequests: number } {
+    const counts = { messages: 0, dispatches: 0, httpRequests: 0 };
+    const cell = this.localCell(pid);
+    if (cell === undefined) return counts;
+    for (const event of cell.mailbox) {
+      if (event.kind === 'message' || event.kind === 'exited') counts.messages++;
+      else if (event.kind === 'dispatch') counts.dispatches++;
+      else if (event.kind === 'http') counts.httpRequests++;
+    }
+    return counts;
+  }
+
   /** How many events wait in all mailboxes. */
   get queuedEvents(): number {
     return this.backlog;

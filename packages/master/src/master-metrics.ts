@@ -8,6 +8,8 @@ export interface MetricsContext {
   readonly elected: boolean;
   /** Event-stream counts the shell keeps. */
   readonly eventStreams: number;
+  /** What waits in the master's mailbox (`master/event_queue_*`), when the shell knows. */
+  readonly eventQueue?: { readonly messages: number; readonly dispatches: number; readonly httpRequests: number };
 }
 
 const RESOURCE_NAMES = ['cpus', 'mem', 'disk', 'gpus'] as const;
@@ -24,6 +26,11 @@ export function masterMetrics(core: MasterCore, context: MetricsContext): Record
   const m: Record<string, number> = {};
   m['master/uptime_secs'] = (context.now - context.startTimeMs) / 1000;
   m['master/elected'] = context.elected ? 1 : 0;
+  if (context.eventQueue !== undefined) {
+    m['master/event_queue_messages'] = context.eventQueue.messages;
+    m['master/event_queue_dispatches'] = context.eventQueue.dispatches;
+    m['master/event_queue_http_requests'] = context.eventQueue.httpRequests;
+  }
 
   let active = 0;
   const totals: Resources[] = [];

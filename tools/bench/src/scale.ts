@@ -22,10 +22,11 @@ interface Phase {
   event_loop_delay_max_ms: number;
   master_rss_mib: number;
   state_median_ms: number;
+  offers_per_task: number;
 }
 
 /** One cluster size: a fresh master, simulated agents in `hosts` processes, `frameworks` schedulers launching for `seconds`. */
-async function phase(agents: number, options: { frameworks: number; hosts: number; seconds: number; taskMs: number; offersPerEvent: number; tasksPerOffer: number; port: number }): Promise<Phase> {
+async function phase(agents: number, options: { frameworks: number; hosts: number; seconds: number; taskMs: number; offersPerEvent: number; tasksPerOffer: number; refuseSeconds: number; port: number }): Promise<Phase> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
   const url = `http://127.0.0.1:${options.port}`;
   const master = daemon('mesos-master', [`--port=${options.port}`, `--work_dir=${dir}`, '--max_completed_tasks_per_framework=100', '--max_completed_frameworks=10']);
@@ -84,7 +85,7 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
             });
             return s.launch([offer.id.value], tasks, { refuse_seconds: 1 });
           });
-          if (declined.length > 0) calls.push(s.decline(declined, { refuse_seconds: 1 }));
+          if (declined.length > 0) calls.push(s.decline(declined, { refuse_seconds: options.refuseSeconds }));
           await Promise.all(calls).catch(() => undefined);
         },
       );
@@ -93,6 +94,7 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
     }
     await new Promise((r) => setTimeout(r, 5000)); // subscriptions and the first offers: warm-up
     measuring = true;
+    const offersBefore = (await metrics())['master/offers_made'] ?? 0;
     const windowStart = performance.now();
     const stateTimes: number[] = [];
     while (performance.now() - windowStart < options.seconds * 1000) {
@@ -103,6 +105,7 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
     }
     measuring = false;
     const windowS = (performance.now() - windowStart) / 1000;
+    const offersMade = ((await metrics())['master/offers_made'] ?? 0) - offersBefore;
     // The master's lag metric is over fixed 10 s windows: after 20.5 s the last complete one
     // lies wholly after the last /master/state above (which blocks the master's loop while it
     // is built), so it is the steady state of launching alone.
@@ -118,9 +121,10 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
       event_loop_delay_max_ms: m['system/event_loop_delay_max_ms'] ?? -1,
       master_rss_mib: Math.round((m['system/process_rss_bytes'] ?? 0) / 1024 / 1024),
       state_median_ms: Math.round(percentile(stateTimes, 50)),
+      offers_per_task: running > 0 ? Number((offersMade / running).toFixed(1)) : 0,
     };
     process.stdout.write(
-      `${agents} agents, ${options.frameworks} frameworks: ${result.tasks_per_s} tasks/s to RUNNING; ACCEPT -> RUNNING p50 ${result.accept_to_running_p50_ms} ms, p99 ${result.accept_to_running_p99_ms} ms; master event loop late p99 ${result.event_loop_delay_p99_ms} ms (max ${result.event_loop_delay_max_ms}); RSS ${result.master_rss_mib} MiB; /master/state ${result.state_median_ms} ms\n`,
+      `${agents} agents, ${options.frameworks} frameworks: ${result.tasks_per_s} tasks/s to RUNNING; ACCEPT -> RUNNING p50 ${result.accept_to_running_p50_ms} ms, p99 ${result.accept_to_running_p99_ms} ms; master event loop late p99 ${result.event_loop_delay_p99_ms} ms (max ${result.event_loop_delay_max_ms}); RSS ${result.master_rss_mib} MiB; /master/state ${result.state_median_ms} ms; ${result.offers_per_task} offers made per task launched\n`,
     );
     return result;
   } finally {
@@ -134,9 +138,10 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
 
 /**
  * `npm run bench -- scale [--agents=1000,10000] [--frameworks=200] [--hosts=4] [--seconds=30]
- * [--task_ms=2000] [--offers_per_event=5] [--tasks_per_offer=5]`: a real mesos-master process,
+ * [--task_ms=2000] [--offers_per_event=5] [--tasks_per_offer=5] [--refuse_seconds=1]`: a real mesos-master process,
  * simulated agents over the real transport (thousands per process, in `hosts` processes), and
- * `frameworks` schedulers launching short tasks. For each cluster size: registration time,
+ * `frameworks` schedulers launching short tasks (each uses `offers_per_event` offers of an OFFERS
+ * event and declines the rest for `refuse_seconds`). For each cluster size: registration time,
  * steady-state launches (tasks/s reaching RUNNING), ACCEPT -> RUNNING p50/p99, the master's
  * event-loop delay p99 and RSS, and `/master/state` latency under that load. The first size is
  * the same-run baseline: the ratio is the last size's throughput to it.
@@ -150,6 +155,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
     taskMs: flag(args, 'task_ms', 2000),
     offersPerEvent: flag(args, 'offers_per_event', 5),
     tasksPerOffer: flag(args, 'tasks_per_offer', 5),
+    refuseSeconds: flag(args, 'refuse_seconds', 1),
     port: 11_000 + (process.pid % 1000) * 20, // above fetch()'s last bad port (10080), below the ephemeral range
   };
   const phases: Phase[] = [];
