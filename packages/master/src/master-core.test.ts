@@ -155,6 +155,22 @@ describe('MasterCore', () => {
     expect(h.events(effects)).toEqual([expect.objectContaining({ update: { status: expect.objectContaining({ state: 'TASK_LOST', reason: 'REASON_AGENT_REMOVED' }) } })]);
   });
 
+  it('pings a round in slices, each agent in one slice, and counts a silent agent only at its own slice', () => {
+    const h = harness();
+    for (let i = 1; i <= 4; i++) h.core.registerAgent(`slave(1)@127.0.0.${i}:5051`, { version: '1.0', agent_info: { hostname: `a${i}`, resources } }, 0);
+    h.step();
+    const pinged = (slice: number): string[] => {
+      h.core.pingAgents(0, slice, 3);
+      return h.step().flatMap((e) => (e.kind === 'send' && e.name === 'Ping' ? [e.to] : []));
+    };
+    const rounds = [pinged(0), pinged(1), pinged(2)];
+    expect(rounds.map((r) => r.length)).toEqual([2, 1, 1]);
+    expect(new Set(rounds.flat()).size).toBe(4);
+    // Nobody answered; slice 1's agent is counted silent at slice 1, the others are not.
+    pinged(1);
+    expect([...h.core.agents.values()].map((a) => a.missedPings)).toEqual([0, 1, 0, 0]);
+  });
+
   it('serialises GET_STATE from cached task JSON exactly as JSON.stringify would, and sees tasks change', () => {
     const h = harness();
     h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);

@@ -81,6 +81,7 @@ const STATUSES_KEPT = 10;
  */
 export class MasterCore {
   readonly agents = new Map<string, AgentRecord>();
+  private nextPingSlot = 0;
   readonly frameworks = new Map<string, FrameworkRecord>();
   readonly completedFrameworks: FrameworkRecord[] = [];
   readonly offers = new Map<string, OfferRecord>();
@@ -250,6 +251,7 @@ export class MasterCore {
       active: true,
       missedPings: 0,
       pongSinceLastPing: true,
+      pingSlot: this.nextPingSlot++,
       registeredTimeMs: now,
       reregisteredTimeMs: undefined,
     };
@@ -317,9 +319,16 @@ export class MasterCore {
     agent.pongSinceLastPing = true;
   }
 
-  /** Every `--agent_ping_timeout`: count silent agents, remove those silent too long, ping the rest. */
-  pingAgents(now: number): void {
+  /**
+   * Every `--agent_ping_timeout`, for each agent: count it silent if it did not answer the last
+   * ping, remove it if silent too long, ping it otherwise. The round may be cut in `slices`
+   * taken one at a time (`slice` 0 to `slices - 1`), each agent in one of them: pinging 50,000
+   * agents at once had their 50,000 pongs arrive as one burst that held up everything behind it
+   * for seconds (Mesos pings each agent on a timer of its own, started when it registered).
+   */
+  pingAgents(now: number, slice = 0, slices = 1): void {
     for (const agent of [...this.agents.values()]) {
+      if (agent.pingSlot % slices !== slice) continue;
       if (!agent.pongSinceLastPing) agent.missedPings++;
       if (agent.missedPings >= this.options.maxAgentPingTimeouts) {
         this.markAgentUnreachable(agent, now);

@@ -140,12 +140,16 @@ export class MasterProcess extends Process {
       metrics.source('allocator', () => allocator.metrics());
       metrics.source('system', systemMetrics);
     }
+    // A ping round every --agent_ping_timeout, in slices about a second apart (see pingAgents).
+    const slices = Math.max(1, Math.round(this.options.agentPingTimeoutMs / 1000));
+    let slice = 0;
     const ping = (): void => {
-      this.core.pingAgents(this.now());
+      this.core.pingAgents(this.now(), slice, slices);
       this.perform(this.core.drain());
-      this.delay(this.options.agentPingTimeoutMs, ping);
+      slice = (slice + 1) % slices;
+      this.delay(this.options.agentPingTimeoutMs / slices, ping);
     };
-    this.delay(this.options.agentPingTimeoutMs, ping);
+    this.delay(this.options.agentPingTimeoutMs / slices, ping);
     const heartbeat = (): void => {
       for (const stream of this.streams.values()) stream.push({ type: 'HEARTBEAT' });
       for (const stream of this.operatorStreams) stream.push({ type: 'HEARTBEAT' });

@@ -55,6 +55,8 @@ export interface AgentRecord {
   active: boolean;
   missedPings: number;
   pongSinceLastPing: boolean;
+  /** Which of the ping rounds' slices pings this agent (see `MasterCore.pingAgents`). */
+  readonly pingSlot: number;
   registeredTimeMs: number;
   reregisteredTimeMs: number | undefined;
 }

@@ -66,9 +66,15 @@ describe('the cluster simulator', () => {
   });
 
   it('catches a task left staging forever when a RunTask vanishes without breaking its connection (--chaos, beyond TCP)', async () => {
-    const result = await run(2, { chaos: true });
-    expect(result.violation).toBeDefined();
-    expect(result.violation!.problems.join('\n')).toMatch(/Task '.*' is TASK_STAGING at fw-\d but no agent knows it/);
+    // Not every seed drops a RunTask in 300 steps (seed 2 did until the master's pings were
+    // sliced); the first of these that finds a violation must have found this one.
+    let violation: SimResult['violation'];
+    for (const seed of [3, 4, 6, 7, 11]) {
+      violation = (await run(seed, { chaos: true })).violation;
+      if (violation !== undefined) break;
+    }
+    expect(violation).toBeDefined();
+    expect(violation!.problems.join('\n')).toMatch(/Task '.*' is TASK_STAGING at fw-\d but no agent knows it/);
   });
 });
 
