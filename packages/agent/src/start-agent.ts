@@ -77,7 +77,7 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
   const members: Containerizer[] = [];
   for (const name of containerizerNames) {
     if (name === 'docker') members.push(new DockerContainerizer({ socket: flags.docker_socket }));
-    else if (name === 'mesos') members.push(new PosixContainerizer({ runtimeDir: join(workDir, 'containers'), ...(isolator === undefined ? {} : { name: 'mesos', launcher: 'perl', isolators: [isolator] }) }));
+    else if (name === 'mesos') members.push(new PosixContainerizer({ runtimeDir: join(workDir, 'containers'), ...(isolator === undefined ? {} : { name: 'mesos', isolators: [isolator] }) }));
     else {
       try {
         members.push(await loadContainerizer(name, { workDir, flags: formatFlags(AGENT_FLAGS, flags) }));

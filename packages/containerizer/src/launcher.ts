@@ -1,14 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import type { Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { PYTHON_LAUNCHER } from './python-launcher.js';
 
 /**
- * The launcher: one long-lived perl process per containerizer that forks every container.
- * Starting a process from the agent itself costs tens of milliseconds of the agent's event loop
- * (node copies its whole address space); a fork of a small perl process costs about one. Perl
- * because `perl-base` is part of every Debian and Ubuntu system.
+ * The launcher: one long-lived perl (or python, see python-launcher.ts) process per containerizer
+ * that starts every container. Starting a process from the agent itself costs tens of
+ * milliseconds of the agent's event loop (node copies its whole address space); a fork of a small
+ * perl process costs about one. Perl because `perl-base` is part of every Debian and Ubuntu
+ * system.
  *
  * Protocol, one line per message, every field hex-encoded (so any byte may appear in a field):
  *   agent -> launcher  `launch ID SANDBOX UID GID JOIN ORPHAN ARGC ARGV... NAME=VALUE...`
@@ -29,7 +31,7 @@ import { createInterface } from 'node:readline';
  * agent says so with SIGUSR1 — as Mesos's command executor ends its task when its agent does
  * not come back within `--recovery_timeout`.
  */
-export const LAUNCHER_SCRIPT = String.raw`
+export const PERL_LAUNCHER = String.raw`
 use strict; use warnings; use POSIX ();
 my $dir = $ARGV[0];
 my ($orphaned, $adopted) = (0, 0);
@@ -143,11 +145,20 @@ export interface LaunchRequest {
 const hex = (value: string): string => Buffer.from(value, 'utf8').toString('hex');
 const unhex = (value: string): string => Buffer.from(value, 'hex').toString('utf8');
 
-/** Where perl is, or undefined when this system has none. */
-export function findPerl(): string | undefined {
+/** A launcher program: `perl` (always there on Debian and Ubuntu) or `python` (faster; see python-launcher.ts). */
+export type LauncherKind = 'perl' | 'python';
+
+/** The interpreter and script of a launcher kind. */
+export interface LauncherProgram {
+  readonly kind: LauncherKind;
+  readonly interpreter: string;
+  readonly script: string;
+}
+
+function onPath(name: string): string | undefined {
   for (const dir of ['/usr/bin', ...(process.env['PATH'] ?? '').split(delimiter)]) {
     if (dir === '') continue;
-    const candidate = join(dir, 'perl');
+    const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -156,6 +167,29 @@ export function findPerl(): string | undefined {
     }
   }
   return undefined;
+}
+
+const found = new Map<LauncherKind, LauncherProgram | null>();
+
+/**
+ * The launcher of that kind, or undefined when this system cannot run it (no perl; no python3,
+ * or one older than 3.8, which has no `os.posix_spawnp`). Looked up once per process.
+ */
+export function findLauncher(kind: LauncherKind): LauncherProgram | undefined {
+  let program = found.get(kind);
+  if (program === undefined) {
+    program = null;
+    if (kind === 'perl') {
+      const perl = onPath('perl');
+      if (perl !== undefined) program = { kind, interpreter: perl, script: PERL_LAUNCHER };
+    } else {
+      const python = onPath('python3');
+      const check = "import os, sys; sys.exit(0 if sys.version_info >= (3, 8) and hasattr(os, 'posix_spawnp') else 1)";
+      if (python !== undefined && spawnSync(python, ['-c', check], { stdio: 'ignore', timeout: 10_000 }).status === 0) program = { kind, interpreter: python, script: PYTHON_LAUNCHER };
+    }
+    found.set(kind, program);
+  }
+  return program ?? undefined;
 }
 
 interface Pending {
@@ -176,7 +210,7 @@ export class Launcher {
    *   had started and not yet reported): they run on, unwatched; the next launch starts a new one.
    */
   constructor(
-    private readonly perl: string,
+    private readonly program: LauncherProgram,
     private readonly runtimeDir: string,
     private readonly onExit: (id: string, pid: number, status: ExitStatus) => void,
     private readonly onLost: (reason: string) => void,
@@ -205,6 +239,10 @@ export class Launcher {
     });
   }
 
+  get kind(): LauncherKind {
+    return this.program.kind;
+  }
+
   /** The launcher's pid while it runs. */
   get pid(): number | undefined {
     return this.child?.pid;
@@ -217,7 +255,7 @@ export class Launcher {
   }
 
   private start(): ChildProcess {
-    const child = spawn(this.perl, ['-e', LAUNCHER_SCRIPT, this.runtimeDir], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    const child = spawn(this.program.interpreter, [this.program.kind === 'perl' ? '-e' : '-c', this.program.script, this.runtimeDir], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
     this.child = child;
     child.unref();
     (child.stdout as Socket).unref();

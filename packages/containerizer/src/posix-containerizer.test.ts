@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContainerId, Resources } from '@ts-mesos/protocol';
 import type { ContainerConfig } from './containerizer.js';
 import { ContainerLaunchError } from './containerizer.js';
-import { PosixContainerizer } from './posix-containerizer.js';
+import { type Isolator, PosixContainerizer } from './posix-containerizer.js';
 import { processStartTime } from './proc-stat.js';
 
 let root: string;
@@ -34,7 +34,7 @@ function sessionMembers(sid: number): number[] {
   return pids;
 }
 
-describe.each(['perl', 'spawn'] as const)('PosixContainerizer (%s launcher)', (launcher) => {
+describe.each(['python', 'perl', 'spawn'] as const)('PosixContainerizer (%s launcher)', (launcher) => {
   const make = (): PosixContainerizer => new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20, launcher });
 
   beforeEach(() => {
@@ -116,7 +116,6 @@ describe.each(['perl', 'spawn'] as const)('PosixContainerizer (%s launcher)', (l
     const restarted = make();
     await restarted.recover([checkpoint]);
     expect(restarted.containers()).toEqual([c.containerId]);
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(fifo, 'go\n');
     expect((await restarted.wait(c.containerId)).exitCode).toBe(7);
   });
@@ -152,10 +151,10 @@ describe.each(['perl', 'spawn'] as const)('PosixContainerizer (%s launcher)', (l
   });
 });
 
-describe('PosixContainerizer perl launcher', () => {
+describe.each(['python', 'perl'] as const)('PosixContainerizer %s launcher process', (launcher) => {
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'posix-containerizer-'));
-    containerizer = new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20, launcher: 'perl' });
+    containerizer = new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20, launcher });
   });
 
   afterEach(async () => {
@@ -165,12 +164,12 @@ describe('PosixContainerizer perl launcher', () => {
   });
 
   it('ends the containers launched with an orphan timeout when no agent comes back within it, and only those', async () => {
-    const timed = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher: 'perl' });
+    const timed = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher });
     const c = { ...config({ value: 'sleep 1000' }), orphanTimeoutMs: 1000 };
     const untimed = config({ value: 'sleep 1000' });
     const checkpoint = await timed.launch(c);
     const other = await timed.launch(untimed);
-    const launcher = timed.launcherPid!;
+    const launcherPid = timed.launcherPid!;
     timed.close(); // the agent is gone: nobody re-adopts
     const pid = Number(checkpoint.state['pid']);
     const started = Date.now();
@@ -182,19 +181,19 @@ describe('PosixContainerizer perl launcher', () => {
     // The one launched without a timeout runs on; the launcher recorded how the other ended,
     // for the agent that comes back later.
     expect(processStartTime(Number(other.state['pid']))).toBe(other.state['startTime']);
-    const restarted = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher: 'perl' });
+    const restarted = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher });
     await restarted.recover([checkpoint, other]);
     expect(await restarted.wait(c.containerId)).toMatchObject({ signal: 'SIGTERM' });
     await restarted.destroy(untimed.containerId, 0);
-    while (processStartTime(launcher) !== undefined) await new Promise((r) => setTimeout(r, 20));
+    while (processStartTime(launcherPid) !== undefined) await new Promise((r) => setTimeout(r, 20));
   });
 
   it('keeps the containers a restarted agent re-adopted within the recovery timeout', async () => {
-    const timed = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher: 'perl' });
+    const timed = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher });
     const c = { ...config({ value: 'sleep 1000' }), orphanTimeoutMs: 1000 };
     const checkpoint = await timed.launch(c);
     timed.close();
-    const restarted = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher: 'perl' });
+    const restarted = new PosixContainerizer({ runtimeDir: join(root, 'timed'), pollMs: 20, launcher });
     await restarted.recover([checkpoint]);
     await new Promise((r) => setTimeout(r, 2500));
     expect(processStartTime(Number(checkpoint.state['pid']))).toBe(checkpoint.state['startTime']);
@@ -215,5 +214,46 @@ describe('PosixContainerizer perl launcher', () => {
     await containerizer.launch(d);
     expect(containerizer.launcherPid).not.toBe(first);
     expect((await containerizer.wait(d.containerId)).exitCode).toBe(4);
+  });
+
+  it('starts the command with none of the standard signals ignored or blocked (the launcher ignores SIGPIPE)', async () => {
+    const c = config({ value: 'grep -E "^Sig(Ign|Blk)" /proc/self/status' });
+    await containerizer.launch(c);
+    expect((await containerizer.wait(c.containerId)).exitCode).toBe(0);
+    const masks = Object.fromEntries(readFileSync(join(c.sandboxDir, 'stdout'), 'utf8').trim().split('\n').map((line) => line.split(':\t')));
+    // Signals 1-31; glibc's posix_spawn leaves its own two (32 and 33) ignored, and glibc
+    // programs install their handlers for those when they use them.
+    const standard = (mask: string): bigint => BigInt(`0x${mask}`) & 0x7fffffffn;
+    expect(standard(masks['SigBlk'])).toBe(0n);
+    expect(standard(masks['SigIgn'])).toBe(0n);
+  });
+
+  it('says why a command cannot be executed, as exit status 127 in its stderr', async () => {
+    const c = config({ shell: false, value: join(root, 'no-such-program'), arguments: ['x'] });
+    await containerizer.launch(c);
+    expect((await containerizer.wait(c.containerId)).exitCode).toBe(127);
+    expect(readFileSync(join(c.sandboxDir, 'stderr'), 'utf8')).toBe(`Failed to execute '${join(root, 'no-such-program')}': No such file or directory\n`);
+  });
+
+  it("writes the first process's pid into the isolators' join files before it execs", async () => {
+    const joined = join(root, 'joined');
+    writeFileSync(joined, '');
+    const isolator: Isolator = { name: 'test/join', prepare: () => ({ join: [joined] }), cleanup: () => Promise.resolve() };
+    const isolated = new PosixContainerizer({ runtimeDir: join(root, 'isolated'), pollMs: 20, launcher, isolators: [isolator] });
+    const c = config({ value: 'echo $$' });
+    const checkpoint = await isolated.launch(c);
+    expect((await isolated.wait(c.containerId)).exitCode).toBe(0);
+    isolated.close();
+    expect(readFileSync(joined, 'utf8')).toBe(String(checkpoint.state['pid']));
+    expect(readFileSync(join(c.sandboxDir, 'stdout'), 'utf8')).toBe(`${String(checkpoint.state['pid'])}\n`);
+  });
+
+  it.runIf(process.getuid?.() === 0)("runs the command as the task's user, with that user's group", async () => {
+    chmodSync(root, 0o755); // mkdtemp's 0700 would keep nobody out of the sandbox
+    const c = { ...config({ value: 'id -u; id -g; id -G; pwd' }), user: 'nobody' };
+    await containerizer.launch(c);
+    expect((await containerizer.wait(c.containerId)).exitCode).toBe(0);
+    const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'))!.split(':');
+    expect(readFileSync(join(c.sandboxDir, 'stdout'), 'utf8')).toBe(`${passwd[2]}\n${passwd[3]}\n${passwd[3]}\n${c.sandboxDir}\n`);
   });
 });

@@ -15,7 +15,8 @@ import {
 import { processStartTime, sessionUsage } from './proc-stat.js';
 import { describeExit, signalName } from './termination.js';
 import { ExitLog } from './exit-log.js';
-import { type ExitStatus, LAUNCHER_SCRIPT, Launcher, findPerl } from './launcher.js';
+import { type ExitStatus, Launcher, type LauncherKind, PERL_LAUNCHER, findLauncher } from './launcher.js';
+import { PYTHON_LAUNCHER } from './python-launcher.js';
 
 export interface PosixContainerizerOptions {
   /** A directory this containerizer owns: exit records of its containers are kept here. */
@@ -23,13 +24,14 @@ export interface PosixContainerizerOptions {
   /** How often a container that is not watched by a launcher (re-adopted) is checked for exit. */
   readonly pollMs?: number;
   /**
-   * `perl` (the default where perl exists): a long-lived launcher forks the containers, which
-   * spares the agent's event loop; `spawn`: the agent spawns each container itself.
+   * `python` or `perl`: a long-lived launcher process starts the containers, which spares the
+   * agent's event loop; `spawn`: the agent spawns each container itself. The default is the
+   * python launcher where python3 (3.8 or later) is installed, else the perl one, else `spawn`.
    */
-  readonly launcher?: 'perl' | 'spawn';
+  readonly launcher?: LauncherKind | 'spawn';
   /** The name `--containerizers` and checkpoints use (default `posix`; `mesos` with Linux isolators). */
   readonly name?: string;
-  /** Isolators applied to every container, in order (they need the perl launcher). */
+  /** Isolators applied to every container, in order (they need a launcher process). */
   readonly isolators?: readonly Isolator[];
 }
 
@@ -120,11 +122,12 @@ export class PosixContainerizer implements Containerizer {
     this.isolators = options.isolators ?? [];
     mkdirSync(options.runtimeDir, { recursive: true });
     this.exitLog = new ExitLog(options.runtimeDir);
-    const perl = options.launcher === 'spawn' ? undefined : findPerl();
-    if (options.launcher === 'perl' && perl === undefined) throw new Error('The perl launcher was asked for, and perl is not installed');
-    if (perl !== undefined) {
+    const program = options.launcher === 'spawn' ? undefined : options.launcher === undefined ? (findLauncher('python') ?? findLauncher('perl')) : findLauncher(options.launcher);
+    if (options.launcher === 'perl' && program === undefined) throw new Error('The perl launcher was asked for, and perl is not installed');
+    if (options.launcher === 'python' && program === undefined) throw new Error('The python launcher was asked for, and python3 (3.8 or later) is not installed');
+    if (program !== undefined) {
       this.launcher = new Launcher(
-        perl,
+        program,
         options.runtimeDir,
         (id, pid, status) => this.exited(id, pid, status),
         () => this.launcherLost(),
@@ -132,12 +135,12 @@ export class PosixContainerizer implements Containerizer {
     }
   }
 
-  /** `perl` or `spawn`: how containers are started. */
-  get launchMode(): 'perl' | 'spawn' {
-    return this.launcher === undefined ? 'spawn' : 'perl';
+  /** `python`, `perl` or `spawn`: how containers are started. */
+  get launchMode(): LauncherKind | 'spawn' {
+    return this.launcher?.kind ?? 'spawn';
   }
 
-  /** The perl launcher's pid while one runs. */
+  /** The launcher's pid while one runs. */
   get launcherPid(): number | undefined {
     return this.launcher?.pid;
   }
@@ -167,7 +170,7 @@ export class PosixContainerizer implements Containerizer {
       if (this.launcher !== undefined) return this.launchWithLauncher(this.launcher, config, argv, environment, ids, [], {});
       return this.spawnDirectly(config, argv, environment, ids);
     }
-    if (this.launcher === undefined) return Promise.reject(new ContainerLaunchError(`Isolation (${this.isolators.map((i) => i.name).join(', ')}) needs the perl launcher, and perl is not installed`));
+    if (this.launcher === undefined) return Promise.reject(new ContainerLaunchError(`Isolation (${this.isolators.map((i) => i.name).join(', ')}) needs a launcher process, and neither python3 nor perl is installed`));
     let wrapped = argv;
     const join: string[] = [];
     const state: Record<string, unknown> = {};
@@ -395,11 +398,11 @@ export class PosixContainerizer implements Containerizer {
   }
 }
 
-/** Whether `pid` is a perl launcher serving `runtimeDir` (and not an unrelated process that reused the pid). */
+/** Whether `pid` is a launcher serving `runtimeDir` (and not an unrelated process that reused the pid). */
 function isLauncherOf(pid: number, runtimeDir: string): boolean {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.includes(LAUNCHER_SCRIPT) && argv.includes(runtimeDir);
+    return (argv.includes(PERL_LAUNCHER) || argv.includes(PYTHON_LAUNCHER)) && argv.includes(runtimeDir);
   } catch {
     return false;
   }

@@ -34,7 +34,7 @@ describeWithService(cgroupsProbe, 'mesos containerizer with Linux isolation (cgr
   let count = 0;
 
   const make = (isolation: string[], extra: { pidsMax?: number; cfsQuota?: boolean } = {}): PosixContainerizer =>
-    new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20, launcher: 'perl', name: 'mesos', isolators: [new LinuxIsolator({ isolation, cgroups, ...extra })] });
+    new PosixContainerizer({ runtimeDir: join(root, 'containers'), pollMs: 20, name: 'mesos', isolators: [new LinuxIsolator({ isolation, cgroups, ...extra })] });
 
   const config = (command: string, res = 'cpus:0.5;mem:64'): ContainerConfig => {
     const containerId = ContainerId(`c${++count}-${process.pid}`);

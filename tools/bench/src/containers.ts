@@ -91,7 +91,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
     posix.close();
     const cgroups = detectCgroups('/sys/fs/cgroup', `ts-mesos-bench-${process.pid}`);
     if (cgroups !== undefined) {
-      const linux = new PosixContainerizer({ runtimeDir: join(dir, 'linux-runtime'), name: 'mesos', launcher: 'perl', isolators: [new LinuxIsolator({ isolation: ['cgroups/cpu', 'cgroups/mem', 'namespaces/pid'], cgroups })] });
+      const linux = new PosixContainerizer({ runtimeDir: join(dir, 'linux-runtime'), name: 'mesos', isolators: [new LinuxIsolator({ isolation: ['cgroups/cpu', 'cgroups/mem', 'namespaces/pid'], cgroups })] });
       report('linux', await viaContainerizer(linux, join(dir, 'linux'), tasks, concurrency, false), spawned.perSecond);
       linux.close();
     } else {
