@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentInfo, ExecutorInfo, FrameworkInfo, TaskInfo } from '@ts-mesos/protocol';
 import type { ContainerCheckpoint } from '@ts-mesos/containerizer';
@@ -20,6 +20,9 @@ export type JournalRecord =
   /** The total the master checkpointed (reservations, volumes): announced again after a restart. */
   | { readonly k: 'resources'; readonly resources: NonNullable<AgentInfo['resources']> };
 
+/** What the agent needs of its checkpoint: the file below, or the simulator's in-memory one. */
+export type Journal = Pick<AgentJournal, 'path' | 'append' | 'replay' | 'rewrite' | 'recoverResources' | 'recoverAgentInfo'>;
+
 /**
  * The agent's checkpoint under `<work_dir>/meta/journal`: who the agent is, its frameworks,
  * tasks, containers and unacknowledged status updates, written before they are acted on
@@ -27,6 +30,8 @@ export type JournalRecord =
  */
 export class AgentJournal {
   readonly path: string;
+  /** Open for appending from the first append until a rewrite replaces the file (an open and a close per record were two thirds of the cost). */
+  private fd: number | undefined;
 
   constructor(workDir: string) {
     const meta = join(workDir, 'meta');
@@ -35,7 +40,15 @@ export class AgentJournal {
   }
 
   append(record: JournalRecord): void {
-    appendFileSync(this.path, JSON.stringify(record) + '\n');
+    this.fd ??= openSync(this.path, 'a');
+    const data = Buffer.from(JSON.stringify(record) + '\n');
+    for (let written = 0; written < data.length; ) written += writeSync(this.fd, data, written);
+  }
+
+  /** Closes the file; a later append opens it again. */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
   /** Every record written so far, in order; a torn last line (a crash mid-write) is skipped. */
@@ -63,6 +76,7 @@ export class AgentJournal {
   rewrite(records: readonly JournalRecord[]): void {
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, records.map((r) => JSON.stringify(r) + '\n').join(''));
+    this.close();
     renameSync(tmp, this.path);
   }
 

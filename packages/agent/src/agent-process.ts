@@ -33,7 +33,7 @@ import {
   decodeAgentCall,
   decodeJson,
 } from '@ts-mesos/protocol';
-import type { AgentJournal, JournalRecord } from './agent-journal.js';
+import type { Journal, JournalRecord } from './agent-journal.js';
 import type { FilesProcess } from './files-process.js';
 import { type StatusUpdate, StatusUpdateManager } from './status-update-manager.js';
 
@@ -44,7 +44,7 @@ export interface AgentProcessOptions {
   /** What the agent announces; `id` is set when it registered before (recovered from the journal). */
   readonly info: AgentInfo;
   readonly containerizer: Containerizer;
-  readonly journal: AgentJournal;
+  readonly journal: Journal;
   /** `--registration_backoff_factor` (1 s). */
   readonly registrationBackoffMs: number;
   /** `--executor_shutdown_grace_period`: SIGTERM-to-SIGKILL time when a kill policy gives none. */

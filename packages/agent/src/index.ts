@@ -1,5 +1,5 @@
 export { AGENT_FLAGS } from './agent-flags.js';
-export { AgentJournal, type JournalRecord, lastAgentInfo, lastCheckpointedResources } from './agent-journal.js';
+export { AgentJournal, type Journal, type JournalRecord, lastAgentInfo, lastCheckpointedResources } from './agent-journal.js';
 export { AgentProcess, type AgentProcessOptions } from './agent-process.js';
 export { agentResources, detectMachine, type DetectedMachine } from './resource-detection.js';
 export { AgentConfigError, type AgentFlags, masterPid, type RunningAgent, startAgent } from './start-agent.js';

@@ -142,6 +142,7 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
     stop: async () => {
       detector.close();
       await runtime.stop();
+      journal.close();
     },
   };
 }

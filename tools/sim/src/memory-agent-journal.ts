@@ -1,4 +1,4 @@
-import { type AgentJournal, type JournalRecord, lastAgentInfo, lastCheckpointedResources } from '@ts-mesos/agent';
+import { type Journal, type JournalRecord, lastAgentInfo, lastCheckpointedResources } from '@ts-mesos/agent';
 import type { AgentInfo } from '@ts-mesos/protocol';
 
 /**
@@ -7,7 +7,7 @@ import type { AgentInfo } from '@ts-mesos/protocol';
  * each record as serialised JSON, so what a restarted agent replays is exactly what the file
  * would have given it, not the live objects the previous process went on mutating.
  */
-export class MemoryAgentJournal implements AgentJournal {
+export class MemoryAgentJournal implements Journal {
   readonly path: string;
   private lines: string[] = [];
 
