@@ -9,9 +9,9 @@ import {
   type TaskInfo,
   type TaskStatus,
 } from '@ts-mesos/protocol';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { detectMaster, isZkUrl, type LeadingMaster, type MasterDetector } from '@ts-mesos/zk-election';
 import { Backoff } from './backoff.js';
+import { PipelinedConnection } from './pipelined-http.js';
 
 /** What the scheduler's handler receives: the master's events, and the connection's own. */
 export type SchedulerNotice = SchedulerEvent | { readonly type: 'DISCONNECTED'; readonly reason: string };
@@ -72,10 +72,11 @@ export class Scheduler {
   /** Cuts the reconnection backoff short (a new leader was detected). */
   private wake: (() => void) | undefined;
   /**
-   * Calls go over kept-alive connections through `node:http`: `fetch` cost about as much CPU
-   * per call as the master's whole handling of it (a launch acknowledges three updates a task).
+   * Calls go over one kept-alive, pipelined connection per master (see pipelined-http.ts):
+   * `fetch` cost about as much CPU per call as the master's whole handling of it, and a launch
+   * acknowledges every status update of every task.
    */
-  private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+  private readonly connections = new Map<string, PipelinedConnection>();
 
   constructor(
     private readonly options: SchedulerOptions,
@@ -100,7 +101,8 @@ export class Scheduler {
     this.detector?.close();
     if (this.watchdog !== undefined) clearTimeout(this.watchdog);
     await this.connected;
-    this.http.destroy();
+    for (const connection of this.connections.values()) connection.close();
+    this.connections.clear();
   }
 
   /** With `zk://`: the leading master's scheduler endpoint, waiting while none leads. */
@@ -260,23 +262,15 @@ export class Scheduler {
       const response = await fetch(url, { method: 'POST', headers, body });
       return { status: response.status, text: await response.text() };
     }
-    const answer = await new Promise<{ status: number; text: string; location: string | undefined }>((resolve, reject) => {
-      const req = httpRequest(url, { method: 'POST', agent: this.http, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.once('error', reject);
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), location: res.headers.location }));
-      });
-      req.once('error', (error: NodeJS.ErrnoException) => {
-        // A kept-alive connection the master closed as this call went out: the call almost
-        // surely never reached it, so it is sent again on a new connection (as Node's
-        // documentation advises; a repeated call is one the master already handles: an ACCEPT
-        // of a used offer is refused, an acknowledgement is taken once).
-        if (req.reusedSocket && error.code === 'ECONNRESET') resolve(this.post(url, body, headers, redirects).then((a) => ({ ...a, location: undefined })));
-        else reject(error);
-      });
-      req.end(body);
-    });
+    const target = new URL(url);
+    const origin = `${target.hostname}:${target.port === '' ? '80' : target.port}`;
+    let connection = this.connections.get(origin);
+    if (connection === undefined) {
+      connection = new PipelinedConnection(target.hostname.replace(/^\[|\]$/g, ''), Number(target.port === '' ? 80 : target.port));
+      this.connections.set(origin, connection);
+    }
+    const reply = await connection.post(`${target.pathname}${target.search}`, headers, body);
+    const answer = { status: reply.status, text: reply.text, location: reply.headers['location'] };
     if ((answer.status === 307 || answer.status === 308) && answer.location !== undefined && redirects > 0) return this.post(new URL(answer.location, url).toString(), body, headers, redirects - 1);
     return { status: answer.status, text: answer.text };
   }
