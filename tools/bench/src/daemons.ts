@@ -31,7 +31,7 @@ export function binNodeFlags(app: string): string[] {
 }
 
 /** A daemon (`mesos-master`, `mesos-agent`) run from its sources as a real process. */
-export function daemon(app: string, flags: string[]): { stop(signal?: NodeJS.Signals): void; ready(url: string): Promise<void>; exited: Promise<void> } {
+export function daemon(app: string, flags: string[]): { pid: number | undefined; stop(signal?: NodeJS.Signals): void; ready(url: string): Promise<void>; exited: Promise<void> } {
   // BENCH_LOG_DIR=/some/dir keeps each daemon's output in <dir>/<app>-<port>.log.
   const logDir = process.env.BENCH_LOG_DIR;
   const port = flags.find((f) => f.startsWith('--port='))?.slice('--port='.length) ?? 'default';
@@ -42,6 +42,7 @@ export function daemon(app: string, flags: string[]): { stop(signal?: NodeJS.Sig
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
+    pid: child.pid,
     exited,
     stop: (signal) => child.kill(signal ?? (process.env.BENCH_STOP === 'TERM' ? 'SIGTERM' : 'SIGKILL')),
     ready: async (url) => {
@@ -55,3 +56,24 @@ export function daemon(app: string, flags: string[]): { stop(signal?: NodeJS.Sig
   };
 }
 
+/** CPU seconds a process has used so far: its own, and that of its children it has waited for (Linux `/proc`); zeros when it is gone. */
+export function processCpu(pid: number | undefined): { own: number; children: number } {
+  if (pid === undefined) return { own: 0, children: 0 };
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const tick = 100; // USER_HZ on Linux
+    return { own: (Number(fields[11]) + Number(fields[12])) / tick, children: (Number(fields[13]) + Number(fields[14])) / tick };
+  } catch {
+    return { own: 0, children: 0 };
+  }
+}
+
+/** The pids of a process's children (Linux `/proc`). */
+export function childPids(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PosixContainerizer } from '@ts-mesos/containerizer';
 import { ContainerId, Resources } from '@ts-mesos/protocol';
 import { commandTask, Scheduler } from '@ts-mesos/scheduler';
-import { daemon, flag } from './daemons.js';
+import { childPids, daemon, flag, processCpu } from './daemons.js';
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
@@ -43,10 +43,18 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
     let launched = 0;
     let finished = 0;
     let started = 0;
+    let cpuAtStart = { master: 0, agent: 0, framework: 0 };
+    const frameworkCpu = (): number => {
+      const used = process.cpuUsage();
+      return (used.user + used.system) / 1e6;
+    };
     const done = new Promise<void>((resolveDone, reject) => {
       const scheduler = new Scheduler({ master: `127.0.0.1:${port}`, framework: { user: 'root', name: 'bench-launch' } }, async (event, s) => {
         if (event.type === 'OFFERS') {
-          if (started === 0) started = performance.now();
+          if (started === 0) {
+            started = performance.now();
+            cpuAtStart = { master: processCpu(master.pid).own, agent: processCpu(agent.pid).own, framework: frameworkCpu() };
+          }
           for (const offer of event.offers!.offers) {
             const offered = Resources.fromJson(offer.resources);
             const fit = offered.ok ? Math.min(Math.floor(offered.value.cpus() / 0.05), Math.floor(offered.value.mem() / 32)) : 0;
@@ -79,12 +87,28 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
     });
     await done;
     const seconds = (performance.now() - started) / 1000;
+    // CPU seconds from the first offer to the last TASK_FINISHED; the launcher (the agent's
+    // child) started with the first task, and has waited for every container it started.
+    const launcher = childPids(agent.pid).map(processCpu).reduce((a, b) => ({ own: a.own + b.own, children: a.children + b.children }), { own: 0, children: 0 });
+    const cpu = {
+      master: processCpu(master.pid).own - cpuAtStart.master,
+      agent: processCpu(agent.pid).own - cpuAtStart.agent,
+      framework: frameworkCpu() - cpuAtStart.framework,
+      launcher: launcher.own,
+      containers: launcher.children,
+    };
     latencies.sort((a, b) => a - b);
     const base = await baseline(tasks, dir);
     const tasksPerS = tasks / seconds;
     console.log(`${tasks} tasks to TASK_FINISHED in ${seconds.toFixed(2)} s: ${tasksPerS.toFixed(0)} tasks/s (target: ${tasks} in < 5 s)`);
     console.log(`ACCEPT -> TASK_RUNNING: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`);
     console.log(`baseline (containerizer alone, no master/agent): ${base.toFixed(0)} launches/s; ratio ${(tasksPerS / base).toFixed(2)}`);
+    const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+    console.log(
+      `CPU during the run: ${Object.entries(cpu)
+        .map(([name, s]) => `${name} ${s.toFixed(2)} s`)
+        .join(', ')}; ${total.toFixed(2)} s in all, ${((total / seconds) * 100).toFixed(0)} % of one core (${(total / tasks * 1000).toFixed(1)} ms a task)`,
+    );
     return {
       tasks,
       total_s: Number(seconds.toFixed(3)),
@@ -93,6 +117,11 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
       accept_to_running_p99_ms: Number(percentile(latencies, 99).toFixed(1)),
       baseline_launches_per_s: Math.round(base),
       ratio_vs_baseline: Number((tasksPerS / base).toFixed(2)),
+      master_cpu_s: Number(cpu.master.toFixed(2)),
+      agent_cpu_s: Number(cpu.agent.toFixed(2)),
+      framework_cpu_s: Number(cpu.framework.toFixed(2)),
+      launcher_cpu_s: Number(cpu.launcher.toFixed(2)),
+      containers_cpu_s: Number(cpu.containers.toFixed(2)),
     };
   } finally {
     agent.stop();
