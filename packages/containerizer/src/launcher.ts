@@ -219,6 +219,7 @@ export class Launcher {
   private readonly pending = new Map<string, Pending>();
   /** Containers started and not yet reported ended: while there are any, the launcher keeps the process alive. */
   private readonly live = new Set<string>();
+  private corked = false;
 
   /**
    * @param onExit called once for every container this launcher started, when it ends.
@@ -251,6 +252,15 @@ export class Launcher {
         },
         reject,
       });
+      // The launches of one turn of the event loop reach the launcher in one write.
+      if (!this.corked) {
+        this.corked = true;
+        child.stdin!.cork();
+        setImmediate(() => {
+          this.corked = false;
+          child.stdin!.uncork();
+        });
+      }
       child.stdin!.write(fields.map(hex).join(' ') + '\n');
     });
   }

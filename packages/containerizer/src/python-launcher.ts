@@ -32,11 +32,16 @@ except OSError as e:
 def write_all(fd, data):
     while data:
         data = data[os.write(fd, data):]
+pending_out = []
 def out(*fields):
-    try:
-        write_all(1, (' '.join(fields) + '\n').encode())
-    except OSError:
-        pass
+    pending_out.append(' '.join(fields) + '\n')
+def flush_out():
+    if pending_out:
+        data = ''.join(pending_out).encode(); del pending_out[:]
+        try:
+            write_all(1, data)
+        except OSError:
+            pass
 def hx(b):
     return b.hex()
 def start_time(pid):
@@ -59,6 +64,7 @@ DEFAULTED = (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGCHLD, signal.SIGUSR1)
 home = os.open('.', os.O_RDONLY)
 me = (os.getuid(), os.getgid(), sorted(set(os.getgroups())))
 def reap():
+    logged = []
     while True:
         try:
             pid, st = os.waitpid(-1, os.WNOHANG)
@@ -74,11 +80,13 @@ def reap():
             code, sig = '-', str(os.WTERMSIG(st))
         else:
             code, sig = str(os.WEXITSTATUS(st)), '-'
+        logged.append('%s %s %s\n' % (hx(c), code, sig))
+        out('exit', hx(c), str(pid), code, sig)
+    if logged:
         try:
-            write_all(log[0], ('%s %s %s\n' % (hx(c), code, sig)).encode())
+            write_all(log[0], ''.join(logged).encode())
         except OSError:
             pass
-        out('exit', hx(c), str(pid), code, sig)
     if state['open'] and os.lseek(log[0], 0, os.SEEK_CUR) > max_log:
         os.close(log[0]); os.rename(log_path, log_path + '.old'); open_log()
 def child(sandbox, uid, gid, join, argv, env, o, e):
@@ -194,6 +202,7 @@ while True:
                     termed[pid] = 2; os.kill(-pid, signal.SIGKILL)
             except OSError:
                 pass
+    flush_out()
     fds = [0, wake_r] if state['open'] else [wake_r]
     ready, _, _ = select.select(fds, [], [], 10 if state['open'] else 0.5)
     if wake_r in ready:
