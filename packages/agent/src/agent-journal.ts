@@ -21,7 +21,7 @@ export type JournalRecord =
   | { readonly k: 'resources'; readonly resources: NonNullable<AgentInfo['resources']> };
 
 /** What the agent needs of its checkpoint: the file below, or the simulator's in-memory one. */
-export type Journal = Pick<AgentJournal, 'path' | 'append' | 'replay' | 'rewrite' | 'recoverResources' | 'recoverAgentInfo'>;
+export type Journal = Pick<AgentJournal, 'path' | 'append' | 'flush' | 'replay' | 'rewrite' | 'recoverResources' | 'recoverAgentInfo'>;
 
 /**
  * The agent's checkpoint under `<work_dir>/meta/journal`: who the agent is, its frameworks,
@@ -32,6 +32,9 @@ export class AgentJournal {
   readonly path: string;
   /** Open for appending from the first append until a rewrite replaces the file (an open and a close per record were two thirds of the cost). */
   private fd: number | undefined;
+  /** Records appended in this turn of the event loop, written together before any I/O of the next. */
+  private pending: string[] = [];
+  private flushQueued = false;
 
   constructor(workDir: string) {
     const meta = join(workDir, 'meta');
@@ -39,20 +42,39 @@ export class AgentJournal {
     this.path = join(meta, 'journal');
   }
 
+  /**
+   * Appends a record. It is written at the end of the current task (a microtask), so before
+   * any message sent meanwhile leaves (sockets are written from later turns of the event loop);
+   * `flush` writes it at once, before a side effect that cannot wait (a container's start).
+   */
   append(record: JournalRecord): void {
+    this.pending.push(JSON.stringify(record) + '\n');
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Writes what was appended and not yet written. */
+  flush(): void {
+    this.flushQueued = false;
+    if (this.pending.length === 0) return;
+    const data = Buffer.from(this.pending.join(''));
+    this.pending = [];
     this.fd ??= openSync(this.path, 'a');
-    const data = Buffer.from(JSON.stringify(record) + '\n');
     for (let written = 0; written < data.length; ) written += writeSync(this.fd, data, written);
   }
 
-  /** Closes the file; a later append opens it again. */
+  /** Writes what is pending and closes the file; a later append opens it again. */
   close(): void {
+    this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
 
   /** Every record written so far, in order; a torn last line (a crash mid-write) is skipped. */
   replay(): JournalRecord[] {
+    this.flush();
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
@@ -76,6 +98,7 @@ export class AgentJournal {
   rewrite(records: readonly JournalRecord[]): void {
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, records.map((r) => JSON.stringify(r) + '\n').join(''));
+    this.pending = []; // replaced by `records`
     this.close();
     renameSync(tmp, this.path);
   }

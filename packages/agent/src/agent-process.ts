@@ -730,6 +730,7 @@ export class AgentProcess extends Process {
       MESOS_AGENT_ID: this.agentId,
       MESOS_SLAVE_ID: this.agentId,
     };
+    this.options.journal.flush(); // the task is on disk before its container exists
     const launched = this.options.containerizer.launch({
       containerId,
       sandboxDir: sandbox,
@@ -823,6 +824,7 @@ export class AgentProcess extends Process {
     const address = this.self().address;
     const graceMs = this.options.killGracePeriodMs;
     const resources = Resources.fromJson(info.resources ?? []);
+    this.options.journal.flush(); // the task is on disk before its container exists
     const launched = this.options.containerizer.launch({
       containerId,
       sandboxDir: sandbox,

@@ -24,6 +24,10 @@ export class MemoryAgentJournal implements Journal {
     this.onAppend(record);
   }
 
+  flush(): void {
+    // Appends are kept at once.
+  }
+
   replay(): JournalRecord[] {
     return this.lines.map((line) => JSON.parse(line) as JournalRecord);
   }
