@@ -29,7 +29,9 @@ const HEAD_END = Buffer.from('\r\n\r\n');
  * As Node's own agent does, a request that meets a reset on a connection that had already
  * answered (the server closed it, idle, as the request went out) is sent once more on a new
  * one; so are those still unanswered when the server says `Connection: close`, which it does
- * not read past. Any other failure rejects what is unanswered.
+ * not read past. Any other failure rejects what is unanswered. (Should a repeated scheduler
+ * call reach the master twice, it is one the master already handles: an ACCEPT of a used offer
+ * is refused, an acknowledgement is taken once.)
  */
 export class PipelinedConnection {
   private socket: Socket | undefined;
