@@ -12,6 +12,7 @@ import {
 import { detectMaster, isZkUrl, type LeadingMaster, type MasterDetector } from '@ts-mesos/zk-election';
 import { Backoff } from './backoff.js';
 import { PipelinedConnection } from './pipelined-http.js';
+import { openStream } from './event-stream.js';
 
 /** What the scheduler's handler receives: the master's events, and the connection's own. */
 export type SchedulerNotice = SchedulerEvent | { readonly type: 'DISCONNECTED'; readonly reason: string };
@@ -164,15 +165,9 @@ export class Scheduler {
     this.abort = new AbortController();
     const framework: FrameworkInfo = { ...this.options.framework, ...(this.frameworkId === undefined ? {} : { id: { value: this.frameworkId } }) };
     const call: SchedulerCall = { type: 'SUBSCRIBE', subscribe: { framework_info: framework }, ...(this.frameworkId === undefined ? {} : { framework_id: { value: this.frameworkId } }) };
-    const response = await fetch(this.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(call),
-      signal: this.abort.signal,
-      redirect: 'follow',
-    });
-    if (response.url !== '' && response.url !== this.url) this.url = response.url;
-    if (response.status !== 200 || response.body === null) {
+    const response = await openStream(this.url, JSON.stringify(call), this.abort.signal);
+    if (response.url !== this.url) this.url = response.url;
+    if (response.status !== 200) {
       const text = await response.text().catch(() => '');
       if (response.status === 403 && text.includes('removed')) {
         // The framework is gone for good: subscribing again would not bring it back.
@@ -181,14 +176,14 @@ export class Scheduler {
       }
       return `SUBSCRIBE answered ${response.status}: ${text}`;
     }
-    this.streamId = response.headers.get('mesos-stream-id') ?? undefined;
+    this.streamId = response.streamId;
     const decoder = new RecordIoDecoder();
     const text = new TextDecoder();
     this.armWatchdog();
     try {
       for await (const chunk of response.body) {
         this.armWatchdog();
-        for (const record of decoder.decode(chunk as Uint8Array)) {
+        for (const record of decoder.decode(chunk)) {
           let parsed: unknown;
           try {
             parsed = JSON.parse(text.decode(record));
@@ -206,7 +201,10 @@ export class Scheduler {
         }
       }
     } catch (error) {
-      return this.running ? `Event stream failed: ${error instanceof Error ? error.message : String(error)}` : 'stopped';
+      // Aborted (the watchdog, a new leader): say why, not how the stream broke.
+      const signal = this.abort.signal;
+      const reason: unknown = signal.aborted && signal.reason !== undefined ? signal.reason : error;
+      return this.running ? `Event stream failed: ${reason instanceof Error ? reason.message : String(reason)}` : 'stopped';
     }
     return 'The master closed the event stream';
   }
