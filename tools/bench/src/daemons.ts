@@ -60,7 +60,8 @@ export function daemon(app: string, flags: string[]): { pid: number | undefined;
 export function processCpu(pid: number | undefined): { own: number; children: number } {
   if (pid === undefined) return { own: 0, children: 0 };
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' '); // the command name may hold ') '
     const tick = 100; // USER_HZ on Linux
     return { own: (Number(fields[11]) + Number(fields[12])) / tick, children: (Number(fields[13]) + Number(fields[14])) / tick };
   } catch {
