@@ -59,10 +59,7 @@ export class PipelinedConnection {
     const request = Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), data]);
     return new Promise((resolve, reject) => {
       this.queued.push({ request, resolve, reject, reused: false, retried: false });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
   }
 
@@ -72,9 +69,17 @@ export class PipelinedConnection {
     const socket = this.socket;
     this.socket = undefined;
     socket?.destroy();
-    this.fail([...this.inflight, ...this.queued], new Error('The connection was closed'));
+    const error = new Error('The connection was closed');
+    for (const p of [...this.inflight, ...this.queued]) p.reject(error);
     this.inflight = [];
     this.queued = [];
+  }
+
+  /** Writes what is queued at the end of this turn of the event loop, with whatever else it queues. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
@@ -155,15 +160,8 @@ export class PipelinedConnection {
     }
     if (again.length > 0) {
       this.queued = [...again, ...this.queued];
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     }
-  }
-
-  private fail(pending: readonly Pending[], error: Error): void {
-    for (const p of pending) p.reject(error);
   }
 }
 

@@ -261,10 +261,11 @@ export class Scheduler {
       return { status: response.status, text: await response.text() };
     }
     const target = new URL(url);
-    const origin = `${target.hostname}:${target.port === '' ? '80' : target.port}`;
+    const port = target.port === '' ? 80 : Number(target.port);
+    const origin = `${target.hostname}:${port}`;
     let connection = this.connections.get(origin);
     if (connection === undefined) {
-      connection = new PipelinedConnection(target.hostname.replace(/^\[|\]$/g, ''), Number(target.port === '' ? 80 : target.port));
+      connection = new PipelinedConnection(target.hostname.replace(/^\[|\]$/g, ''), port);
       this.connections.set(origin, connection);
     }
     const reply = await connection.post(`${target.pathname}${target.search}`, headers, body);
