@@ -464,7 +464,10 @@ function writeResponse(res: ServerResponse, response: HttpResponse, logger: Logg
   if (res.destroyed) return;
   const body = response.body;
   if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) {
-    res.writeHead(response.status, response.headers);
+    // With the length given, the body goes as it is; without, writeHead (which fixes the
+    // head) made Node send even a one-line answer chunked.
+    const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    res.writeHead(response.status, hasHeader(response.headers, 'content-length') || response.status === 204 || response.status === 304 ? response.headers : { ...response.headers, 'content-length': String(length) });
     res.end(body);
     return;
   }
@@ -487,6 +490,12 @@ function writeResponse(res: ServerResponse, response: HttpResponse, logger: Logg
       if (!res.destroyed) res.end();
     }
   })();
+}
+
+function hasHeader(headers: Readonly<Record<string, string>> | undefined, name: string): boolean {
+  if (headers === undefined) return false;
+  for (const key in headers) if (key.toLowerCase() === name) return true;
+  return false;
 }
 
 function parseAddress(text: string): Address | undefined {

@@ -285,6 +285,7 @@ describe('HTTP on the runtime port', () => {
     const echo = await fetch(`${base}/api/echo`, { method: 'POST', body: 'hello' });
     expect(echo.status).toBe(200);
     expect(await echo.text()).toBe('hello');
+    expect(echo.headers.get('content-length')).toBe('5'); // not chunked
     expect((await fetch(`${base}/api/echo`)).status).toBe(405);
     const tooBig = await fetch(`${base}/api/echo`, { method: 'POST', body: 'x'.repeat(2048) });
     expect(tooBig.status).toBe(413);
