@@ -389,6 +389,7 @@ export class WebSocketTransport implements Transport {
   // ---- HTTP --------------------------------------------------------------------------------
 
   private serveHttp(req: IncomingMessage, res: ServerResponse): void {
+    holdBackPipelining(req.socket, res);
     const sink = this.sink;
     const limit = this.options.maxBodyBytes;
     const declared = Number(req.headers['content-length'] ?? '0');
@@ -450,6 +451,54 @@ export class WebSocketTransport implements Transport {
       );
     });
   }
+}
+
+/**
+ * Requests read on one connection and not yet answered, at most, before it is read no further
+ * until half of them are answered. Node's server keeps them in an array that it shifts once per
+ * answer, so a client pipelining thousands of requests made every answer cost time in proportion
+ * to its queue. (What one read holds is still parsed at once; this bounds the rest.)
+ */
+export const MAX_UNANSWERED_PER_CONNECTION = 256;
+
+const UNANSWERED = Symbol('unanswered');
+const HELD = Symbol('held');
+/** What Node's server keeps on a connection's socket: the flag it pauses reading with, and the request parser. */
+interface HttpSocket extends Duplex {
+  [UNANSWERED]?: number;
+  [HELD]?: boolean;
+  _paused?: boolean;
+  parser?: { pause(): void; resume(): void } | null;
+}
+
+/**
+ * Counts a request read on `socket` until its response closes, and holds reading back past the
+ * bound the way Node's server does itself when answers pile up unsent: its `_paused` flag and
+ * `socket.pause()` (the server then pauses the parser once this read is parsed); released as
+ * Node releases it, parser and socket resumed.
+ */
+function holdBackPipelining(socket: HttpSocket, res: ServerResponse): void {
+  const unanswered = (socket[UNANSWERED] ?? 0) + 1;
+  socket[UNANSWERED] = unanswered;
+  if (unanswered >= MAX_UNANSWERED_PER_CONNECTION && socket[HELD] !== true) {
+    socket[HELD] = true;
+    if (socket._paused !== true) {
+      socket._paused = true;
+      socket.pause();
+    }
+  }
+  res.once('close', () => {
+    const left = (socket[UNANSWERED] ?? 1) - 1;
+    socket[UNANSWERED] = left;
+    if (socket[HELD] === true && left <= MAX_UNANSWERED_PER_CONNECTION / 2) {
+      socket[HELD] = false;
+      if (socket._paused === true && !socket.destroyed) {
+        socket._paused = false;
+        socket.parser?.resume();
+        socket.resume();
+      }
+    }
+  });
 }
 
 /** Why a request's signal aborts: its connection closed (after the response, or before it). */
