@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PipelinedConnection, ResponseParser } from './pipelined-http.js';
+import { MAX_PIPELINED, PipelinedConnection, ResponseParser } from './pipelined-http.js';
 
 const servers: (Server | HttpServer)[] = [];
 const connections: PipelinedConnection[] = [];
@@ -77,6 +77,24 @@ describe('PipelinedConnection', () => {
     // Later requests reuse the connection.
     expect((await c.post('/x', {}, 'r7')).headers['x-echo']).toBe('r7');
     expect(sockets).toBe(1);
+  });
+
+  it(`keeps at most ${MAX_PIPELINED} requests unanswered on the connection; the rest wait, in order`, async () => {
+    // The server answers each request 1 ms after it reads it, and counts what it has read and not answered.
+    let unanswered = 0;
+    let most = 0;
+    const server = raw((body, socket) => {
+      most = Math.max(most, ++unanswered);
+      setTimeout(() => {
+        unanswered--;
+        socket.write(ok(body));
+      }, 1);
+    });
+    const c = client(await listen(server));
+    const count = MAX_PIPELINED * 4 + 7;
+    const answers = await Promise.all(Array.from({ length: count }, (_, i) => c.post('/api/v1/scheduler', {}, `r${i}`)));
+    expect(answers.map((a) => a.text)).toEqual(Array.from({ length: count }, (_, i) => `r${i}`));
+    expect(most).toBe(MAX_PIPELINED);
   });
 
   it('reads chunked answers, with extensions and trailers, however they are split', () => {
