@@ -533,14 +533,19 @@ export class HierarchicalAllocator implements Allocator {
     return slice.filter((agent) => this.agents.get(agent.id) === agent);
   }
 
+  /**
+   * The agents with something to offer, in random order. Those with less free than the
+   * smallest allocatable amount are left out before shuffling: a run would skip them anyway,
+   * and in a busy cluster they are nearly all of them (50,000 shuffled a second for nothing).
+   */
   private shuffledAgents(only?: ReadonlySet<AgentId>): AgentState[] {
     const list: AgentState[] = [];
     if (only === undefined) {
-      for (const agent of this.agents.values()) list.push(agent);
+      for (const agent of this.agents.values()) if (this.meetsMinimum(agent.available)) list.push(agent);
     } else {
       for (const id of only) {
         const agent = this.agents.get(id);
-        if (agent !== undefined) list.push(agent);
+        if (agent !== undefined && this.meetsMinimum(agent.available)) list.push(agent);
       }
     }
     for (let i = list.length - 1; i > 0; i--) {
