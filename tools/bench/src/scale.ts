@@ -40,10 +40,49 @@ interface Phase {
   master_rss_mib: number;
   state_median_ms: number;
   offers_per_task: number;
+  /** busy: the most tasks/s the frameworks ask for (every slot relaunched as its task ends). */
+  demand_tasks_per_s?: number;
+  /** busy: how long the first filling of the cluster took, and its rate (from the first subscription). */
+  warmup_s?: number;
+  fill_tasks_per_s?: number;
 }
 
+/**
+ * `churn` (the default): agents of 16 cpus and 64 GiB, nearly idle; each framework uses 5
+ * offers of an OFFERS event for 5 small tasks each and declines the rest. Most of the master's
+ * work is offers made and declined (several per task launched).
+ * `busy`: small agents that the frameworks keep full: every offer is used for as many tasks
+ * as fit, updates are acknowledged, and the handler does not wait for its calls. Offers are
+ * then made for what finished tasks free, about one per task, and what is measured is the
+ * master's cost of a task.
+ */
+type Workload = 'churn' | 'busy';
+
+interface PhaseOptions {
+  workload: Workload;
+  frameworks: number;
+  hosts: number;
+  seconds: number;
+  taskMs: number;
+  offersPerEvent: number;
+  tasksPerOffer: number;
+  refuseSeconds: number;
+  agentCpus: number;
+  agentMem: number;
+  taskCpus: number;
+  taskMem: number;
+  warmupSeconds: number;
+  port: number;
+}
+
+const scalar = (resources: readonly { name: string; scalar?: { value: number } }[], name: string): number => {
+  let sum = 0;
+  for (const r of resources) if (r.name === name) sum += r.scalar?.value ?? 0;
+  return sum;
+};
+
 /** One cluster size: a fresh master, simulated agents in `hosts` processes, `frameworks` schedulers launching for `seconds`. */
-async function phase(agents: number, options: { frameworks: number; hosts: number; seconds: number; taskMs: number; offersPerEvent: number; tasksPerOffer: number; refuseSeconds: number; port: number }): Promise<Phase> {
+async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
   const url = `http://127.0.0.1:${options.port}`;
   const master = daemon('mesos-master', [`--port=${options.port}`, `--work_dir=${dir}`, '--max_completed_tasks_per_framework=100', '--max_completed_frameworks=10']);
@@ -54,8 +93,8 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
     await master.ready(`${url}/health`);
     await metrics(); // starts the master's event-loop monitor
     const resources = JSON.stringify([
-      { name: 'cpus', type: 'SCALAR', scalar: { value: 16 } },
-      { name: 'mem', type: 'SCALAR', scalar: { value: 65_536 } },
+      { name: 'cpus', type: 'SCALAR', scalar: { value: options.agentCpus } },
+      { name: 'mem', type: 'SCALAR', scalar: { value: options.agentMem } },
       { name: 'disk', type: 'SCALAR', scalar: { value: 100_000 } },
     ]);
     const started = performance.now();
@@ -72,17 +111,21 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
     const registrationS = (performance.now() - started) / 1000;
     process.stdout.write(`${agents} agents registered in ${registrationS.toFixed(1)} s\n`);
 
+    const busy = options.workload === 'busy';
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
     let running = 0;
+    let runningEver = 0;
     let measuring = false;
     let next = 0;
     for (let f = 0; f < options.frameworks; f++) {
       const scheduler = new Scheduler(
-        // No acknowledgements: the simulated agents do not retry, and 10,000 ACK posts a second would measure this process, not the master.
-        { master: `127.0.0.1:${options.port}`, framework: { user: 'root', name: `bench-${f}` }, autoAcknowledge: false },
+        // churn: no acknowledgements (the simulated agents do not retry; the master keeps every
+        // task it was not told the end of was seen). busy: acknowledged, as frameworks do.
+        { master: `127.0.0.1:${options.port}`, framework: { user: 'root', name: `bench-${f}` }, autoAcknowledge: busy },
         async (event, s) => {
           if (event.type === 'UPDATE' && event.update!.status.state === 'TASK_RUNNING') {
+            runningEver++;
             const sent = sentAt.get(event.update!.status.task_id.value);
             if (measuring && sent !== undefined) {
               running++;
@@ -92,13 +135,32 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
           }
           if (event.type !== 'OFFERS') return;
           const offers = event.offers!.offers;
+          if (busy) {
+            // Every offer filled; the calls are not waited for, so updates are not held behind them.
+            const declined: string[] = [];
+            for (const offer of offers) {
+              const fit = Math.floor(Math.min(scalar(offer.resources, 'cpus') / options.taskCpus, scalar(offer.resources, 'mem') / options.taskMem) + 1e-9);
+              if (fit < 1) {
+                declined.push(offer.id.value);
+                continue;
+              }
+              const tasks = Array.from({ length: fit }, () => {
+                const id = `t${next++}`;
+                sentAt.set(id, performance.now());
+                return commandTask(id, offer.agent_id, options.taskCpus, options.taskMem, 'true', 'short');
+              });
+              s.launch([offer.id.value], tasks, { refuse_seconds: options.refuseSeconds }).catch(() => undefined);
+            }
+            if (declined.length > 0) s.decline(declined, { refuse_seconds: options.refuseSeconds }).catch(() => undefined);
+            return;
+          }
           const used = offers.slice(0, options.offersPerEvent);
           const declined = offers.slice(options.offersPerEvent).map((o) => o.id.value);
           const calls: Promise<void>[] = used.map((offer) => {
             const tasks = Array.from({ length: options.tasksPerOffer }, () => {
               const id = `t${next++}`;
               sentAt.set(id, performance.now());
-              return commandTask(id, offer.agent_id, 0.1, 32, 'true', 'short');
+              return commandTask(id, offer.agent_id, options.taskCpus, options.taskMem, 'true', 'short');
             });
             return s.launch([offer.id.value], tasks, { refuse_seconds: 1 });
           });
@@ -109,7 +171,17 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
       schedulers.push(scheduler);
       scheduler.start();
     }
-    await new Promise((r) => setTimeout(r, 5000)); // subscriptions and the first offers: warm-up
+    // Warm-up: subscriptions and the first offers; busy, also the first filling of the cluster
+    // (every slot launched at once), up to --warmup_s.
+    const warmupStarted = performance.now();
+    await new Promise((r) => setTimeout(r, 5000));
+    const slots = agents * Math.floor(Math.min(options.agentCpus / options.taskCpus, options.agentMem / options.taskMem) + 1e-9);
+    if (busy) {
+      while (runningEver < 0.95 * slots && performance.now() - warmupStarted < options.warmupSeconds * 1000) await new Promise((r) => setTimeout(r, 500));
+      process.stdout.write(`warm-up: ${runningEver} of ${slots} slots RUNNING after ${((performance.now() - warmupStarted) / 1000).toFixed(1)} s\n`);
+    }
+    const warmupS = (performance.now() - warmupStarted) / 1000;
+    const filled = runningEver;
     measuring = true;
     const offersBefore = (await metrics())['master/offers_made'] ?? 0;
     const windowStart = performance.now();
@@ -139,9 +211,10 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
       master_rss_mib: Math.round((m['system/process_rss_bytes'] ?? 0) / 1024 / 1024),
       state_median_ms: Math.round(percentile(stateTimes, 50)),
       offers_per_task: running > 0 ? Number((offersMade / running).toFixed(1)) : 0,
+      ...(busy ? { demand_tasks_per_s: Math.round(slots / (options.taskMs / 1000)), warmup_s: Number(warmupS.toFixed(1)), fill_tasks_per_s: Math.round(filled / warmupS) } : {}),
     };
     process.stdout.write(
-      `${agents} agents, ${options.frameworks} frameworks: ${result.tasks_per_s} tasks/s to RUNNING; ACCEPT -> RUNNING p50 ${result.accept_to_running_p50_ms} ms, p99 ${result.accept_to_running_p99_ms} ms; master event loop late p99 ${result.event_loop_delay_p99_ms} ms (max ${result.event_loop_delay_max_ms}); RSS ${result.master_rss_mib} MiB; /master/state ${result.state_median_ms} ms; ${result.offers_per_task} offers made per task launched\n`,
+      `${agents} agents, ${options.frameworks} frameworks: ${result.tasks_per_s} tasks/s to RUNNING; ACCEPT -> RUNNING p50 ${result.accept_to_running_p50_ms} ms, p99 ${result.accept_to_running_p99_ms} ms; master event loop late p99 ${result.event_loop_delay_p99_ms} ms (max ${result.event_loop_delay_max_ms}); RSS ${result.master_rss_mib} MiB; /master/state ${result.state_median_ms} ms; ${result.offers_per_task} offers made per task launched${busy ? `; the frameworks ask for at most ${result.demand_tasks_per_s} tasks/s` : ''}\n`,
     );
     return result;
   } finally {
@@ -154,25 +227,37 @@ async function phase(agents: number, options: { frameworks: number; hosts: numbe
 }
 
 /**
- * `npm run bench -- scale [--agents=1000,10000] [--frameworks=200] [--hosts=4] [--seconds=30]
- * [--task_ms=2000] [--offers_per_event=5] [--tasks_per_offer=5] [--refuse_seconds=1]`: a real mesos-master process,
+ * `npm run bench -- scale [--workload=churn|busy] [--agents=1000,10000] [--frameworks=200] [--hosts=4] [--seconds=30]
+ * [--task_ms=2000] [--offers_per_event=5] [--tasks_per_offer=5] [--refuse_seconds=1] [--agent_cpus=16]
+ * [--agent_mem=65536] [--task_cpus=0.1] [--task_mem=32] [--warmup_s=180]` (busy's defaults: agents of 1 cpu and
+ * 1 GiB, tasks of 0.5 cpu and 512 MiB lasting 20 s; see `Workload`): a real mesos-master process,
  * simulated agents over the real transport (thousands per process, in `hosts` processes), and
- * `frameworks` schedulers launching short tasks (each uses `offers_per_event` offers of an OFFERS
- * event and declines the rest for `refuse_seconds`). For each cluster size: registration time,
+ * `frameworks` schedulers launching short tasks (churn: each uses `offers_per_event` offers of an
+ * OFFERS event and declines the rest for `refuse_seconds`; busy: each fills every offer). For each
+ * cluster size: registration time,
  * steady-state launches (tasks/s reaching RUNNING), ACCEPT -> RUNNING p50/p99, the master's
  * event-loop delay p99 and RSS, and `/master/state` latency under that load. The first size is
  * the same-run baseline: the ratio is the last size's throughput to it.
  */
 export async function run(args: readonly string[]): Promise<Record<string, number>> {
   const sizes = (args.find((a) => a.startsWith('--agents='))?.slice('--agents='.length) ?? '1000,10000').split(',').map(Number);
-  const options = {
+  const workload = args.find((a) => a.startsWith('--workload='))?.slice('--workload='.length) ?? 'churn';
+  if (workload !== 'churn' && workload !== 'busy') throw new Error(`--workload must be churn or busy, not '${workload}'`);
+  const busy = workload === 'busy';
+  const options: PhaseOptions = {
+    workload,
     frameworks: flag(args, 'frameworks', 200),
     hosts: flag(args, 'hosts', 4),
     seconds: flag(args, 'seconds', 30),
-    taskMs: flag(args, 'task_ms', 2000),
+    taskMs: flag(args, 'task_ms', busy ? 20_000 : 2000),
     offersPerEvent: flag(args, 'offers_per_event', 5),
     tasksPerOffer: flag(args, 'tasks_per_offer', 5),
     refuseSeconds: flag(args, 'refuse_seconds', 1),
+    agentCpus: flag(args, 'agent_cpus', busy ? 1 : 16),
+    agentMem: flag(args, 'agent_mem', busy ? 1024 : 65_536),
+    taskCpus: flag(args, 'task_cpus', busy ? 0.5 : 0.1),
+    taskMem: flag(args, 'task_mem', busy ? 512 : 32),
+    warmupSeconds: flag(args, 'warmup_s', 180),
     port: 11_000 + (process.pid % 1000) * 20, // above fetch()'s last bad port (10080), below the ephemeral range
   };
   const phases: Phase[] = [];
@@ -182,6 +267,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   const ratio = first.tasks_per_s > 0 ? last.tasks_per_s / first.tasks_per_s : 0;
   process.stdout.write(`throughput at ${last.agents} agents is ${ratio.toFixed(2)} x that at ${first.agents}\n`);
   const out: Record<string, number> = { frameworks: options.frameworks, ratio_tasks_per_s_vs_smallest: Number(ratio.toFixed(2)) };
-  for (const p of phases) for (const [k, v] of Object.entries(p)) if (k !== 'agents') out[`a${p.agents}_${k}`] = v;
+  const prefix = busy ? 'busy_' : '';
+  for (const p of phases) for (const [k, v] of Object.entries(p)) if (k !== 'agents') out[`${prefix}a${p.agents}_${k}`] = v;
   return out;
 }
