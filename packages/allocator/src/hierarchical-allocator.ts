@@ -41,6 +41,10 @@ interface AgentState {
   available: Resources;
   active: boolean;
   readonly allocations: Map<FrameworkId, Resources>;
+  /** `available` when `allocatable` was last worked out: a cache, bags being immutable. */
+  allocatableOf: Resources | undefined;
+  /** Whether `available` holds at least the smallest allocatable amount. */
+  allocatable: boolean;
 }
 
 function mapAdd<K>(map: Map<K, Resources>, key: K, resources: Resources): void {
@@ -155,7 +159,7 @@ export class HierarchicalAllocator implements Allocator {
 
   addAgent(id: AgentId, spec: AgentSpec, used: ReadonlyMap<FrameworkId, Resources> = new Map()): void {
     if (this.agents.has(id)) throw new Error(`Agent '${id}' is already known to the allocator`);
-    const agent: AgentState = { id, hostname: spec.hostname, total: spec.total, available: spec.total, active: true, allocations: new Map() };
+    const agent: AgentState = { id, hostname: spec.hostname, total: spec.total, available: spec.total, active: true, allocations: new Map(), allocatableOf: undefined, allocatable: false };
     this.agents.set(id, agent);
     this.candidates.add(id);
     addScalars(this.totals, scalarsOf(spec.total), 1);
@@ -297,7 +301,7 @@ export class HierarchicalAllocator implements Allocator {
 
     // Stage 2: everyone, in hierarchical DRF order, within quota limits.
     for (const agent of agents) {
-      if (!this.meetsMinimum(agent.available)) continue;
+      if (!this.hasAllocatable(agent)) continue;
       this.visit(this.tree.root, agent, now, decisions);
     }
     this.offersMade += decisions.size;
@@ -354,7 +358,7 @@ export class HierarchicalAllocator implements Allocator {
         if (skip?.has(frameworkId) === true) continue;
         // Only an allocation shrinks the agent, so only then can it run dry.
         if (!this.offer(agent, this.frameworks.get(frameworkId)!, node.name, now, decisions, undefined)) continue;
-        if (!this.meetsMinimum(agent.available)) return false;
+        if (!this.hasAllocatable(agent)) return false;
         // The order changed: walk it again from the start, skipping those asked. An allocation
         // only raises the framework's share, so it moved later and those before it stayed.
         skip ??= new Set();
@@ -462,6 +466,14 @@ export class HierarchicalAllocator implements Allocator {
     return meetsMinimum(resources, this.minAllocatable);
   }
 
+  private hasAllocatable(agent: AgentState): boolean {
+    if (agent.allocatableOf !== agent.available) {
+      agent.allocatableOf = agent.available;
+      agent.allocatable = this.meetsMinimum(agent.available);
+    }
+    return agent.allocatable;
+  }
+
   /** Records an allocation (resources carry their allocation role). */
   private track(framework: FrameworkState, agent: AgentState, allocated: Resources, plain = allocated.unallocate()): void {
     agent.available = agent.available.minus(plain);
@@ -541,11 +553,11 @@ export class HierarchicalAllocator implements Allocator {
   private shuffledAgents(only?: ReadonlySet<AgentId>): AgentState[] {
     const list: AgentState[] = [];
     if (only === undefined) {
-      for (const agent of this.agents.values()) if (this.meetsMinimum(agent.available)) list.push(agent);
+      for (const agent of this.agents.values()) if (this.hasAllocatable(agent)) list.push(agent);
     } else {
       for (const id of only) {
         const agent = this.agents.get(id);
-        if (agent !== undefined && this.meetsMinimum(agent.available)) list.push(agent);
+        if (agent !== undefined && this.hasAllocatable(agent)) list.push(agent);
       }
     }
     for (let i = list.length - 1; i > 0; i--) {
