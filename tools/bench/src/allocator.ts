@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- allocator [--rounds N] [--sizes 10000x1000,10000x3000] [--quota 3000]`
+ * `npm run bench -- allocator [--rounds N] [--sizes 10000x1000,10000x3000] [--quota 3000] [--full 50000]`
  *
  * Mirrors Apache Mesos's HierarchicalAllocator_BENCHMARK_Test.DeclineOffers: N agents of
  * `cpus:24;mem:4096;disk:4096;ports:[31000-32000]`, each with `cpus:16;mem:2014;disk:1024`
@@ -9,7 +9,8 @@
  * roles with a quota each, N frameworks). Mesos 1.7.1 published ~1.06 s per cycle for
  * 10,000 x 1,000, ~2.5 s for 10,000 x 3,000 and ~15 s for the quota case; targets here are
  * 0.1 s, 0.3 s and 1 s. Mesos runs 2 x M rounds; we default to fewer (`--rounds`), which
- * measures the same steady state in far less time.
+ * measures the same steady state in far less time. `--full`: a run over a cluster of that many
+ * agents that are all wholly in use (see `fullCycles`).
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -73,6 +74,28 @@ function cycles(agents: number, frameworks: number, rounds: number, quota: boole
 }
 
 /**
+ * A busy cluster: `agents` agents, each wholly used by one of 200 frameworks, and periodic runs
+ * over all of them (`allocate(now)`, the 'all' scope) that find nothing to offer. This is what
+ * the master's allocation interval costs while the cluster is full.
+ */
+function fullCycles(agents: number, rounds: number): number[] {
+  const allocator = new HierarchicalAllocator({ seed: 42 });
+  const frameworks = 200;
+  for (let f = 0; f < frameworks; f++) allocator.addFramework(FrameworkId(`f${f}`), { roles: ['*'] });
+  const total = orThrow(parseResources('cpus:1;mem:1024'));
+  for (let a = 0; a < agents; a++) {
+    allocator.addAgent(AgentId(`a${a}`), { hostname: `agent${a}`, total }, new Map([[FrameworkId(`f${a % frameworks}`), total.allocate('*')]]));
+  }
+  const times: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const started = performance.now();
+    if (allocator.allocate(round * 1000).length !== 0) throw new Error('a full cluster had something to offer');
+    times.push((performance.now() - started) / 1000);
+  }
+  return times.sort((x, y) => x - y);
+}
+
+/**
  * The allocator runs inside mesos-master, so it is measured under the Node flags the master's
  * bin runs with (its young generation and pretenuring settings change the cost of every offer
  * made): this process starts a child with those flags, which does the work.
@@ -116,6 +139,7 @@ function measure(args: readonly string[]): Promise<Record<string, number>> {
     .split(',')
     .map((s) => s.split('x').map(Number) as [number, number]);
   const quotaSize = Number(flag(args, 'quota', '3000'));
+  const fullSize = Number(flag(args, 'full', '50000'));
   const out: Record<string, number> = { rounds };
   for (const [agents, frameworks] of sizes) {
     const f = cycles(agents, frameworks, rounds, false);
@@ -134,6 +158,12 @@ function measure(args: readonly string[]): Promise<Record<string, number>> {
     );
     out[`cycle_median_s_quota_${quotaSize}`] = Number(f.median_s.toFixed(4));
     out[`cycle_max_s_quota_${quotaSize}`] = Number(f.max_s.toFixed(4));
+  }
+  if (fullSize > 0) {
+    const times = fullCycles(fullSize, rounds);
+    const median = times[Math.floor(times.length / 2)]!;
+    console.log(`full cluster of ${fullSize} agents, nothing to offer: run median ${(median * 1000).toFixed(2)} ms, max ${(times.at(-1)! * 1000).toFixed(2)} ms`);
+    out[`full_run_median_ms_${fullSize}`] = Number((median * 1000).toFixed(2));
   }
   return Promise.resolve(out);
 }
