@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { connect } from 'node:net';
 import { type Decoder, Http, MAX_UNANSWERED_PER_CONNECTION, PEER_HEADER, Process, Runtime, Upid, WebSocketTransport, WS_PATH } from '../src/index.js';
+import { decodeFrame } from '../src/frame.js';
 import { captureLogger, eventually } from './capture-logger.js';
 import { type ChildRuntime, startEchoRuntime } from './child-runtime.js';
 
@@ -193,6 +194,37 @@ describe('WebSocket transport between runtimes in one process', () => {
     const sinkPid = b.spawn(sink);
     await a.dispatch(sender.self(), (c) => c.tell(sinkPid, 'seq', 'still here'));
     await eventually(() => sink.got.length === 1, 10_000, 'delivery after bad frames');
+  });
+
+  it.each([25, 0])('with coalesceMs %i, sends 40 messages made 2 ms apart to a peer in as many frames as that allows, all of them in order', async (coalesceMs) => {
+    // The peer is a bare WebSocket server, so the frames themselves can be counted.
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: WS_PATH });
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const port = (server.address() as { port: number }).port;
+    const frames: unknown[][] = [];
+    server.on('connection', (ws) => ws.on('message', (data: Buffer) => {
+      const frame = decodeFrame(new Uint8Array(data));
+      if (frame.ok) frames.push([...frame.flat]);
+    }));
+    const { runtime } = await wsRuntime({ coalesceMs });
+    const sender = new Client('sender');
+    runtime.spawn(sender);
+    const peer = Upid.parse(`sink@127.0.0.1:${port}`);
+    await runtime.dispatch(sender.self(), (c) => c.tell(peer, 'seq', -1)); // connects
+    await eventually(() => frames.length === 1, 10_000, 'the first message at the peer');
+    const started = performance.now();
+    for (let i = 0; i < 40; i++) {
+      await runtime.dispatch(sender.self(), (c) => c.tell(peer, 'seq', i));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const elapsed = performance.now() - started;
+    const bodies = (): unknown[] => frames.flatMap((flat) => flat.filter((_, k) => k % 4 === 3));
+    await eventually(() => bodies().length === 41, 10_000, 'all 40 messages at the peer');
+    expect(bodies()).toEqual(Array.from({ length: 41 }, (_, i) => i - 1));
+    const sent = frames.length - 1;
+    if (coalesceMs === 0) expect(sent).toBeGreaterThanOrEqual(30); // each in its own turn: nearly each its own frame
+    else expect(sent).toBeLessThanOrEqual(Math.ceil(elapsed / coalesceMs) + 1);
   });
 
   it('splits batches that exceed the frame limit, and drops (and logs) a single message that does', async () => {
