@@ -1,8 +1,10 @@
 /**
  * Simulated agents for the scale benchmark: many `slave(N)` processes in one runtime (one
  * port), each speaking the real agent protocol to a real master over the real transport —
- * register, answer pings, report tasks RUNNING and then FINISHED after `--task_ms` — without
- * forking anything (this VM forks ~220 processes a second; the benchmark measures the master).
+ * register, answer pings, report tasks RUNNING and then FINISHED after TASK_MS on average
+ * (uniformly from half to one and a half times it, so that tasks launched together do not all
+ * end together) — without forking anything (this VM forks ~220 processes a second; the
+ * benchmark measures the master).
  * Usage: sim-agents.ts MASTER_PID FIRST_INDEX COUNT TASK_MS RESOURCES; prints `started` once
  * every agent has sent its registration, then one JSON line of counters per second.
  */
@@ -59,7 +61,7 @@ class SimAgent extends Process {
   private run(frameworkId: string, task: TaskInfo): void {
     counters.launched++;
     this.update(frameworkId, task.task_id.value, 'TASK_RUNNING');
-    this.delay(this.taskMs, () => {
+    this.delay(this.taskMs * (0.5 + Math.random()), () => {
       counters.finished++;
       this.update(frameworkId, task.task_id.value, 'TASK_FINISHED');
     });
