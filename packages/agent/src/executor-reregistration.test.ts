@@ -117,8 +117,8 @@ describe('a restarted agent and the custom executor it recovered', () => {
       expect(response.status).toBe(200);
       const events: ExecutorEvent[] = [];
       const decoder = new RecordIoDecoder();
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-        for (const record of decoder.decode(chunk)) events.push(JSON.parse(new TextDecoder().decode(record)) as ExecutorEvent);
+      for await (const chunk of response.body as AsyncIterable<string | Uint8Array>) {
+        for (const record of decoder.decode(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)) events.push(JSON.parse(new TextDecoder().decode(record)) as ExecutorEvent);
         if (events.length >= count) break;
       }
       await runtime.settle();
