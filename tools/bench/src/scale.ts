@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { orThrow, Resources } from '@ts-mesos/protocol';
 import { commandTask, Scheduler } from '@ts-mesos/scheduler';
 import { get } from 'node:http';
 import { daemon, flag, poll as pollEvery } from './daemons.js';
@@ -75,11 +76,8 @@ interface PhaseOptions {
   port: number;
 }
 
-const scalar = (resources: readonly { name: string; scalar?: { value: number } }[], name: string): number => {
-  let sum = 0;
-  for (const r of resources) if (r.name === name) sum += r.scalar?.value ?? 0;
-  return sum;
-};
+/** How many tasks of `options`' size fit in `cpus` and `mem`. */
+const tasksThatFit = (cpus: number, mem: number, options: PhaseOptions): number => Math.floor(Math.min(cpus / options.taskCpus, mem / options.taskMem) + 1e-9);
 
 /** One cluster size: a fresh master, simulated agents in `hosts` processes, `frameworks` schedulers launching for `seconds`. */
 async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
@@ -139,7 +137,8 @@ async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
             // Every offer filled; the calls are not waited for, so updates are not held behind them.
             const declined: string[] = [];
             for (const offer of offers) {
-              const fit = Math.floor(Math.min(scalar(offer.resources, 'cpus') / options.taskCpus, scalar(offer.resources, 'mem') / options.taskMem) + 1e-9);
+              const offered = orThrow(Resources.fromJson(offer.resources));
+              const fit = tasksThatFit(offered.cpus(), offered.mem(), options);
               if (fit < 1) {
                 declined.push(offer.id.value);
                 continue;
@@ -175,7 +174,7 @@ async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
     // (every slot launched at once), up to --warmup_s.
     const warmupStarted = performance.now();
     await new Promise((r) => setTimeout(r, 5000));
-    const slots = agents * Math.floor(Math.min(options.agentCpus / options.taskCpus, options.agentMem / options.taskMem) + 1e-9);
+    const slots = agents * tasksThatFit(options.agentCpus, options.agentMem, options);
     if (busy) {
       while (runningEver < 0.95 * slots && performance.now() - warmupStarted < options.warmupSeconds * 1000) await new Promise((r) => setTimeout(r, 500));
       process.stdout.write(`warm-up: ${runningEver} of ${slots} slots RUNNING after ${((performance.now() - warmupStarted) / 1000).toFixed(1)} s\n`);
