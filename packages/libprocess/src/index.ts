@@ -14,5 +14,6 @@ export { Runtime, type RuntimeOptions } from './runtime.js';
 export type { Address, Transport, TransportSink } from './transport.js';
 export { InvalidUpidError, type Pid, Upid } from './upid.js';
 export { VirtualClock } from './virtual-clock.js';
-export { MAX_UNANSWERED_PER_CONNECTION, PEER_HEADER, WebSocketTransport, WS_PATH, type WebSocketTransportOptions } from './ws-transport.js';
+export { PEER_HEADER, WebSocketTransport, WS_PATH, type WebSocketTransportOptions } from './ws-transport.js';
+export { MAX_UNANSWERED_PER_CONNECTION } from './http-server.js';
 export { type Counter, type Gauge, MetricsProcess, MetricsRegistry, prometheusName, prometheusText, systemMetrics } from './metrics.js';

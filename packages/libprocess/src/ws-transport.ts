@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { decodeFrame, encodeFrame } from './frame.js';
-import type { HttpRequest, HttpResponse } from './http.js';
+import { HttpServer, MAX_UNANSWERED_PER_CONNECTION, type RequestHead } from './http-server.js';
 import { Queue } from './queue.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Address, Transport, TransportSink } from './transport.js';
@@ -124,7 +124,7 @@ export class WebSocketTransport implements Transport {
   /** The last peer sent to: bursts to one peer skip even the cache lookup. */
   private lastAddress: Address | undefined;
   private lastPeer: Peer | undefined;
-  private server: Server | undefined;
+  private server: HttpServer | undefined;
   private wss: WebSocketServer | undefined;
   private sink: TransportSink | undefined;
   private selfKey = '';
@@ -147,22 +147,22 @@ export class WebSocketTransport implements Transport {
 
   async listen(sink: TransportSink): Promise<Address> {
     this.sink = sink;
-    const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => this.serveHttp(req, res));
     const wss = new WebSocketServer({ noServer: true, maxPayload: this.options.maxFrameBytes, perMessageDeflate: false });
-    server.on('upgrade', (req, socket, head) => this.upgrade(wss, req, socket, head));
+    const server = new HttpServer({
+      maxBodyBytes: this.options.maxBodyBytes,
+      maxUnanswered: MAX_UNANSWERED_PER_CONNECTION,
+      logger: this.logger,
+      request: (request) => {
+        const target = this.sink;
+        return target === undefined ? Promise.resolve({ status: 503, body: 'Not serving yet' }) : target.request(request);
+      },
+      upgrade: (head, socket, rest) => this.upgrade(wss, head, socket, rest),
+    });
     this.server = server;
     this.wss = wss;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const bound = server.address();
-    if (bound === null || typeof bound === 'string') throw new Error('HTTP server did not bind to a TCP port');
+    const port = await server.listen(this.options.port, this.options.host);
     const host = this.advertiseHost ?? (this.options.host === '0.0.0.0' ? '127.0.0.1' : this.options.host);
-    const address = { host, port: bound.port };
+    const address = { host, port };
     this.selfKey = addressKey(address);
     return address;
   }
@@ -225,8 +225,7 @@ export class WebSocketTransport implements Transport {
     this.wss?.close();
     const server = this.server;
     if (server !== undefined) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
   }
 
@@ -276,16 +275,18 @@ export class WebSocketTransport implements Transport {
     this.sink?.disconnected(peer.address, `cannot connect to '${peer.key}': ${reason}`);
   }
 
-  private upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = (req.url ?? '').split('?', 1)[0];
-    const claimed = req.headers[PEER_HEADER];
+  private upgrade(wss: WebSocketServer, head: RequestHead, socket: Socket, rest: Buffer): void {
+    const path = head.url.split('?', 1)[0];
+    const claimed = head.headers[PEER_HEADER];
     const address = typeof claimed === 'string' ? parseAddress(claimed) : undefined;
     if (path !== WS_PATH || address === undefined || this.closing) {
       const reason = path !== WS_PATH ? `no WebSocket endpoint at '${path}'` : `missing or invalid '${PEER_HEADER}' header`;
       socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${reason}`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => this.adopt(this.peer(address), ws));
+    // ws reads the method, the headers and the socket of what it takes for node's request.
+    const req = { method: head.method, url: head.url, headers: head.headers, socket } as unknown as IncomingMessage;
+    wss.handleUpgrade(req, socket, rest, (ws) => this.adopt(this.peer(address), ws));
   }
 
   /** A socket with this peer is open: read from it, and write to it if we have none yet. */
@@ -399,166 +400,6 @@ export class WebSocketTransport implements Transport {
     peer.waiters = [];
     for (const resolve of waiters) resolve();
   }
-
-  // ---- HTTP --------------------------------------------------------------------------------
-
-  private serveHttp(req: IncomingMessage, res: ServerResponse): void {
-    holdBackPipelining(req.socket, res);
-    const sink = this.sink;
-    const limit = this.options.maxBodyBytes;
-    const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > limit) {
-      respondTooLarge(res, limit);
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let rejected = false;
-    req.on('data', (chunk: Buffer) => {
-      if (rejected) return;
-      total += chunk.length;
-      if (total > limit) {
-        rejected = true;
-        respondTooLarge(res, limit);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (rejected || sink === undefined) return;
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      // Made when a handler asks for it (a stream does; most calls never look): one per request
-      // cost more than the rest of a small call's handling here.
-      let abort: AbortController | undefined;
-      let closed = false;
-      res.on('close', () => {
-        closed = true;
-        // A plain reason: abort() without one builds a DOMException (with a stack).
-        abort?.abort(CONNECTION_CLOSED);
-      });
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      const request: HttpRequest = {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
-        headers,
-        body: Buffer.concat(chunks),
-        get signal(): AbortSignal {
-          if (abort === undefined) {
-            abort = new AbortController();
-            if (closed) abort.abort(CONNECTION_CLOSED);
-          }
-          return abort.signal;
-        },
-        ...(req.socket.remoteAddress === undefined ? {} : { remote: `${req.socket.remoteAddress}:${req.socket.remotePort}` }),
-      };
-      sink.request(request).then(
-        (response) => writeResponse(res, response, this.logger),
-        (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          writeResponse(res, { status: 500, body: `Request failed: ${message}` }, this.logger);
-        },
-      );
-    });
-  }
-}
-
-/**
- * Requests read on one connection and not yet answered, at most, before it is read no further
- * until half of them are answered. Node's server keeps them in an array that it shifts once per
- * answer, so a client pipelining thousands of requests made every answer cost time in proportion
- * to its queue. (What one read holds is still parsed at once; this bounds the rest.)
- */
-export const MAX_UNANSWERED_PER_CONNECTION = 256;
-
-const UNANSWERED = Symbol('unanswered');
-const HELD = Symbol('held');
-/** What Node's server keeps on a connection's socket: the flag it pauses reading with, and the request parser. */
-interface HttpSocket extends Duplex {
-  [UNANSWERED]?: number;
-  [HELD]?: boolean;
-  _paused?: boolean;
-  parser?: { pause(): void; resume(): void } | null;
-}
-
-/**
- * Counts a request read on `socket` until its response closes, and holds reading back past the
- * bound the way Node's server does itself when answers pile up unsent: its `_paused` flag and
- * `socket.pause()` (the server then pauses the parser once this read is parsed); released as
- * Node releases it, parser and socket resumed.
- */
-function holdBackPipelining(socket: HttpSocket, res: ServerResponse): void {
-  const unanswered = (socket[UNANSWERED] ?? 0) + 1;
-  socket[UNANSWERED] = unanswered;
-  if (unanswered >= MAX_UNANSWERED_PER_CONNECTION && socket[HELD] !== true) {
-    socket[HELD] = true;
-    if (socket._paused !== true) {
-      socket._paused = true;
-      socket.pause();
-    }
-  }
-  res.once('close', () => {
-    const left = (socket[UNANSWERED] ?? 1) - 1;
-    socket[UNANSWERED] = left;
-    if (socket[HELD] === true && left <= MAX_UNANSWERED_PER_CONNECTION / 2) {
-      socket[HELD] = false;
-      if (socket._paused === true && !socket.destroyed) {
-        socket._paused = false;
-        socket.parser?.resume();
-        socket.resume();
-      }
-    }
-  });
-}
-
-/** Why a request's signal aborts: its connection closed (after the response, or before it). */
-const CONNECTION_CLOSED = 'connection closed';
-
-function respondTooLarge(res: ServerResponse, limit: number): void {
-  res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-  res.end(`Request body exceeds the limit of ${limit} bytes`);
-}
-
-function writeResponse(res: ServerResponse, response: HttpResponse, logger: Logger): void {
-  if (res.destroyed) return;
-  const body = response.body;
-  if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) {
-    // With the length given, the body goes as it is; without, writeHead (which fixes the
-    // head) made Node send even a one-line answer chunked.
-    const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-    res.writeHead(response.status, hasHeader(response.headers, 'content-length') || response.status === 204 || response.status === 304 ? response.headers : { ...response.headers, 'content-length': String(length) });
-    res.end(body);
-    return;
-  }
-  res.writeHead(response.status, { 'transfer-encoding': 'chunked', ...response.headers });
-  res.flushHeaders();
-  void (async () => {
-    try {
-      for await (const chunk of body) {
-        if (res.destroyed) break;
-        if (!res.write(chunk)) {
-          await new Promise((resolve) => {
-            res.once('drain', resolve);
-            res.once('close', resolve);
-          });
-        }
-      }
-    } catch (error) {
-      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Streaming response failed');
-    } finally {
-      if (!res.destroyed) res.end();
-    }
-  })();
-}
-
-function hasHeader(headers: Readonly<Record<string, string>> | undefined, name: string): boolean {
-  if (headers === undefined) return false;
-  for (const key in headers) if (key.toLowerCase() === name) return true;
-  return false;
 }
 
 function parseAddress(text: string): Address | undefined {
