@@ -190,10 +190,10 @@ describe('MasterCore', () => {
     expect(after.get_tasks.tasks.map((t) => t.task_id.value)).toEqual(['b']);
   });
 
-  it('serialises /master/state from cached agent text exactly as JSON.stringify of its model, as agents, offers and tasks change', () => {
+  it('serialises /master/state from cached agent and task text exactly as JSON.stringify of its model, as agents, offers and tasks change', () => {
     const h = harness();
     const context = { version: '1.11.0', startTimeMs: 1_000, electedTimeMs: 2_000, flags: { port: '5050' } };
-    const same = () => expect(JSON.parse(stateJson(h.core, context))).toEqual(JSON.parse(JSON.stringify(stateModel(h.core, context))));
+    const same = () => expect(stateJson(h.core, context)).toBe(JSON.stringify(stateModel(h.core, context)));
     h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', port: 5051, resources, attributes: [{ name: 'rack', type: 'TEXT', text: { value: 'r1' } }] } }, 0);
     h.core.registerAgent('slave(1)@127.0.0.2:5051', { version: '1.0', agent_info: { hostname: 'a2', resources } }, 0);
     h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
@@ -206,9 +206,19 @@ describe('MasterCore', () => {
     h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task('a'), task('b')] } }] } }, 'stream-1', 0);
     h.step();
     same(); // used resources on a1, its offer gone
+    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'b' }, state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR', uuid: 'dTI=' }, timestamp: 1, uuid: 'dTI=' });
+    h.step();
+    same(); // b's cached text is not reused
+    expect((JSON.parse(stateJson(h.core, context)) as { frameworks: { tasks: { id: string; state: string }[] }[] }).frameworks[0]!.tasks.map((t) => [t.id, t.state])).toEqual([
+      ['a', 'TASK_STAGING'],
+      ['b', 'TASK_RUNNING'],
+    ]);
     h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'a' }, state: 'TASK_FINISHED', source: 'SOURCE_EXECUTOR', uuid: 'dTE=' }, timestamp: 1, uuid: 'dTE=' });
     h.step();
     same();
+    h.core.call({ type: 'ACKNOWLEDGE', framework_id: { value: 'm-0000' }, acknowledge: { agent_id: offer.agent_id, task_id: { value: 'a' }, uuid: 'dTE=' } }, 'stream-1', 0);
+    h.step();
+    same(); // a among the completed tasks
     h.core.agentExited(AGENT); // a1 deactivated: its cached text must not be reused
     h.step();
     const state = JSON.parse(stateJson(h.core, context)) as { slaves: { hostname: string; active: boolean }[] };
