@@ -21,7 +21,11 @@ export interface RuntimeOptions {
    * `/state` reaches the same handler as `/master/state` (as libprocess's delegate does).
    */
   readonly delegate?: string;
-  /** Events waiting in mailboxes above which the transport stops reading (default 65,536). */
+  /**
+   * Events waiting in mailboxes above which the transport stops reading (default 8,192): a
+   * backlog held in the heap is copied by every young-generation collection; in the kernel's
+   * socket buffers and the senders it costs this process nothing.
+   */
   readonly highWaterEvents?: number;
   /**
    * Milliseconds of real time the runtime may keep the event loop before yielding to I/O
@@ -128,7 +132,7 @@ export class Runtime {
     this.random = options.random ?? new SystemRandom();
     this.logger = options.logger ?? defaultLogger();
     this.delegate = options.delegate;
-    this.highWater = options.highWaterEvents ?? 65_536;
+    this.highWater = options.highWaterEvents ?? 8192;
     this.lowWater = Math.floor(this.highWater / 2);
     this.sliceMs = options.sliceMs ?? SLICE_MS;
   }
