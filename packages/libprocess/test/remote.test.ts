@@ -363,8 +363,8 @@ describe('HTTP on the runtime port', () => {
     await eventually(() => answers().length === count, 20_000, 'every pipelined request answered');
     expect(answers()).toEqual(Array.from({ length: count }, (_, i) => String(i).padStart(8, '0')));
     // Node's server would read all 2 MB as fast as it comes; the connection is held back
-    // instead, at the bound plus what one read (64 KiB, ~60 of these requests) brings.
+    // instead, at the bound (one read brings ~60 of these requests; the rest wait unparsed).
     expect(most).toBeGreaterThan(MAX_UNANSWERED_PER_CONNECTION / 2);
-    expect(most).toBeLessThan(MAX_UNANSWERED_PER_CONNECTION + 200);
+    expect(most).toBeLessThanOrEqual(MAX_UNANSWERED_PER_CONNECTION);
   });
 });
