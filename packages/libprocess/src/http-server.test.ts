@@ -202,6 +202,29 @@ describe('HttpServer', () => {
     expect(get).toContain('content-type: text/plain\r\n');
   });
 
+  it('answers HEAD of a streamed answer with its head alone, and closes the stream unread', async () => {
+    const stream = { nexts: 0, returned: 0 };
+    const { port } = await start((r) =>
+      r.path === '/stream'
+        ? {
+            status: 200,
+            body: {
+              [Symbol.asyncIterator]: () => ({
+                next: () => (stream.nexts++, Promise.resolve({ done: false, value: 'never sent' })),
+                return: () => (stream.returned++, Promise.resolve({ done: true, value: undefined })),
+              }),
+            },
+          }
+        : { status: 200, body: 'after' },
+    );
+    const c = client(port);
+    c.socket.write('HEAD /stream HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\nconnection: close\r\n\r\n');
+    await c.closed;
+    expect(c.text()).not.toContain('never sent');
+    expect(c.text()).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*transfer-encoding: chunked\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nafter$/);
+    expect(stream).toEqual({ nexts: 0, returned: 1 });
+  });
+
   it('streams a body in chunks while later pipelined answers wait, and ends it with the last chunk', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -262,6 +285,16 @@ describe('HttpServer', () => {
     expect(seen[0]!.remote).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 
+  it('serves a request offering an upgrade other than WebSocket (h2c) as HTTP/1.1', async () => {
+    let handed = false;
+    const { port } = await start(undefined, { upgrade: () => (handed = true) });
+    const c = client(port);
+    c.socket.write('GET /x HTTP/1.1\r\nconnection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\nhttp2-settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n');
+    await until(() => answers(c.text()).length === 1, 'the answer');
+    expect(answers(c.text())[0]).toMatchObject({ status: 200, body: 'GET /x' });
+    expect(handed).toBe(false);
+  });
+
   it('hands an upgrade over with the bytes read past its head', async () => {
     let handed: { head: RequestHead; rest: string } | undefined;
     const { port } = await start(undefined, {
@@ -271,9 +304,9 @@ describe('HttpServer', () => {
       },
     });
     const c = client(port);
-    c.socket.write('GET /ws HTTP/1.1\r\nconnection: Upgrade\r\nupgrade: websocket\r\nx-peer: a:1\r\n\r\nearly bytes');
+    c.socket.write('GET /ws HTTP/1.1\r\nconnection: keep-alive, Upgrade\r\nupgrade: WebSocket\r\nx-peer: a:1\r\n\r\nearly bytes');
     await c.closed;
-    expect(handed?.head).toMatchObject({ method: 'GET', url: '/ws', headers: { upgrade: 'websocket', 'x-peer': 'a:1' } });
+    expect(handed?.head).toMatchObject({ method: 'GET', url: '/ws', headers: { upgrade: 'WebSocket', 'x-peer': 'a:1' } });
     expect(handed?.rest).toBe('early bytes');
     expect(c.text()).toBe('HTTP/1.1 101 Switching Protocols\r\n\r\nmine now');
   });

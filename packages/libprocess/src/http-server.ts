@@ -230,7 +230,9 @@ class Connection {
     this.buffer = buffer.subarray(end + 4);
     this.scanFrom = 0;
     const { headers } = head;
-    if (headers['upgrade'] !== undefined && head.method === 'GET' && /\bupgrade\b/i.test(headers['connection'] ?? '')) {
+    // Only WebSocket is switched to; another upgrade (curl --http2 offers h2c) is ignored and
+    // the request served as HTTP/1.1, as RFC 9110 (section 7.8) lets a server do.
+    if (/\bwebsocket\b/i.test(headers['upgrade'] ?? '') && head.method === 'GET' && /\bupgrade\b/i.test(headers['connection'] ?? '')) {
       if (this.first < this.slots.length) throw new HttpError(400, 'An upgrade behind unanswered requests');
       this.handOver(head);
       return false;
@@ -432,7 +434,10 @@ class Connection {
     const chunked = !slot.http10;
     if (!chunked) slot.closeAfter = true;
     this.queue(`${statusLine(response.status)}${headerLines(response.headers, slot, this.settings.date)}${chunked && !hasHeader(response.headers, 'transfer-encoding') ? 'transfer-encoding: chunked\r\n' : ''}\r\n`);
-    if (slot.headOnly) return;
+    if (slot.headOnly) {
+      await body[Symbol.asyncIterator]().return?.();
+      return;
+    }
     try {
       for await (const chunk of body) {
         if (this.closed) break;
