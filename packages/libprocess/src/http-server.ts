@@ -133,6 +133,8 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
 /** Bytes handed to the socket and unwritten past which a streamed answer waits for it to drain. */
 const STREAM_HIGH_WATER_BYTES = 1024 * 1024;
+/** A string this long is written as it is, not joined with its neighbours first. */
+const BIG_STRING = 16 * 1024;
 /** Why a request's signal aborts: its connection closed (after the answer, or before it). */
 export const CONNECTION_CLOSED = 'connection closed';
 
@@ -444,10 +446,10 @@ class Connection {
         const bytes = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
         if (bytes === 0) continue;
         if (!chunked) this.queue(typeof chunk === 'string' ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        else if (typeof chunk === 'string') this.queue(`${bytes.toString(16)}\r\n${chunk}\r\n`);
+        else if (typeof chunk === 'string' && chunk.length < BIG_STRING) this.queue(`${bytes.toString(16)}\r\n${chunk}\r\n`);
         else {
           this.queue(`${bytes.toString(16)}\r\n`);
-          this.queue(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          this.queue(typeof chunk === 'string' ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           this.queue('\r\n');
         }
         if (this.outBytes + this.socket.writableLength > STREAM_HIGH_WATER_BYTES) {
@@ -476,7 +478,10 @@ class Connection {
     setImmediate(() => this.flush());
   }
 
-  /** Everything queued, in one write: adjacent strings joined, buffers beside them by writev. */
+  /**
+   * Everything queued, in one write: adjacent small strings joined, buffers and big strings
+   * (a megabyte chunk of `/master/state`) beside them by writev, not copied into a join.
+   */
   private flush(): void {
     this.flushScheduled = false;
     const out = this.out;
@@ -489,7 +494,7 @@ class Connection {
       socket.cork();
       let text = '';
       for (const item of out) {
-        if (typeof item === 'string') text += item;
+        if (typeof item === 'string' && item.length < BIG_STRING) text += item;
         else {
           if (text !== '') socket.write(text);
           text = '';

@@ -97,6 +97,26 @@ export const Http = {
     if (!/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
     return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${text()});` };
   },
+  /**
+   * `jsonpText` of an answer serialised in chunks (`/master/state`: tens of megabytes), sent as
+   * they are, chunked, without first making one string of them.
+   */
+  jsonpChunks(request: Pick<HttpRequest, 'query'>, chunks: () => readonly string[]): HttpResponse {
+    const callback = request.query.get('jsonp');
+    if (callback !== null && !/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
+    const pieces = chunks();
+    const all = callback === null ? pieces : [`${callback}(`, ...pieces, ');'];
+    return {
+      status: 200,
+      headers: callback === null ? JSON_TYPE : { 'content-type': 'text/javascript' },
+      body: {
+        [Symbol.asyncIterator]: (): AsyncIterator<string> => {
+          let next = 0;
+          return { next: () => Promise.resolve(next < all.length ? { done: false, value: all[next++]! } : { done: true, value: undefined }) };
+        },
+      },
+    };
+  },
   /** A request body parsed as JSON, or the 400 saying why it is not JSON. */
   jsonBody(request: Pick<HttpRequest, 'body'>): { ok: true; value: unknown } | { ok: false; response: HttpResponse } {
     try {

@@ -10,7 +10,7 @@ import type { MasterEffect } from './master-effect.js';
 import type { Registry } from './registry.js';
 import { masterMetrics } from './master-metrics.js';
 import { getStateJson, getTasksJson, operatorResponse } from './operator-api.js';
-import { agentsModel, frameworksModel, parseTaskQuery, rolesModel, stateJson, stateSummaryModel, tasksModel } from './state-json.js';
+import { agentsModel, frameworksModel, parseTaskQuery, rolesModel, stateJsonChunks, stateSummaryModel, tasksModel } from './state-json.js';
 import { versionModel } from './version.js';
 
 export interface MasterProcessOptions extends Omit<MasterCoreOptions, 'registry'> {
@@ -66,7 +66,7 @@ export class MasterProcess extends Process {
     this.handle('ExecutorToFramework', (from, body) => this.core.executorMessage(from, body));
 
     this.route('/api/v1/scheduler', 'The v1 Scheduler HTTP API: POST a JSON Call; SUBSCRIBE answers with a RecordIO event stream.', (r) => this.schedulerApi(r));
-    this.route('/state', 'Agents, frameworks, tasks and offers, with Apache Mesos field names.', (r) => Http.jsonpText(r, () => this.state()));
+    this.route('/state', 'Agents, frameworks, tasks and offers, with Apache Mesos field names.', (r) => Http.jsonpChunks(r, () => this.state()));
     this.route('/version', 'The Mesos API version this master speaks, and its own version.', (r) => Http.jsonp(r, versionModel()));
     this.route('/health', 'Answers 200 while the master runs.', () => Http.ok());
     this.route('/flags', 'The flags this master runs with.', (r) => Http.jsonp(r, { flags: this.options.flags }));
@@ -446,8 +446,8 @@ export class MasterProcess extends Process {
     return { status: 200, headers: { 'content-type': 'application/json' }, body: stream };
   }
 
-  private state(): string {
-    return stateJson(this.core, { version: this.options.version, startTimeMs: this.startTimeMs, electedTimeMs: this.electedTimeMs, flags: this.options.flags });
+  private state(): string[] {
+    return stateJsonChunks(this.core, { version: this.options.version, startTimeMs: this.startTimeMs, electedTimeMs: this.electedTimeMs, flags: this.options.flags });
   }
 
 }

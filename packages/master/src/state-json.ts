@@ -143,11 +143,11 @@ const agentTexts = new WeakMap<AgentRecord, AgentText>();
 let emptySumText: string | undefined;
 
 /**
- * An agent's model as JSON text, equal to `JSON.stringify(agentModel(core, agent))`. All but
- * its used and offered resources is kept as text until the agent changes: what it depends on
- * is compared by identity (`info` and `total` are replaced, never mutated).
+ * An agent's model as JSON text in pieces, equal to `JSON.stringify(agentModel(core, agent))`.
+ * All but its used and offered resources is kept as text until the agent changes: what it
+ * depends on is compared by identity (`info` and `total` are replaced, never mutated).
  */
-function agentJson(core: MasterCore, agent: AgentRecord): string {
+function agentJson(core: MasterCore, agent: AgentRecord, out: TextChunks): void {
   let text = agentTexts.get(agent);
   if (
     text === undefined ||
@@ -167,18 +167,21 @@ function agentJson(core: MasterCore, agent: AgentRecord): string {
       version: agent.version,
       registered: agent.registeredTimeMs,
       reregistered: agent.reregisteredTimeMs,
-      head: JSON.stringify(agentHead(agent)).slice(0, -1),
+      head: `${JSON.stringify(agentHead(agent)).slice(0, -1)},"used_resources":`,
       tail: `,${JSON.stringify(agentTail(agent)).slice(1)}`,
     };
     agentTexts.set(agent, text);
   }
   emptySumText ??= JSON.stringify(new ResourcesModelSum().model());
-  const used = agent.tasks.size === 0 ? emptySumText : JSON.stringify(sumTasks(agent.tasks.values()).model());
-  const offered = agent.offers.size === 0 ? emptySumText : JSON.stringify(sumOffers(core, agent.offers).model());
-  return `${text.head},"used_resources":${used},"offered_resources":${offered}${text.tail}`;
+  out.add(text.head);
+  out.add(agent.tasks.size === 0 ? emptySumText : JSON.stringify(sumTasks(agent.tasks.values()).model()));
+  out.add(',"offered_resources":');
+  out.add(agent.offers.size === 0 ? emptySumText : JSON.stringify(sumOffers(core, agent.offers).model()));
+  out.add(text.tail);
 }
 
-export function frameworkModel(core: MasterCore, framework: FrameworkRecord): Record<string, unknown> {
+/** The fields of a framework's model before its tasks. */
+function frameworkHead(core: MasterCore, framework: FrameworkRecord): Record<string, unknown> {
   const info = framework.info;
   const used = sumTasks(framework.tasks.values());
   const offered = sumOffers(core, framework.offers);
@@ -203,16 +206,88 @@ export function frameworkModel(core: MasterCore, framework: FrameworkRecord): Re
     resources: used.plus(offered).model(),
     used_resources: used.model(),
     offered_resources: offered.model(),
-    tasks: [...framework.tasks.values()].map((t) => taskModel(t.task, t.role)),
-    unreachable_tasks: [],
-    completed_tasks: framework.completedTasks.map((t) => taskModel(t)),
-    offers: [...framework.offers].flatMap((id) => {
-      const offer = core.offers.get(id);
-      return offer === undefined ? [] : [offerModel(offer)];
-    }),
-    executors: [],
   };
 }
+
+function frameworkOffers(core: MasterCore, framework: FrameworkRecord): Record<string, unknown>[] {
+  return [...framework.offers].flatMap((id) => {
+    const offer = core.offers.get(id);
+    return offer === undefined ? [] : [offerModel(offer)];
+  });
+}
+
+export function frameworkModel(core: MasterCore, framework: FrameworkRecord): Record<string, unknown> {
+  const model = frameworkHead(core, framework);
+  model['tasks'] = [...framework.tasks.values()].map((t) => taskModel(t.task, t.role));
+  model['unreachable_tasks'] = [];
+  model['completed_tasks'] = framework.completedTasks.map((t) => taskModel(t));
+  model['offers'] = frameworkOffers(core, framework);
+  model['executors'] = [];
+  return model;
+}
+
+/** A task's JSON text, made again only when its model is (see `taskModel`). */
+const taskTexts = new WeakMap<Record<string, unknown>, string>();
+
+function taskText(task: Task, role?: string): string {
+  const model = taskModel(task, role);
+  let text = taskTexts.get(model);
+  if (text === undefined) {
+    text = JSON.stringify(model);
+    taskTexts.set(model, text);
+  }
+  return text;
+}
+
+/** A framework's model as JSON text in pieces, equal to `JSON.stringify(frameworkModel(core, framework))`. */
+function frameworkJson(core: MasterCore, framework: FrameworkRecord, out: TextChunks): void {
+  out.add(`${JSON.stringify(frameworkHead(core, framework)).slice(0, -1)},"tasks":[`);
+  let comma = false;
+  for (const t of framework.tasks.values()) {
+    if (comma) out.add(',');
+    out.add(taskText(t.task, t.role));
+    comma = true;
+  }
+  out.add('],"unreachable_tasks":[],"completed_tasks":[');
+  comma = false;
+  for (const task of framework.completedTasks) {
+    if (comma) out.add(',');
+    out.add(taskText(task));
+    comma = true;
+  }
+  out.add(`],"offers":${JSON.stringify(frameworkOffers(core, framework))},"executors":[]}`);
+}
+
+/**
+ * Text in pieces, joined into chunks of about a megabyte as it comes. A 50 MB answer made as
+ * one string was copied three times before it reached the socket (a join, a slice, a concat),
+ * and once more flattened there.
+ */
+class TextChunks {
+  private pieces: string[] = [];
+  private size = 0;
+  readonly chunks: string[] = [];
+
+  add(piece: string): void {
+    this.pieces.push(piece);
+    this.size += piece.length;
+    if (this.size >= CHUNK_CHARS) this.cut();
+  }
+
+  end(): string[] {
+    this.cut();
+    return this.chunks;
+  }
+
+  private cut(): void {
+    if (this.pieces.length === 0) return;
+    this.chunks.push(this.pieces.join(''));
+    this.pieces = [];
+    this.size = 0;
+  }
+}
+
+const CHUNK_CHARS = 1 << 20;
 
 /** The fields of `/master/state` before `slaves`. */
 function stateHead(core: MasterCore, context: StateContext): Record<string, unknown> {
@@ -258,14 +333,41 @@ export function stateModel(core: MasterCore, context: StateContext): Record<stri
 }
 
 /**
- * `/master/state` as JSON text, equal to `JSON.stringify(stateModel(core, context))`, with each
- * agent's unchanging part kept as text between calls: at 50,000 agents the agents are most of
- * the answer, and most of them have not changed since the last time it was asked for.
+ * `/master/state` as JSON text in chunks of about a megabyte, together equal to
+ * `JSON.stringify(stateModel(core, context))`. Each agent's unchanging part and each task are
+ * kept as text between calls: at 50,000 agents and 100,000 tasks they are most of the answer,
+ * and most of them have not changed since the last time it was asked for.
  */
+export function stateJsonChunks(core: MasterCore, context: StateContext): string[] {
+  const out = new TextChunks();
+  out.add(`${JSON.stringify(stateHead(core, context)).slice(0, -1)},"slaves":[`);
+  let comma = false;
+  for (const agent of core.agents.values()) {
+    if (comma) out.add(',');
+    agentJson(core, agent, out);
+    comma = true;
+  }
+  out.add('],"frameworks":[');
+  comma = false;
+  for (const framework of core.frameworks.values()) {
+    if (comma) out.add(',');
+    frameworkJson(core, framework, out);
+    comma = true;
+  }
+  out.add('],"completed_frameworks":[');
+  comma = false;
+  for (const framework of core.completedFrameworks) {
+    if (comma) out.add(',');
+    frameworkJson(core, framework, out);
+    comma = true;
+  }
+  out.add('],"orphan_tasks":[],"unregistered_frameworks":[]}');
+  return out.end();
+}
+
+/** `/master/state` as one string (see `stateJsonChunks`). */
 export function stateJson(core: MasterCore, context: StateContext): string {
-  const agents: string[] = [];
-  for (const agent of core.agents.values()) agents.push(agentJson(core, agent));
-  return `${JSON.stringify(stateHead(core, context)).slice(0, -1)},"slaves":[${agents.join(',')}],${JSON.stringify(stateTail(core)).slice(1)}`;
+  return stateJsonChunks(core, context).join('');
 }
 
 function taskCounts(tasks: Iterable<TaskRecord>): Record<string, number> {

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { getStateJson, MasterCore, masterInfo, MemoryRegistry, stateJson, stateModel, stateSummaryModel } from '@ts-mesos/master';
+import { getStateJson, MasterCore, masterInfo, MemoryRegistry, stateJsonChunks, stateModel, stateSummaryModel } from '@ts-mesos/master';
 import { parseResources, PROTOCOL_VERSION } from '@ts-mesos/protocol';
 
 function flag(args: readonly string[], name: string, fallback: number): number {
@@ -72,16 +72,17 @@ export function run(args: readonly string[]): Promise<Record<string, number>> {
   process.stdout.write(`cluster: ${agents} agents, ${frameworks} frameworks, ${tasks} running tasks (built in ${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
 
   const context = { version: '1.11.0', startTimeMs: now, electedTimeMs: now, flags: {} };
-  const time = (fn: () => string): { ms: number; bytes: number } => {
+  const time = (fn: () => string | readonly string[]): { ms: number; bytes: number } => {
     const t = performance.now();
     const text = fn();
-    return { ms: performance.now() - t, bytes: text.length };
+    const ms = performance.now() - t;
+    return { ms, bytes: typeof text === 'string' ? text.length : text.reduce((sum, chunk) => sum + chunk.length, 0) };
   };
   const results: Record<string, number[]> = { state: [], summary: [], get_state: [], stringify: [] };
   let stateBytes = 0;
   if (process.env['STATE_DUMP'] !== undefined) writeFileSync(process.env['STATE_DUMP'], JSON.stringify(stateModel(core, context), null, 1));
   for (let round = 0; round < rounds; round++) {
-    const state = time(() => stateJson(core, context));
+    const state = time(() => stateJsonChunks(core, context)); // as the endpoint sends it: in chunks
     stateBytes = state.bytes;
     results['state']!.push(state.ms);
     results['summary']!.push(time(() => JSON.stringify(stateSummaryModel(core))).ms);
