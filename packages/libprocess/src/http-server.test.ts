@@ -295,6 +295,32 @@ describe('HttpServer', () => {
     expect(handed).toBe(false);
   });
 
+  it('leaves a handed-over socket to its new owner: closing the server and the client ending its side do not touch it', async () => {
+    let taken: Socket | undefined;
+    const server = new HttpServer({
+      maxBodyBytes: 1024,
+      logger: silentLogger(),
+      request: () => Promise.resolve({ status: 200 }),
+      upgrade: (_, socket) => {
+        taken = socket;
+        socket.write('HTTP/1.1 101 Switching Protocols\r\n\r\n');
+      },
+    });
+    const port = await server.listen(0, '127.0.0.1');
+    const c = client(port);
+    c.socket.write('GET /ws HTTP/1.1\r\nconnection: Upgrade\r\nupgrade: websocket\r\n\r\n');
+    await until(() => c.text().includes('101'), 'the switch');
+    // net.Server's close waits for the sockets it accepted, the handed-over one too.
+    const closing = server.close();
+    c.socket.end(); // the new owner decides when to end its side
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(taken!.destroyed).toBe(false);
+    taken!.end('bye');
+    await c.closed;
+    await closing;
+    expect(c.text().endsWith('bye')).toBe(true);
+  });
+
   it('hands an upgrade over with the bytes read past its head', async () => {
     let handed: { head: RequestHead; rest: string } | undefined;
     const { port } = await start(undefined, {

@@ -65,7 +65,7 @@ export class HttpServer {
     };
     // Half-open: a client may send its requests and then end its side; it still gets its answers.
     this.server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
-      const connection = new Connection(socket, this.settings);
+      const connection: Connection = new Connection(socket, this.settings, () => this.connections.delete(connection));
       this.connections.add(connection);
       socket.once('close', () => this.connections.delete(connection));
     });
@@ -166,22 +166,28 @@ class Connection {
   private closed = false;
   private drainWaiters: (() => void)[] = [];
   private readonly remote: string | undefined;
-  private readonly onData = (chunk: Buffer): void => this.received(chunk);
+  /** This connection's listeners on its socket, all taken off when an upgrade hands it over. */
+  private readonly listeners: { readonly [event: string]: (...args: unknown[]) => void } = {
+    data: (chunk: unknown): void => this.received(chunk as Buffer),
+    drain: (): void => this.releaseDrainWaiters(),
+    error: (): void => void this.socket.destroy(),
+    close: (): void => this.closedNow(),
+    end: (): void => this.clientEnded(),
+    timeout: (): void => {
+      // Only an idle connection (or one stuck in a request's head or body) times out.
+      if (this.first === this.slots.length && !this.streaming) this.socket.destroy();
+    },
+  };
 
   constructor(
     private readonly socket: Socket,
     private readonly settings: Settings,
+    /** Called when an upgrade takes the socket: it is no longer this server's to close. */
+    private readonly released: () => void,
   ) {
     this.remote = socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`;
-    socket.on('data', this.onData);
-    socket.on('drain', () => this.releaseDrainWaiters());
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.closedNow());
-    socket.on('end', () => this.clientEnded());
-    socket.setTimeout(settings.keepAliveTimeoutMs, () => {
-      // Only an idle connection (or one stuck in a request's head or body) times out.
-      if (this.first === this.slots.length && !this.streaming) socket.destroy();
-    });
+    for (const [event, listener] of Object.entries(this.listeners)) socket.on(event, listener);
+    socket.setTimeout(settings.keepAliveTimeoutMs);
   }
 
   destroy(): void {
@@ -356,11 +362,12 @@ class Connection {
 
   private handOver(head: RequestHead): void {
     const socket = this.socket;
-    socket.removeListener('data', this.onData);
+    for (const [event, listener] of Object.entries(this.listeners)) socket.removeListener(event, listener);
     socket.setTimeout(0);
     this.readingDone = true;
     const rest = this.buffer;
     this.buffer = EMPTY;
+    this.released();
     this.settings.upgrade(head, socket, rest);
   }
 
