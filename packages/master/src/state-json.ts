@@ -242,19 +242,9 @@ function taskText(task: Task, role?: string): string {
 /** A framework's model as JSON text in pieces, equal to `JSON.stringify(frameworkModel(core, framework))`. */
 function frameworkJson(core: MasterCore, framework: FrameworkRecord, out: TextChunks): void {
   out.add(`${JSON.stringify(frameworkHead(core, framework)).slice(0, -1)},"tasks":[`);
-  let comma = false;
-  for (const t of framework.tasks.values()) {
-    if (comma) out.add(',');
-    out.add(taskText(t.task, t.role));
-    comma = true;
-  }
+  out.list(framework.tasks.values(), (t) => out.add(taskText(t.task, t.role)));
   out.add('],"unreachable_tasks":[],"completed_tasks":[');
-  comma = false;
-  for (const task of framework.completedTasks) {
-    if (comma) out.add(',');
-    out.add(taskText(task));
-    comma = true;
-  }
+  out.list(framework.completedTasks, (task) => out.add(taskText(task)));
   out.add(`],"offers":${JSON.stringify(frameworkOffers(core, framework))},"executors":[]}`);
 }
 
@@ -272,6 +262,16 @@ class TextChunks {
     this.pieces.push(piece);
     this.size += piece.length;
     if (this.size >= CHUNK_CHARS) this.cut();
+  }
+
+  /** Adds `items` separated by commas, each written by `write`. */
+  list<T>(items: Iterable<T>, write: (item: T) => void): void {
+    let comma = false;
+    for (const item of items) {
+      if (comma) this.add(',');
+      write(item);
+      comma = true;
+    }
   }
 
   end(): string[] {
@@ -341,26 +341,11 @@ export function stateModel(core: MasterCore, context: StateContext): Record<stri
 export function stateJsonChunks(core: MasterCore, context: StateContext): string[] {
   const out = new TextChunks();
   out.add(`${JSON.stringify(stateHead(core, context)).slice(0, -1)},"slaves":[`);
-  let comma = false;
-  for (const agent of core.agents.values()) {
-    if (comma) out.add(',');
-    agentJson(core, agent, out);
-    comma = true;
-  }
+  out.list(core.agents.values(), (agent) => agentJson(core, agent, out));
   out.add('],"frameworks":[');
-  comma = false;
-  for (const framework of core.frameworks.values()) {
-    if (comma) out.add(',');
-    frameworkJson(core, framework, out);
-    comma = true;
-  }
+  out.list(core.frameworks.values(), (framework) => frameworkJson(core, framework, out));
   out.add('],"completed_frameworks":[');
-  comma = false;
-  for (const framework of core.completedFrameworks) {
-    if (comma) out.add(',');
-    frameworkJson(core, framework, out);
-    comma = true;
-  }
+  out.list(core.completedFrameworks, (framework) => frameworkJson(core, framework, out));
   out.add('],"orphan_tasks":[],"unregistered_frameworks":[]}');
   return out.end();
 }
