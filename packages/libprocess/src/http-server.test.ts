@@ -147,6 +147,7 @@ describe('HttpServer', () => {
       ['POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n', 400, "Invalid chunk size 'zz'"],
       ['POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n', 400, 'Both Transfer-Encoding and Content-Length'],
       ['POST /x HTTP/1.1\r\ntransfer-encoding: gzip\r\n\r\n', 501, "Transfer-Encoding 'gzip' is not supported"],
+      ['GET //[::1/x HTTP/1.1\r\n\r\n', 400, "Malformed request target '//[::1/x'"],
       [`GET /x HTTP/1.1\r\nbig: ${'y'.repeat(3000)}\r\n\r\n`, 431, 'Request head exceeds 2048 bytes'],
       [`GET /x HTTP/1.1\r\nbig: ${'y'.repeat(3000)}`, 431, 'Request head exceeds 2048 bytes'],
     ];
@@ -274,11 +275,12 @@ describe('HttpServer', () => {
     await until(() => signals[1]!.aborted, 'the second abort');
   });
 
-  it('splits the target into a normalised path and its query', async () => {
+  it('splits the target into a normalised path and its query, and keeps headers with any name', async () => {
     const { port, seen } = await start();
     const c = client(port);
-    c.socket.write('GET /master/state?jsonp=f&x=1 HTTP/1.1\r\n\r\nGET /a/../slave(1)/./state HTTP/1.1\r\n\r\nGET /files/a%20b HTTP/1.1\r\n\r\n');
+    c.socket.write('GET /master/state?jsonp=f&x=1 HTTP/1.1\r\nconstructor: c\r\n__proto__: p\r\nX-Two: 1\r\nx-two: 2\r\n\r\nGET /a/../slave(1)/./state HTTP/1.1\r\n\r\nGET /files/a%20b HTTP/1.1\r\n\r\n');
     await until(() => seen.length === 3, 'three requests');
+    expect({ ...seen[0]!.headers }).toEqual(JSON.parse('{"constructor": "c", "__proto__": "p", "x-two": "1, 2"}'));
     expect(seen.map((r) => r.path)).toEqual(['/master/state', '/slave(1)/state', '/files/a%20b']);
     expect(seen[0]!.query.get('jsonp')).toBe('f');
     expect(seen[0]!.query.get('x')).toBe('1');

@@ -118,6 +118,7 @@ interface Slot {
 /** A request whose head is read and whose body is being read. */
 interface Reading {
   readonly head: RequestHead;
+  readonly target: { readonly path: string; readonly query: URLSearchParams };
   /** Bytes of a `Content-Length` body still to come, or -1 for a chunked body. */
   remaining: number;
   /** Chunked: bytes of the current chunk still to come (-1: a size line is next; -2: trailers). */
@@ -260,7 +261,7 @@ class Connection {
     if (remaining !== 0 && head.version === '1.1' && headers['expect']?.toLowerCase() === '100-continue') {
       this.queue('HTTP/1.1 100 Continue\r\n\r\n');
     }
-    this.reading = { head, remaining, chunkLeft: -1, chunks: [], total: 0 };
+    this.reading = { head, target: splitTarget(head.url), remaining, chunkLeft: -1, chunks: [], total: 0 };
     return true;
   }
 
@@ -278,7 +279,7 @@ class Connection {
       return false;
     }
     this.reading = undefined;
-    this.dispatch(reading.head, reading.chunks.length === 1 ? reading.chunks[0]! : Buffer.concat(reading.chunks));
+    this.dispatch(reading.head, reading.target, reading.chunks.length === 1 ? reading.chunks[0]! : Buffer.concat(reading.chunks));
     return true;
   }
 
@@ -318,7 +319,7 @@ class Connection {
     }
   }
 
-  private dispatch(head: RequestHead, body: Buffer): void {
+  private dispatch(head: RequestHead, { path, query }: Reading['target'], body: Buffer): void {
     const connection = head.headers['connection']?.toLowerCase() ?? '';
     const keepAlive = head.version === '1.1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
     const slot: Slot = { response: undefined, headOnly: head.method === 'HEAD', http10: head.version === '1.0', closeAfter: !keepAlive, abort: undefined, aborted: false };
@@ -328,7 +329,6 @@ class Connection {
       this.held = true;
       this.socket.pause();
     }
-    const { path, query } = splitTarget(head.url);
     const request: HttpRequest = {
       method: head.method,
       path,
@@ -564,7 +564,8 @@ function parseHead(text: string): RequestHead {
   if (!TOKEN.test(method)) throw new HttpError(400, `Malformed method '${method.slice(0, 40)}'`);
   if (url === '' || url.includes(' ')) throw new HttpError(400, `Malformed request target '${url.slice(0, 200)}'`);
   if (protocol !== 'HTTP/1.1' && protocol !== 'HTTP/1.0') throw new HttpError(protocol.startsWith('HTTP/') ? 505 : 400, `Unsupported protocol '${protocol.slice(0, 20)}'`);
-  const headers: Record<string, string> = {};
+  // No prototype: a header named `constructor` or `__proto__` is a header like any other.
+  const headers = Object.create(null) as Record<string, string>;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const colon = line.indexOf(':');
