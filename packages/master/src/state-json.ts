@@ -256,7 +256,7 @@ function frameworkJson(core: MasterCore, framework: FrameworkRecord, out: TextCh
 class TextChunks {
   private pieces: string[] = [];
   private size = 0;
-  readonly chunks: string[] = [];
+  private readonly chunks: string[] = [];
 
   add(piece: string): void {
     this.pieces.push(piece);
