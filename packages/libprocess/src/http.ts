@@ -37,6 +37,8 @@ export interface Route {
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const TEXT_TYPE = { 'content-type': 'text/plain; charset=utf-8' };
+/** A jsonp callback: a JavaScript name, dotted (no calls, no quotes). */
+const JSONP_CALLBACK = /^[A-Za-z_$][\w$.]*$/;
 
 /** Response helpers; error responses carry a plain-text message saying what was wrong. */
 export const Http = {
@@ -94,7 +96,7 @@ export const Http = {
   jsonpText(request: Pick<HttpRequest, 'query'>, text: () => string): HttpResponse {
     const callback = request.query.get('jsonp');
     if (callback === null) return { status: 200, headers: JSON_TYPE, body: text() };
-    if (!/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
+    if (!JSONP_CALLBACK.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
     return { status: 200, headers: { 'content-type': 'text/javascript' }, body: `${callback}(${text()});` };
   },
   /**
@@ -103,7 +105,7 @@ export const Http = {
    */
   jsonpChunks(request: Pick<HttpRequest, 'query'>, chunks: () => readonly string[]): HttpResponse {
     const callback = request.query.get('jsonp');
-    if (callback !== null && !/^[A-Za-z_$][\w$.]*$/.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
+    if (callback !== null && !JSONP_CALLBACK.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
     const pieces = chunks();
     const all = callback === null ? pieces : [`${callback}(`, ...pieces, ');'];
     return {
