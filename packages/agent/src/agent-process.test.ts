@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Containerizer } from '@ts-mesos/containerizer';
+import type { ContainerConfig, Containerizer, Termination } from '@ts-mesos/containerizer';
 import { MemoryNetwork, Process, Runtime, silentLogger, type Upid, VirtualClock } from '@ts-mesos/libprocess';
 import { type InternalMessage, messageName } from '@ts-mesos/protocol';
 import { AgentJournal } from './agent-journal.js';
@@ -24,7 +24,7 @@ class FakeMaster extends Process {
     });
   }
 
-  tell<N extends 'ReconcileTasks' | 'ShutdownFramework'>(name: N, body: InternalMessage<N>): void {
+  tell<N extends 'ReconcileTasks' | 'ShutdownFramework' | 'RunTask' | 'StatusUpdateAcknowledgement'>(name: N, body: InternalMessage<N>): void {
     this.send(this.agent!, messageName(name), body);
   }
 }
@@ -89,6 +89,72 @@ describe('AgentProcess', () => {
     await agentRuntime.settle();
     await masterRuntime.settle();
     expect(master.updates.at(-1)).toMatchObject({ framework_id: { value: 'G' }, status: { task_id: { value: 'g1' }, state: 'TASK_LOST' } });
+    await agentRuntime.stop();
+    await masterRuntime.stop();
+  });
+
+  it('gives each run of a task its own sandbox, also when its task ID was used before', async () => {
+    const clock = new VirtualClock(0);
+    const network = new MemoryNetwork();
+    const masterRuntime = new Runtime({ transport: network.transport('10.0.0.1', 5050), clock, logger: silentLogger() });
+    const agentRuntime = new Runtime({ transport: network.transport('10.0.0.2', 5051), clock, logger: silentLogger() });
+    await masterRuntime.start();
+    await agentRuntime.start();
+    const master = new FakeMaster();
+    const masterPid = masterRuntime.spawn(master);
+    const workDir = mkdtempSync(join(tmpdir(), 'agent-sandbox-'));
+    dirs.push(workDir);
+    // Records each launch (and whether its sandbox existed by then); each container ends when told.
+    const launches: { config: ContainerConfig; sandboxExisted: boolean }[] = [];
+    const ends = new Map<string, (termination: Termination) => void>();
+    const recording: Containerizer = {
+      ...idle,
+      launch: (config) => {
+        launches.push({ config, sandboxExisted: existsSync(config.sandboxDir) });
+        return Promise.resolve({ containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: 'recording', state: {} });
+      },
+      wait: (id) => new Promise((resolve) => ends.set(id, resolve)),
+    };
+    agentRuntime.spawn(
+      new AgentProcess({ master: masterPid, workDir, info: { hostname: 'a1', resources: [] }, containerizer: recording, journal: new AgentJournal(workDir), registrationBackoffMs: 1000, killGracePeriodMs: 1000 }),
+    );
+    await agentRuntime.advance(10);
+    await masterRuntime.settle();
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        await agentRuntime.settle();
+        await masterRuntime.settle();
+      }
+    };
+    const run = async (): Promise<string> => {
+      master.tell('RunTask', {
+        framework_info: { id: { value: 'F' }, user: 'root', name: 'f' },
+        task: { name: 't', task_id: { value: 't1' }, agent_id: { value: 'S1' }, resources: [], command: { value: 'true' } },
+      });
+      await settle();
+      const { config } = launches.at(-1)!;
+      ends.get(config.containerId)!({ exitCode: 0, message: 'Command exited with status 0' });
+      await settle();
+      // The agent sends a task's next update once the last is acknowledged; acknowledging them
+      // all, TASK_FINISHED included, lets it forget the task.
+      const states: string[] = [];
+      while (master.updates.length > 0) {
+        for (const update of master.updates.splice(0)) {
+          states.push(update.status.state);
+          master.tell('StatusUpdateAcknowledgement', { agent_id: { value: 'S1' }, framework_id: { value: 'F' }, task_id: { value: 't1' }, uuid: update.uuid });
+        }
+        await settle();
+      }
+      expect(states.at(-1)).toBe('TASK_FINISHED');
+      return config.sandboxDir;
+    };
+    const first = await run();
+    const second = await run();
+
+    expect(launches.map((l) => l.sandboxExisted)).toEqual([true, true]);
+    expect(first).toMatch(/\/slaves\/S1\/frameworks\/F\/executors\/t1\/runs\/[^/]+$/);
+    expect(second).not.toBe(first);
+    expect(existsSync(first) && existsSync(second)).toBe(true);
     await agentRuntime.stop();
     await masterRuntime.stop();
   });

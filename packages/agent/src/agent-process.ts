@@ -699,7 +699,7 @@ export class AgentProcess extends Process {
     this.options.journal.append({ k: 'task', frameworkId, task: info, sandbox });
     const resources = Resources.fromJson(info.resources);
     try {
-      mkdirSync(sandbox, { recursive: true });
+      makeSandbox(sandbox);
     } catch (error) {
       this.taskUpdate(live, 'TASK_FAILED', `Cannot create sandbox: ${String(error)}`, 'REASON_CONTAINER_LAUNCH_FAILED');
       return;
@@ -813,7 +813,7 @@ export class AgentProcess extends Process {
     const containerId = ContainerId(this.uuid());
     const sandbox = join(this.options.workDir, 'slaves', this.agentId!, 'frameworks', frameworkId, 'executors', executorId, 'runs', containerId);
     try {
-      mkdirSync(sandbox, { recursive: true });
+      makeSandbox(sandbox);
     } catch {
       return undefined;
     }
@@ -1337,6 +1337,24 @@ export class AgentProcess extends Process {
   /** For tests and `/state`: the tasks this agent runs and their states. */
   taskStates(): Record<string, TaskState> {
     return Object.fromEntries([...this.tasks].map(([key, t]) => [key, t.task.state]));
+  }
+}
+
+/**
+ * Creates a sandbox, `.../executors/E/runs/C`. Its last three directories are usually the new
+ * ones, so they are made one by one: three calls where a recursive mkdir makes five (it first
+ * tries the whole path, then walks up through the missing parts). Anything else (a framework's
+ * first sandbox, an executor directory from an earlier run) takes the recursive form.
+ */
+function makeSandbox(sandbox: string): void {
+  const runs = dirname(sandbox);
+  const executor = dirname(runs);
+  try {
+    mkdirSync(executor);
+    mkdirSync(runs);
+    mkdirSync(sandbox);
+  } catch {
+    mkdirSync(sandbox, { recursive: true });
   }
 }
 
