@@ -46,25 +46,29 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A registered agent (as 'S1') with `containerizer`, on a memory network with a fake master and a virtual clock. */
+async function registeredAgent(containerizer: Containerizer): Promise<{ master: FakeMaster; masterRuntime: Runtime; agentRuntime: Runtime; journal: AgentJournal }> {
+  const clock = new VirtualClock(0);
+  const network = new MemoryNetwork();
+  const masterRuntime = new Runtime({ transport: network.transport('10.0.0.1', 5050), clock, logger: silentLogger() });
+  const agentRuntime = new Runtime({ transport: network.transport('10.0.0.2', 5051), clock, logger: silentLogger() });
+  await masterRuntime.start();
+  await agentRuntime.start();
+  const master = new FakeMaster();
+  const masterPid = masterRuntime.spawn(master);
+  const workDir = mkdtempSync(join(tmpdir(), 'agent-process-'));
+  dirs.push(workDir);
+  const journal = new AgentJournal(workDir);
+  agentRuntime.spawn(new AgentProcess({ master: masterPid, workDir, info: { hostname: 'a1', resources: [] }, containerizer, journal, registrationBackoffMs: 1000, killGracePeriodMs: 1000 }));
+  await agentRuntime.advance(10);
+  await masterRuntime.settle();
+  expect(master.agent).toBeDefined();
+  return { master, masterRuntime, agentRuntime, journal };
+}
+
 describe('AgentProcess', () => {
   it('answers a master reconciling a task it never received with TASK_LOST, once, through its status update manager, even for a framework it shut down', async () => {
-    const clock = new VirtualClock(0);
-    const network = new MemoryNetwork();
-    const masterRuntime = new Runtime({ transport: network.transport('10.0.0.1', 5050), clock, logger: silentLogger() });
-    const agentRuntime = new Runtime({ transport: network.transport('10.0.0.2', 5051), clock, logger: silentLogger() });
-    await masterRuntime.start();
-    await agentRuntime.start();
-    const master = new FakeMaster();
-    const masterPid = masterRuntime.spawn(master);
-    const workDir = mkdtempSync(join(tmpdir(), 'agent-reconcile-'));
-    dirs.push(workDir);
-    const journal = new AgentJournal(workDir);
-    agentRuntime.spawn(
-      new AgentProcess({ master: masterPid, workDir, info: { hostname: 'a1', resources: [] }, containerizer: idle, journal, registrationBackoffMs: 1000, killGracePeriodMs: 1000 }),
-    );
-    await agentRuntime.advance(10);
-    await masterRuntime.settle();
-    expect(master.agent).toBeDefined();
+    const { master, masterRuntime, agentRuntime, journal } = await registeredAgent(idle);
 
     const statuses = [{ task_id: { value: 't9' }, state: 'TASK_STAGING' as const, source: 'SOURCE_MASTER' as const, reason: 'REASON_RECONCILIATION' as const }];
     master.tell('ReconcileTasks', { framework_id: { value: 'F' }, statuses });
@@ -94,16 +98,6 @@ describe('AgentProcess', () => {
   });
 
   it('gives each run of a task its own sandbox, also when its task ID was used before', async () => {
-    const clock = new VirtualClock(0);
-    const network = new MemoryNetwork();
-    const masterRuntime = new Runtime({ transport: network.transport('10.0.0.1', 5050), clock, logger: silentLogger() });
-    const agentRuntime = new Runtime({ transport: network.transport('10.0.0.2', 5051), clock, logger: silentLogger() });
-    await masterRuntime.start();
-    await agentRuntime.start();
-    const master = new FakeMaster();
-    const masterPid = masterRuntime.spawn(master);
-    const workDir = mkdtempSync(join(tmpdir(), 'agent-sandbox-'));
-    dirs.push(workDir);
     // Records each launch (and whether its sandbox existed by then); each container ends when told.
     const launches: { config: ContainerConfig; sandboxExisted: boolean }[] = [];
     const ends = new Map<string, (termination: Termination) => void>();
@@ -115,11 +109,7 @@ describe('AgentProcess', () => {
       },
       wait: (id) => new Promise((resolve) => ends.set(id, resolve)),
     };
-    agentRuntime.spawn(
-      new AgentProcess({ master: masterPid, workDir, info: { hostname: 'a1', resources: [] }, containerizer: recording, journal: new AgentJournal(workDir), registrationBackoffMs: 1000, killGracePeriodMs: 1000 }),
-    );
-    await agentRuntime.advance(10);
-    await masterRuntime.settle();
+    const { master, masterRuntime, agentRuntime } = await registeredAgent(recording);
     const settle = async (): Promise<void> => {
       for (let i = 0; i < 3; i++) {
         await agentRuntime.settle();
