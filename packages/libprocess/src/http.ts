@@ -101,20 +101,25 @@ export const Http = {
   },
   /**
    * `jsonpText` of an answer serialised in chunks (`/master/state`: tens of megabytes), sent as
-   * they are, chunked, without first making one string of them.
+   * they are, chunked, without first making one string of them. The chunks are read one at a
+   * time as the connection can take them, so they may be made as they are read.
    */
-  jsonpChunks(request: Pick<HttpRequest, 'query'>, chunks: () => readonly string[]): HttpResponse {
+  jsonpChunks(request: Pick<HttpRequest, 'query'>, chunks: () => Iterable<string>): HttpResponse {
     const callback = request.query.get('jsonp');
     if (callback !== null && !JSONP_CALLBACK.test(callback)) return Http.badRequest(`Invalid jsonp callback '${callback}'`);
     const pieces = chunks();
-    const all = callback === null ? pieces : [`${callback}(`, ...pieces, ');'];
     return {
       status: 200,
       headers: callback === null ? JSON_TYPE : { 'content-type': 'text/javascript' },
       body: {
         [Symbol.asyncIterator]: (): AsyncIterator<string> => {
-          let next = 0;
-          return { next: () => Promise.resolve(next < all.length ? { done: false, value: all[next++]! } : { done: true, value: undefined }) };
+          const all = (function* (): Generator<string, undefined> {
+            if (callback !== null) yield `${callback}(`;
+            yield* pieces;
+            if (callback !== null) yield ');';
+            return undefined;
+          })();
+          return { next: () => Promise.resolve(all.next()), return: () => Promise.resolve(all.return(undefined)) };
         },
       },
     };

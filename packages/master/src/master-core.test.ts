@@ -6,7 +6,7 @@ import type { MasterEffect } from './master-effect.js';
 import { masterInfo } from './master-info.js';
 import { MemoryRegistry } from './registry.js';
 import { getState, getStateJson } from './operator-api.js';
-import { stateJson, stateModel } from './state-json.js';
+import { stateJson, stateJsonChunks, stateModel } from './state-json.js';
 
 const AGENT = 'slave(1)@127.0.0.1:5051';
 
@@ -206,8 +206,13 @@ describe('MasterCore', () => {
     h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task('a'), task('b')] } }] } }, 'stream-1', 0);
     h.step();
     same(); // used resources on a1, its offer gone
+    // The endpoint's chunks are joined as the socket reads them: read after an update, they are still the text from before it.
+    const staging = JSON.stringify(stateModel(h.core, context));
+    const unread = stateJsonChunks(h.core, context);
     h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'b' }, state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR', uuid: 'dTI=' }, timestamp: 1, uuid: 'dTI=' });
     h.step();
+    expect([...unread].join('')).toBe(staging);
+    expect(stateJson(h.core, context)).not.toBe(staging);
     same(); // b's cached text is not reused
     expect((JSON.parse(stateJson(h.core, context)) as { frameworks: { tasks: { id: string; state: string }[] }[] }).frameworks[0]!.tasks.map((t) => [t.id, t.state])).toEqual([
       ['a', 'TASK_STAGING'],

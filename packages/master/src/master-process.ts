@@ -446,7 +446,7 @@ export class MasterProcess extends Process {
     return { status: 200, headers: { 'content-type': 'application/json' }, body: stream };
   }
 
-  private state(): string[] {
+  private state(): Iterable<string> {
     return stateJsonChunks(this.core, { version: this.options.version, startTimeMs: this.startTimeMs, electedTimeMs: this.electedTimeMs, flags: this.options.flags });
   }
 
