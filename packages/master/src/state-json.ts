@@ -16,7 +16,7 @@ const seconds = (ms: number | undefined): number | undefined => (ms === undefine
 type Model = Record<string, number | string>;
 
 /** A bag's model, computed once per bag (bags never change). `/master/state` asks for the same ones each time. */
-const models = new WeakMap<object, Model>();
+const models = new WeakMap<Resources, Model>();
 
 function resourcesModel(resources: Resources): Model {
   let model = models.get(resources);
@@ -27,32 +27,53 @@ function resourcesModel(resources: Resources): Model {
   return model;
 }
 
-/** A task's resources model, from its wire form (parsed once per task object). */
-function taskResourcesModel(task: Task): Model {
-  let model = models.get(task);
-  if (model === undefined) {
-    const parsed = Resources.fromJson(task.resources);
-    model = resourcesModel(parsed.ok ? parsed.value : Resources.EMPTY);
-    models.set(task, model);
-  }
-  return model;
+/**
+ * What the state endpoints keep of a task between calls, in one weak-map entry per task (the
+ * collector pays for each entry): its resources' model (a task's resources never change), and
+ * its model and JSON text, made again only when its state, latest status or role changed.
+ */
+interface TaskCache {
+  readonly resources: Model;
+  state: string;
+  last: unknown;
+  count: number;
+  role: string | undefined;
+  model: Record<string, unknown> | undefined;
+  text: string | undefined;
 }
 
-/** Task models, rebuilt only when the task's state or latest status changed. */
-const taskModels = new WeakMap<Task, { state: string; last: unknown; count: number; role: string | undefined; model: Record<string, unknown> }>();
+const taskCaches = new WeakMap<Task, TaskCache>();
 
-export function taskModel(task: Task, role?: string): Record<string, unknown> {
+function taskCache(task: Task, role: string | undefined): TaskCache {
   const last = task.statuses?.at(-1);
   const count = task.statuses?.length ?? 0;
-  const cached = taskModels.get(task);
-  if (cached !== undefined && cached.state === task.state && cached.last === last && cached.count === count && cached.role === role) return cached.model;
-  const model = buildTaskModel(task, role);
-  taskModels.set(task, { state: task.state, last, count, role, model });
-  return model;
+  let cache = taskCaches.get(task);
+  if (cache === undefined) {
+    const parsed = Resources.fromJson(task.resources);
+    // Modelled directly: the parsed bag is this task's alone, so a cache entry for it would be garbage at once.
+    cache = { resources: new ResourcesModelSum().add(parsed.ok ? parsed.value : Resources.EMPTY).model(), state: task.state, last, count, role, model: undefined, text: undefined };
+    taskCaches.set(task, cache);
+  } else if (cache.state !== task.state || cache.last !== last || cache.count !== count || cache.role !== role) {
+    cache.state = task.state;
+    cache.last = last;
+    cache.count = count;
+    cache.role = role;
+    cache.model = undefined;
+    cache.text = undefined;
+  }
+  return cache;
 }
 
-function buildTaskModel(task: Task, role: string | undefined): Record<string, unknown> {
-  return taskStateModel(task, taskResourcesModel(task), role);
+/** A task's model (Mesos field names), rebuilt only when its state, latest status or role changed. */
+export function taskModel(task: Task, role?: string): Record<string, unknown> {
+  const cache = taskCache(task, role);
+  return (cache.model ??= taskStateModel(task, cache.resources, role));
+}
+
+/** A task's JSON text, made again only when its model is. */
+function taskText(task: Task, role?: string): string {
+  const cache = taskCache(task, role);
+  return (cache.text ??= JSON.stringify((cache.model ??= taskStateModel(task, cache.resources, role))));
 }
 
 function offerModel(offer: OfferRecord): Record<string, unknown> {
@@ -224,19 +245,6 @@ export function frameworkModel(core: MasterCore, framework: FrameworkRecord): Re
   model['offers'] = frameworkOffers(core, framework);
   model['executors'] = [];
   return model;
-}
-
-/** A task's JSON text, made again only when its model is (see `taskModel`). */
-const taskTexts = new WeakMap<Record<string, unknown>, string>();
-
-function taskText(task: Task, role?: string): string {
-  const model = taskModel(task, role);
-  let text = taskTexts.get(model);
-  if (text === undefined) {
-    text = JSON.stringify(model);
-    taskTexts.set(model, text);
-  }
-  return text;
 }
 
 /** A framework's model as JSON text in pieces, equal to `JSON.stringify(frameworkModel(core, framework))`. */
