@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HierarchicalAllocator } from '@ts-mesos/allocator';
-import type { SchedulerEvent } from '@ts-mesos/protocol';
+import type { InternalMessage, SchedulerEvent } from '@ts-mesos/protocol';
 import { MasterCore, type MasterCoreOptions } from './master-core.js';
 import type { MasterEffect } from './master-effect.js';
 import { masterInfo } from './master-info.js';
@@ -188,6 +188,25 @@ describe('MasterCore', () => {
     expect(after).toEqual(JSON.parse(JSON.stringify(getState(h.core))));
     expect(after.get_tasks.completed_tasks.map((t) => [t.task_id.value, t.state])).toEqual([['a', 'TASK_FINISHED']]);
     expect(after.get_tasks.tasks.map((t) => t.task_id.value)).toEqual(['b']);
+  });
+
+  it('keeps a status an agent sends with an own __proto__ key as data, its prototype untouched', () => {
+    const h = harness();
+    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
+    h.step();
+    const [offers] = h.allocate();
+    const offer = offers!.offers!.offers[0]!;
+    h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 'a', task_id: { value: 'a' }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 1 } }], command: { value: 'true' } }] } }] } }, 'stream-1', 0);
+    h.step();
+    const status = JSON.parse('{"task_id":{"value":"a"},"state":"TASK_RUNNING","source":"SOURCE_EXECUTOR","__proto__":{"polluted":true}}') as InternalMessage<'StatusUpdate'>['status'];
+    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status, timestamp: 1, uuid: 'dTE=' });
+    h.step();
+    const kept = h.core.frameworks.get('m-0000')!.tasks.get('a')!.task.statuses!.at(-1)!;
+    expect(Object.getPrototypeOf(kept)).toBe(Object.prototype);
+    expect(Object.hasOwn(kept, '__proto__')).toBe(true);
+    expect(kept).toMatchObject({ state: 'TASK_RUNNING', agent_id: { value: offer.agent_id.value }, uuid: 'dTE=' });
+    expect((kept as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
   it('serialises /master/state from cached agent and task text exactly as JSON.stringify of its model, as agents, offers and tasks change', () => {
