@@ -52,6 +52,19 @@ const resources = [
   { name: 'mem', type: 'SCALAR' as const, scalar: { value: 4096 } },
 ];
 
+/** Agent AGENT registered, framework m-0000 subscribed (stream-1), and tasks `ids` (1 cpu each) launched on its first offer; the agent's ID. */
+function launchedOnOneAgent(h: ReturnType<typeof harness>, ids: readonly string[]): { value: string } {
+  h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+  h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
+  h.step();
+  const [offers] = h.allocate();
+  const offer = offers!.offers!.offers[0]!;
+  const task = (id: string) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 1 } }], command: { value: 'true' } });
+  h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: ids.map(task) } }] } }, 'stream-1', 0);
+  h.step();
+  return offer.agent_id;
+}
+
 describe('MasterCore', () => {
   it("DECLINE and ACCEPT without filters refuse what they leave for Mesos's default 5 s; refuse_seconds 0 asks for it back at once", () => {
     const h = harness();
@@ -173,14 +186,7 @@ describe('MasterCore', () => {
 
   it('serialises GET_STATE from cached task JSON exactly as JSON.stringify would, and sees tasks change', () => {
     const h = harness();
-    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
-    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
-    h.step();
-    const [offers] = h.allocate();
-    const offer = offers!.offers!.offers[0]!;
-    const task = (id: string) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 1 } }], command: { value: 'true' } });
-    h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task('a'), task('b')] } }] } }, 'stream-1', 0);
-    h.step();
+    launchedOnOneAgent(h, ['a', 'b']);
     expect(JSON.parse(getStateJson(h.core))).toEqual(JSON.parse(JSON.stringify(getState(h.core))));
     h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'a' }, state: 'TASK_FINISHED', source: 'SOURCE_EXECUTOR', uuid: 'dTE=' }, timestamp: 1, uuid: 'dTE=' });
     h.step();
@@ -192,20 +198,14 @@ describe('MasterCore', () => {
 
   it('keeps a status an agent sends with an own __proto__ key as data, its prototype untouched', () => {
     const h = harness();
-    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
-    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
-    h.step();
-    const [offers] = h.allocate();
-    const offer = offers!.offers!.offers[0]!;
-    h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 'a', task_id: { value: 'a' }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 1 } }], command: { value: 'true' } }] } }] } }, 'stream-1', 0);
-    h.step();
+    const agentId = launchedOnOneAgent(h, ['a']);
     const status = JSON.parse('{"task_id":{"value":"a"},"state":"TASK_RUNNING","source":"SOURCE_EXECUTOR","__proto__":{"polluted":true}}') as InternalMessage<'StatusUpdate'>['status'];
     h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status, timestamp: 1, uuid: 'dTE=' });
     h.step();
     const kept = h.core.frameworks.get('m-0000')!.tasks.get('a')!.task.statuses!.at(-1)!;
     expect(Object.getPrototypeOf(kept)).toBe(Object.prototype);
     expect(Object.hasOwn(kept, '__proto__')).toBe(true);
-    expect(kept).toMatchObject({ state: 'TASK_RUNNING', agent_id: { value: offer.agent_id.value }, uuid: 'dTE=' });
+    expect(kept).toMatchObject({ state: 'TASK_RUNNING', agent_id: agentId, uuid: 'dTE=' });
     expect((kept as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
