@@ -487,7 +487,7 @@ class Connection {
 
   /**
    * Everything queued, in one write: adjacent small strings joined, buffers and big strings
-   * (a megabyte chunk of `/master/state`) beside them by writev, not copied into a join.
+   * (the chunks of `/master/state`) beside them by writev, not copied into a join.
    */
   private flush(): void {
     this.flushScheduled = false;
