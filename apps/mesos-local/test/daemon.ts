@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Scheduler, type SchedulerNotice } from '@ts-mesos/scheduler';
 import type { FrameworkInfo, Offer } from '@ts-mesos/protocol';
+import { afterAll } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -23,9 +24,46 @@ export function freePort(): number {
   return nextPort++;
 }
 
+const made: string[] = [];
+
+/** A fresh directory under the system's temporary one, removed when the test file is done (see `removeTempDirs`). */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
+
+/** The mount points at or below `dir` (from /proc/self/mountinfo, where a space in a path is `\040`). */
+export function mountsUnder(dir: string): string[] {
+  let table: string;
+  try {
+    table = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  return table
+    .split('\n')
+    .map((line) => (line.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))))
+    .filter((point) => point === dir || point.startsWith(`${dir}/`));
+}
+
+/**
+ * Removes the directories `tempDir` made. Each test file's own `afterAll` hooks run before this
+ * one (vitest runs a suite's after-hooks last-registered first, and this module registers its
+ * hook when the file imports it), so the daemons using them have stopped. A directory with
+ * something still mounted below it is kept, so that a removal never reaches through a mount.
+ */
+function removeTempDirs(): void {
+  for (const dir of made.splice(0)) {
+    const mounts = mountsUnder(dir);
+    if (mounts.length > 0) {
+      process.stderr.write(`kept ${dir}: still mounted below it: ${mounts.join(', ')}\n`);
+      continue;
+    }
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+afterAll(removeTempDirs);
 
 /** Probes until it answers something other than undefined (an error counts as not yet), up to `deadlineMs`. */
 export async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {

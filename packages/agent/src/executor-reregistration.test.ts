@@ -1,7 +1,7 @@
 // The agent's side of a custom executor subscribing again after the agent restarted
 // (docs/executor-http-api.md, "Agent Recovery"), on virtual time and the in-memory network:
 // the journal a previous agent process left, a containerizer that only keeps books.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerCheckpoint, ContainerConfig, Containerizer, ResourceStatistics, Termination } from '@ts-mesos/containerizer';
@@ -89,12 +89,15 @@ function previousAgent(workDir: string, framework: FrameworkInfo): AgentJournal 
 
 describe('a restarted agent and the custom executor it recovered', () => {
   const runtimes: Runtime[] = [];
+  const workDirs: string[] = [];
   afterEach(async () => {
     for (const runtime of runtimes.splice(0)) await runtime.stop();
+    for (const dir of workDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   async function restart(framework: FrameworkInfo = { id: { value: 'F' }, user: 'u', name: 'f' }) {
     const workDir = mkdtempSync(join(tmpdir(), 'executor-reregistration-'));
+    workDirs.push(workDir);
     const journal = previousAgent(workDir, framework);
     const network = new MemoryNetwork();
     const clock = new VirtualClock(0);

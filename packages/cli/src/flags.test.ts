@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,9 +24,14 @@ describe('parseFlags', () => {
   });
 
   it('reads file:// values from the file', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'flags-')), 'dir');
-    writeFileSync(path, '/from/file\n');
-    expect(parseFlags(spec, [`--work_dir=file://${path}`], {})).toMatchObject({ ok: true, flags: { values: { work_dir: '/from/file' } } });
+    const dir = mkdtempSync(join(tmpdir(), 'flags-'));
+    try {
+      const path = join(dir, 'dir');
+      writeFileSync(path, '/from/file\n');
+      expect(parseFlags(spec, [`--work_dir=file://${path}`], {})).toMatchObject({ ok: true, flags: { values: { work_dir: '/from/file' } } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names what is wrong: unknown flags, bad values, out of range', () => {
