@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PosixContainerizer } from '@ts-mesos/containerizer';
@@ -126,5 +126,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   } finally {
     agent.stop();
     master.stop();
+    await Promise.all([agent.exited, master.exited]);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 }); // 2,000 sandboxes: each run's would stay in /tmp
   }
 }
