@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ class FakeMaster extends Process {
     });
   }
 
-  tell<N extends 'ReconcileTasks' | 'ShutdownFramework' | 'RunTask' | 'StatusUpdateAcknowledgement'>(name: N, body: InternalMessage<N>): void {
+  tell<N extends 'ReconcileTasks' | 'ShutdownFramework' | 'RunTask' | 'StatusUpdateAcknowledgement' | 'CheckpointResources'>(name: N, body: InternalMessage<N>): void {
     this.send(this.agent!, messageName(name), body);
   }
 }
@@ -47,7 +47,7 @@ afterEach(() => {
 });
 
 /** A registered agent (as 'S1') with `containerizer`, on a memory network with a fake master and a virtual clock. */
-async function registeredAgent(containerizer: Containerizer): Promise<{ master: FakeMaster; masterRuntime: Runtime; agentRuntime: Runtime; journal: AgentJournal }> {
+async function registeredAgent(containerizer: Containerizer): Promise<{ master: FakeMaster; masterRuntime: Runtime; agentRuntime: Runtime; journal: AgentJournal; workDir: string }> {
   const clock = new VirtualClock(0);
   const network = new MemoryNetwork();
   const masterRuntime = new Runtime({ transport: network.transport('10.0.0.1', 5050), clock, logger: silentLogger() });
@@ -63,10 +63,32 @@ async function registeredAgent(containerizer: Containerizer): Promise<{ master: 
   await agentRuntime.advance(10);
   await masterRuntime.settle();
   expect(master.agent).toBeDefined();
-  return { master, masterRuntime, agentRuntime, journal };
+  return { master, masterRuntime, agentRuntime, journal, workDir };
 }
 
 describe('AgentProcess', () => {
+  it("makes and removes persistent volumes' directories, but never for a volume whose ID names another directory", async () => {
+    const { master, masterRuntime, agentRuntime, workDir } = await registeredAgent(idle);
+    const volume = (id: string) => ({ name: 'disk', type: 'SCALAR' as const, scalar: { value: 1 }, reservations: [{ type: 'DYNAMIC' as const, role: 'r1' }], disk: { persistence: { id }, volume: { container_path: 'data', mode: 'RW' as const } } });
+    const checkpoint = async (resources: unknown[]) => {
+      master.tell('CheckpointResources', { resources: resources as never });
+      await agentRuntime.settle();
+      await masterRuntime.settle();
+    };
+    const precious = join(workDir, 'volumes', 'roles', 'r1', 'precious');
+    await checkpoint([volume('precious')]);
+    writeFileSync(join(precious, 'data.txt'), 'keep me');
+    // A volume named '..' (the master refuses to create one; an older master did not) comes and goes.
+    await checkpoint([volume('precious'), volume('..'), volume('x'.repeat(300))]);
+    await checkpoint([volume('precious')]);
+    expect(readFileSync(join(precious, 'data.txt'), 'utf8')).toBe('keep me');
+    await checkpoint([]);
+    expect(existsSync(precious)).toBe(false);
+    expect(existsSync(join(workDir, 'volumes', 'roles', 'r1'))).toBe(true);
+    await agentRuntime.stop();
+    await masterRuntime.stop();
+  });
+
   it('answers a master reconciling a task it never received with TASK_LOST, once, through its status update manager, even for a framework it shut down', async () => {
     const { master, masterRuntime, agentRuntime, journal } = await registeredAgent(idle);
 

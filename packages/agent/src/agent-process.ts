@@ -19,6 +19,7 @@ import {
   type InternalMessage,
   type InternalName,
   isTerminalState,
+  isValidId,
   messageName,
   PROTOCOL_VERSION,
   Resources,
@@ -655,8 +656,15 @@ export class AgentProcess extends Process {
     this.options.journal.append({ k: 'resources', resources: json });
     const before = volumePaths(this.options.workDir, this.total);
     const after = volumePaths(this.options.workDir, parsed.value);
-    for (const path of after.keys()) if (!before.has(path)) mkdirSync(path, { recursive: true });
-    for (const path of before.keys()) if (!after.has(path)) rmSync(path, { recursive: true, force: true });
+    const change = (what: string, path: string, act: () => void): void => {
+      try {
+        act();
+      } catch (error) {
+        this.log.warn({ path, err: String(error) }, `Cannot ${what} a persistent volume's directory`);
+      }
+    };
+    for (const path of after.keys()) if (!before.has(path)) change('create', path, () => mkdirSync(path, { recursive: true }));
+    for (const path of before.keys()) if (!after.has(path)) change('remove', path, () => rmSync(path, { recursive: true, force: true }));
     this.total = parsed.value;
     this.info = { ...this.info, resources: json };
     this.log.info({ resources: parsed.value.toString() }, 'Checkpointed resources from the master');
@@ -1363,11 +1371,16 @@ function latestPath(frameworkId: string, executorId: string): string {
   return `/frameworks/${frameworkId}/executors/${executorId}/runs/latest`;
 }
 
-/** Where each persistent volume in `resources` lives: `<work_dir>/volumes/roles/<role>/<id>` (as Mesos). */
+/**
+ * Where each persistent volume in `resources` lives: `<work_dir>/volumes/roles/<role>/<id>` (as
+ * Mesos). A volume whose ID could name another directory (`..`, a `/`: the master refuses those)
+ * gets none, so that its DESTROY can never remove anything else.
+ */
 function volumePaths(workDir: string, resources: Resources): Map<string, { id: string; containerPath: string }> {
   const paths = new Map<string, { id: string; containerPath: string }>();
   for (const r of resources.persistentVolumes()) {
     const id = r.disk!.persistence!.id;
+    if (!isValidId(id)) continue;
     const role = r.reservations.at(-1)?.role ?? '*';
     paths.set(join(workDir, 'volumes', 'roles', role.replaceAll('/', ' '), id.replaceAll('/', ' ')), { id, containerPath: r.disk?.volume?.container_path ?? id });
   }

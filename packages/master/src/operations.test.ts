@@ -53,4 +53,12 @@ describe('operation conversions', () => {
     expect(conversion('CREATE', json([cpus(1, dynamic('ops'))]), actor)).toMatchObject({ ok: false, error: expect.stringContaining('not disk') });
     expect(conversion('UNRESERVE', json([disk(64, dynamic('ops'), 'v1')]), actor)).toMatchObject({ ok: false, error: expect.stringContaining('DESTROY it first') });
   });
+
+  it("refuses to CREATE a volume whose ID could name another directory (Mesos's validateID), but DESTROYs one", () => {
+    for (const id of ['..', '.', 'a/b', '../../x', 'a\\b', 'tab\there', 'x'.repeat(256)]) {
+      expect(conversion('CREATE', json([disk(64, dynamic('ops'), id)]), actor)).toMatchObject({ ok: false, error: expect.stringContaining('Invalid persistence ID') });
+    }
+    expect(conversion('CREATE', json([disk(64, dynamic('ops'), 'x'.repeat(255))]), actor).ok).toBe(true);
+    expect(conversion('DESTROY', json([disk(64, dynamic('ops'), '..')]), actor).ok).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import { reservedRole, type Resource, Resources } from '@ts-mesos/protocol';
+import { idError, reservedRole, type Resource, Resources } from '@ts-mesos/protocol';
 
 /** What an operation does to an agent's resources: `consumed` becomes `converted` (both unallocated). */
 export interface Conversion {
@@ -67,6 +67,10 @@ export function conversion(kind: OperationKind, resources: Resources, actor: Ope
       const why = each(resources, (r) => {
         if (r.name !== 'disk') return `'${r.name}' is not disk: only disk resources can be persistent volumes`;
         if (r.disk?.persistence?.id === undefined || r.disk.persistence.id === '') return `a volume needs 'disk.persistence.id'`;
+        // The ID names the volume's directory on the agent (as Mesos's validateID). A volume
+        // made before IDs were checked can still be destroyed: the agent gives it no directory.
+        const idWhy = kind === 'CREATE' ? idError(r.disk.persistence.id) : undefined;
+        if (idWhy !== undefined) return `Invalid persistence ID for the volume: ${idWhy}`;
         if (r.disk.volume?.container_path === undefined || r.disk.volume.container_path === '') return `volume '${r.disk.persistence.id}' needs 'disk.volume.container_path'`;
         const path = r.disk.volume.container_path;
         if (path.startsWith('/') || path.split('/').includes('..')) return `volume '${r.disk.persistence.id}': 'container_path' must be relative and stay in the sandbox, got '${path}'`;
