@@ -122,6 +122,11 @@ describe('the offer cycle with a real master and agent', () => {
     expect(await wrongStream.text()).toMatch(/didn't match/);
     const stranger = await post(JSON.stringify({ type: 'REVIVE', framework_id: { value: 'nobody' } }), { 'mesos-stream-id': 'x' });
     expect(stranger.status).toBe(403);
+    const subscribe = (info: Record<string, unknown>) => JSON.stringify({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'bad', ...info } } });
+    const withStream = await post(subscribe({}), { 'mesos-stream-id': 'x' });
+    expect([withStream.status, await withStream.text()]).toEqual([400, "Subscribe calls should not include the 'Mesos-Stream-Id' header"]);
+    const badRole = await post(subscribe({ roles: ['..'], capabilities: [{ type: 'MULTI_ROLE' }] }));
+    expect([badRole.status, await badRole.text()]).toEqual([400, "'FrameworkInfo.roles' contains invalid role: role '..' cannot include '..' as a component"]);
     await f.scheduler.teardown();
   });
 

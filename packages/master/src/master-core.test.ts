@@ -66,6 +66,32 @@ function launchedOnOneAgent(h: ReturnType<typeof harness>, ids: readonly string[
 }
 
 describe('MasterCore', () => {
+  it("refuses a SUBSCRIBE whose FrameworkInfo Mesos refuses, and keeps offering to the others", () => {
+    const h = harness();
+    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+    const multi = { capabilities: [{ type: 'MULTI_ROLE' as const }] };
+    const refused: [Record<string, unknown>, string, { value: string }?][] = [
+      [{ ...multi, roles: ['..'] }, "contains invalid role: role '..' cannot include '..'"],
+      [{ ...multi, roles: ['a', 'b', 'a'] }, 'contains duplicate items: a'],
+      [{ ...multi, roles: ['a'], role: 'a' }, "'FrameworkInfo.role' must not be set"],
+      [{ roles: ['a'] }, "'FrameworkInfo.roles' must not be set"],
+      [{ role: 'x y' }, "'FrameworkInfo.role' is not a valid role"],
+      [{ id: { value: 'a/b' } }, "Invalid 'FrameworkInfo.id'", { value: 'a/b' }],
+      [{ id: { value: '..' } }, "Invalid 'FrameworkInfo.id'", { value: '..' }],
+      [{ failover_timeout: 1e308 }, 'failover_timeout (1e+308) is invalid'],
+      [{ id: { value: 'F1' } }, "'framework_id' differs"],
+      [{}, "'framework_id' differs", { value: 'F1' }],
+    ];
+    for (const [info, message, frameworkId] of refused) {
+      const call = { type: 'SUBSCRIBE' as const, subscribe: { framework_info: { user: 'u', name: 'bad', ...info } }, ...(frameworkId === undefined ? {} : { framework_id: frameworkId }) };
+      expect(h.core.subscribe(call as never, 'stream-x', 0)).toEqual({ ok: false, status: 400, message: expect.stringContaining(message) });
+    }
+    expect(h.core.frameworks.size).toBe(0);
+    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f', ...multi, roles: ['a', 'b'] } } }, 'stream-1', 0);
+    h.step();
+    expect(h.allocate()[0]).toMatchObject({ type: 'OFFERS' });
+  });
+
   it("DECLINE and ACCEPT without filters refuse what they leave for Mesos's default 5 s; refuse_seconds 0 asks for it back at once", () => {
     const h = harness();
     h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);

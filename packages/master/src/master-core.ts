@@ -18,6 +18,7 @@ import {
   type TaskStatus,
 } from '@ts-mesos/protocol';
 import { AcceptProcessor, filterSeconds } from './accept.js';
+import { frameworkInfoError } from './framework-validation.js';
 import { operatorAgent, operatorFramework } from './operator-api.js';
 import { type Conversion, conversion, type OperationActor, type OperationKind, operationResources, volumeIds } from './operations.js';
 import { type MasterEffect, type MasterTimer, send } from './master-effect.js';
@@ -470,10 +471,12 @@ export class MasterCore {
   subscribe(call: SchedulerCall, streamId: string, now: number): { ok: true; frameworkId: string } | { ok: false; status: 400 | 403; message: string } {
     const subscribe = call.subscribe!;
     const info = subscribe.framework_info;
+    const invalid = frameworkInfoError(info);
+    if (invalid !== undefined) return { ok: false, status: 400, message: invalid };
     const roles = frameworkRoles(info);
     if (roles.length === 0) return { ok: false, status: 400, message: 'A MULTI_ROLE framework must subscribe with at least one role' };
-    const requested = info.id?.value;
-    if (call.framework_id !== undefined && requested !== undefined && call.framework_id.value !== requested) {
+    const requested = info.id?.value === '' ? undefined : info.id?.value;
+    if ((call.framework_id?.value ?? '') !== (requested ?? '')) {
       return { ok: false, status: 400, message: "'framework_id' differs from 'subscribe.framework_info.id'" };
     }
     if (requested !== undefined && this.removedFrameworks.has(requested)) {

@@ -163,8 +163,10 @@ export class Scheduler {
   /** One subscription, until it ends; resolves with why it ended. */
   private async subscribeOnce(): Promise<string> {
     this.abort = new AbortController();
-    const framework: FrameworkInfo = { ...this.options.framework, ...(this.frameworkId === undefined ? {} : { id: { value: this.frameworkId } }) };
-    const call: SchedulerCall = { type: 'SUBSCRIBE', subscribe: { framework_info: framework }, ...(this.frameworkId === undefined ? {} : { framework_id: { value: this.frameworkId } }) };
+    // The master wants the call's framework_id equal to the FrameworkInfo's ID (both or neither).
+    const id = this.frameworkId ?? (this.options.framework.id?.value || undefined);
+    const framework: FrameworkInfo = { ...this.options.framework, ...(id === undefined ? {} : { id: { value: id } }) };
+    const call: SchedulerCall = { type: 'SUBSCRIBE', subscribe: { framework_info: framework }, ...(id === undefined ? {} : { framework_id: { value: id } }) };
     const response = await openStream(this.url, JSON.stringify(call), this.abort.signal);
     if (response.url !== this.url) this.url = response.url;
     if (response.status !== 200) {
