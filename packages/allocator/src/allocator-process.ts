@@ -69,18 +69,20 @@ export class AllocatorProcess extends Process {
 
   protected override initialize(): void {
     const slice = this.options.sliceAgents ?? 2500;
+    // The next run is armed before this one, so that a run that throws (a bug; the runtime logs
+    // it) costs that run only, not every periodic allocation after it.
     const tick = (): void => {
       const parts = Math.max(1, Math.ceil((this.core.agentCount?.() ?? 0) / slice));
       if (parts === 1) {
-        this.allocateNow();
         this.delay(this.intervalMs, tick);
+        this.allocateNow();
         return;
       }
       // One part now, the next after whatever arrived meanwhile (a timer turn lets I/O in).
       const part = (i: number): void => {
-        this.allocateNow({ part: i, parts });
         if (i + 1 < parts) this.delay(0, () => part(i + 1));
         else this.delay(this.intervalMs, tick);
+        this.allocateNow({ part: i, parts });
       };
       part(0);
     };

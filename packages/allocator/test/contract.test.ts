@@ -161,6 +161,31 @@ describe('AllocatorProcess', () => {
     expect(new Set(offered).size).toBe(10);
     await runtime.stop();
   });
+
+  it('keeps its periodic runs going after one that throws', async () => {
+    const clock = new VirtualClock();
+    const runtime = new Runtime({ transport: new MemoryNetwork().transport(), clock, logger: silentLogger() });
+    await runtime.start();
+    const core = new HierarchicalAllocator();
+    let failing = 2;
+    const allocate = core.allocate.bind(core);
+    core.allocate = (now, scope) => {
+      if (failing > 0) {
+        failing--;
+        throw new Error('a bug in a run');
+      }
+      return allocate(now, scope);
+    };
+    const batches: OfferDecision[][] = [];
+    runtime.spawn(new AllocatorProcess(core, { intervalMs: 1000, onOffers: (d) => batches.push(d) }));
+    core.addFramework(f1, { roles: ['*'] });
+    core.addAgent(a1, { hostname: 'h1', total: r('cpus:1;mem:64') });
+    await runtime.advance(2000); // two runs, both throw
+    expect(batches).toEqual([]);
+    await runtime.advance(1000);
+    expect(batches.flat().map((d) => d.agentId)).toEqual([a1]);
+    await runtime.stop();
+  });
 });
 
 describe('sliced runs of the hierarchical allocator', () => {
