@@ -17,7 +17,7 @@ const json = async <T = Json>(url: string): Promise<T> => {
 };
 
 // The sandbox gets a file, a subdirectory, and two symlinks that lead out of it.
-const COMMAND = "printf 'hello world' > hello.txt; mkdir sub; echo inner > sub/inner.txt; ln -s /etc/passwd leak; ln -s .. up; echo started; exec sleep 600";
+const COMMAND = "printf 'hello world' > hello.txt; mkdir sub; echo inner > sub/inner.txt; ln -s /etc/passwd leak; ln -s .. up; mkfifo pipe; echo started; exec sleep 600";
 
 describe('operator endpoints of a real master and agent', () => {
   let master: Daemon;
@@ -201,6 +201,10 @@ describe('operator endpoints of a real master and agent', () => {
     expect((await status(`${path(`${sandbox}/hello.txt`)}&length=-1`))[0]).toBe(400);
     expect((await status(path(sandbox)))[0]).toBe(400);
     expect((await get(`${agent.url}/files/download?${path(`${sandbox}/leak`)}`)).status).toBe(403);
+    // A FIFO is not read (its open would wait for a writer, holding a thread every file operation shares).
+    expect(await status(path(`${sandbox}/pipe`))).toEqual([400, `'${sandbox}/pipe' is not a regular file`]);
+    expect((await get(`${agent.url}/files/download?${path(`${sandbox}/pipe`)}`)).status).toBe(400);
+    expect(await status(path(`${sandbox}/hello.txt`))).toEqual([200, JSON.stringify({ data: 'hello world', offset: 0 })]);
     // The agent is still fine.
     expect((await get(`${agent.url}/slave(1)/health`)).status).toBe(200);
   });

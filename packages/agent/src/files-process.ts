@@ -1,5 +1,5 @@
 import { constants, createReadStream, type Stats } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { type FileHandle, open, readdir, realpath, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Http, type HttpRequest, type HttpResponse, Process } from '@ts-mesos/libprocess';
 
@@ -112,14 +112,15 @@ export class FilesProcess extends Process {
     if (!Number.isInteger(length) || length < 0) return Http.badRequest(`Invalid 'length': expected a non-negative integer, got '${lengthText}'`);
     const resolved = await this.resolve(request);
     if (!resolved.ok) return resolved.response;
-    if (resolved.stats.isDirectory()) return Http.badRequest(`'${request.query.get('path')}' is a directory`);
-    const size = resolved.stats.size;
-    if (offset === -1) return Http.json({ data: '', offset: size });
-    const start = Math.min(offset, size);
-    const count = Math.min(length, MAX_READ_BYTES, size - start);
-    const buffer = Buffer.alloc(count);
-    const handle = await open(resolved.path, constants.O_RDONLY);
+    const opened = await openRegular(resolved, request.query.get('path')!);
+    if (!opened.ok) return opened.response;
+    const handle = opened.handle;
     try {
+      const size = opened.size;
+      if (offset === -1) return Http.json({ data: '', offset: size });
+      const start = Math.min(offset, size);
+      const count = Math.min(length, MAX_READ_BYTES, size - start);
+      const buffer = Buffer.alloc(count);
       const { bytesRead } = await handle.read(buffer, 0, count, start);
       return Http.json({ data: buffer.subarray(0, bytesRead).toString('utf8'), offset: start });
     } finally {
@@ -130,12 +131,33 @@ export class FilesProcess extends Process {
   private async download(request: HttpRequest): Promise<HttpResponse> {
     const resolved = await this.resolve(request);
     if (!resolved.ok) return resolved.response;
-    if (resolved.stats.isDirectory()) return Http.badRequest(`'${request.query.get('path')}' is a directory`);
+    const opened = await openRegular(resolved, request.query.get('path')!);
+    if (!opened.ok) return opened.response;
     const name = posix.basename(resolved.path).replace(/"/g, '');
+    if (opened.size === 0) await opened.handle.close();
     return {
       status: 200,
       headers: { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${name}"` },
-      body: resolved.stats.size === 0 ? '' : createReadStream(resolved.path, { end: resolved.stats.size - 1 }),
+      body: opened.size === 0 ? '' : createReadStream('', { fd: opened.handle, start: 0, end: opened.size - 1 }),
     };
   }
+}
+
+/**
+ * Opens a regular file to read. Anything else is refused: a directory, and a FIFO or device,
+ * whose open or read would wait for a writer that may never come, holding one of the few
+ * threads every file operation of this process shares (a FIFO in a sandbox had stalled every
+ * later `/files` request). The open does not wait (O_NONBLOCK), and the check is made on what
+ * was opened, so a file replaced after `resolve` looked at it is checked too.
+ */
+async function openRegular(resolved: { path: string; stats: Stats }, shown: string): Promise<{ ok: true; handle: FileHandle; size: number } | { ok: false; response: HttpResponse }> {
+  if (resolved.stats.isDirectory()) return { ok: false, response: Http.badRequest(`'${shown}' is a directory`) };
+  if (!resolved.stats.isFile()) return { ok: false, response: Http.badRequest(`'${shown}' is not a regular file`) };
+  const handle = await open(resolved.path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const stats = await handle.stat().catch(() => undefined);
+  if (stats?.isFile() !== true) {
+    await handle.close();
+    return { ok: false, response: Http.badRequest(`'${shown}' is not a regular file`) };
+  }
+  return { ok: true, handle, size: stats.size };
 }
