@@ -161,11 +161,17 @@ describe('MasterCore', () => {
     );
     h.step();
     expect(h.allocate()).toEqual([]); // everything is in use
-    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 't' }, state: 'TASK_FINISHED', uuid: 'dTE=' }, timestamp: 1, uuid: 'dTE=' });
+    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 't' }, state: 'TASK_FINISHED', uuid: 'AQEBAQEBAQEBAQEBAQEBAQ==' }, timestamp: 1, uuid: 'AQEBAQEBAQEBAQEBAQEBAQ==' });
     const relayed = h.events(h.step());
-    expect(relayed[0]).toMatchObject({ type: 'UPDATE', update: { status: { state: 'TASK_FINISHED', uuid: 'dTE=', agent_id: { value: 'm-S0' } } } });
+    expect(relayed[0]).toMatchObject({ type: 'UPDATE', update: { status: { state: 'TASK_FINISHED', uuid: 'AQEBAQEBAQEBAQEBAQEBAQ==', agent_id: { value: 'm-S0' } } } });
     expect(h.allocate()).toHaveLength(1); // the task's resources are offered again
-    h.core.call({ type: 'ACKNOWLEDGE', framework_id: { value: 'm-0000' }, acknowledge: { agent_id: { value: 'm-S0' }, task_id: { value: 't' }, uuid: 'dTE=' } }, 's', 0);
+    // An acknowledgement whose uuid is not 16 bytes of base64 is refused, and nothing is sent.
+    for (const uuid of ['', 'AAAA', '!!!notbase64', Buffer.alloc(17).toString('base64')]) {
+      const ack = { type: 'ACKNOWLEDGE' as const, framework_id: { value: 'm-0000' }, acknowledge: { agent_id: { value: 'm-S0' }, task_id: { value: 't' }, uuid } };
+      expect(h.core.call(ack, 's', 0)).toMatchObject({ status: 400, message: expect.stringContaining('expected 16 bytes in base64') });
+    }
+    expect(h.step().filter((e) => e.kind === 'send')).toEqual([]);
+    h.core.call({ type: 'ACKNOWLEDGE', framework_id: { value: 'm-0000' }, acknowledge: { agent_id: { value: 'm-S0' }, task_id: { value: 't' }, uuid: 'AQEBAQEBAQEBAQEBAQEBAQ==' } }, 's', 0);
     expect(h.step().find((e) => e.kind === 'send')).toMatchObject({ name: 'StatusUpdateAcknowledgement', to: AGENT });
     const framework = h.core.frameworks.get('m-0000')!;
     expect(framework.tasks.size).toBe(0);
@@ -214,7 +220,7 @@ describe('MasterCore', () => {
     const h = harness();
     launchedOnOneAgent(h, ['a', 'b']);
     expect(JSON.parse(getStateJson(h.core))).toEqual(JSON.parse(JSON.stringify(getState(h.core))));
-    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'a' }, state: 'TASK_FINISHED', source: 'SOURCE_EXECUTOR', uuid: 'dTE=' }, timestamp: 1, uuid: 'dTE=' });
+    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'a' }, state: 'TASK_FINISHED', source: 'SOURCE_EXECUTOR', uuid: 'AQEBAQEBAQEBAQEBAQEBAQ==' }, timestamp: 1, uuid: 'AQEBAQEBAQEBAQEBAQEBAQ==' });
     h.step();
     const after = JSON.parse(getStateJson(h.core)) as { get_tasks: { tasks: { task_id: { value: string } }[]; completed_tasks: { task_id: { value: string }; state: string }[] } };
     expect(after).toEqual(JSON.parse(JSON.stringify(getState(h.core))));
@@ -226,12 +232,12 @@ describe('MasterCore', () => {
     const h = harness();
     const agentId = launchedOnOneAgent(h, ['a']);
     const status = JSON.parse('{"task_id":{"value":"a"},"state":"TASK_RUNNING","source":"SOURCE_EXECUTOR","__proto__":{"polluted":true}}') as InternalMessage<'StatusUpdate'>['status'];
-    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status, timestamp: 1, uuid: 'dTE=' });
+    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status, timestamp: 1, uuid: 'AQEBAQEBAQEBAQEBAQEBAQ==' });
     h.step();
     const kept = h.core.frameworks.get('m-0000')!.tasks.get('a')!.task.statuses!.at(-1)!;
     expect(Object.getPrototypeOf(kept)).toBe(Object.prototype);
     expect(Object.hasOwn(kept, '__proto__')).toBe(true);
-    expect(kept).toMatchObject({ state: 'TASK_RUNNING', agent_id: agentId, uuid: 'dTE=' });
+    expect(kept).toMatchObject({ state: 'TASK_RUNNING', agent_id: agentId, uuid: 'AQEBAQEBAQEBAQEBAQEBAQ==' });
     expect((kept as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
@@ -254,7 +260,7 @@ describe('MasterCore', () => {
     // The endpoint's chunks are joined as the socket reads them: read after an update, they are still the text from before it.
     const staging = JSON.stringify(stateModel(h.core, context));
     const unread = stateJsonChunks(h.core, context);
-    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'b' }, state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR', uuid: 'dTI=' }, timestamp: 1, uuid: 'dTI=' });
+    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'b' }, state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR', uuid: 'AgICAgICAgICAgICAgICAg==' }, timestamp: 1, uuid: 'AgICAgICAgICAgICAgICAg==' });
     h.step();
     expect([...unread].join('')).toBe(staging);
     expect(stateJson(h.core, context)).not.toBe(staging);
@@ -263,10 +269,10 @@ describe('MasterCore', () => {
       ['a', 'TASK_STAGING'],
       ['b', 'TASK_RUNNING'],
     ]);
-    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'a' }, state: 'TASK_FINISHED', source: 'SOURCE_EXECUTOR', uuid: 'dTE=' }, timestamp: 1, uuid: 'dTE=' });
+    h.core.statusUpdate(AGENT, { framework_id: { value: 'm-0000' }, status: { task_id: { value: 'a' }, state: 'TASK_FINISHED', source: 'SOURCE_EXECUTOR', uuid: 'AQEBAQEBAQEBAQEBAQEBAQ==' }, timestamp: 1, uuid: 'AQEBAQEBAQEBAQEBAQEBAQ==' });
     h.step();
     same();
-    h.core.call({ type: 'ACKNOWLEDGE', framework_id: { value: 'm-0000' }, acknowledge: { agent_id: offer.agent_id, task_id: { value: 'a' }, uuid: 'dTE=' } }, 'stream-1', 0);
+    h.core.call({ type: 'ACKNOWLEDGE', framework_id: { value: 'm-0000' }, acknowledge: { agent_id: offer.agent_id, task_id: { value: 'a' }, uuid: 'AQEBAQEBAQEBAQEBAQEBAQ==' } }, 'stream-1', 0);
     h.step();
     same(); // a among the completed tasks
     h.core.agentExited(AGENT); // a1 deactivated: its cached text must not be reused

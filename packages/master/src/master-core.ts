@@ -57,6 +57,9 @@ export interface MasterCoreOptions {
 /** The answer to a v1 scheduler call: 202, or an HTTP error status with a message. */
 export type CallOutcome = { readonly status: 202 } | { readonly status: 400 | 403 | 404 | 409; readonly message: string };
 
+/** 16 bytes in base64, padded or not. */
+const UUID_BASE64 = /^[A-Za-z0-9+/]{21}[AQgw](==)?$/;
+
 const ACCEPTED: CallOutcome = { status: 202 };
 
 /** Cumulative counts the master keeps for its metrics. */
@@ -628,6 +631,8 @@ export class MasterCore {
   }
 
   private acknowledge(framework: FrameworkRecord, ack: NonNullable<SchedulerCall['acknowledge']>): CallOutcome {
+    // A status update's uuid is 16 bytes, base64 in JSON (Mesos refuses what UUID::fromBytes does).
+    if (!UUID_BASE64.test(ack.uuid)) return { status: 400, message: `Invalid 'acknowledge.uuid' '${ack.uuid.slice(0, 100)}': expected 16 bytes in base64` };
     const agent = this.agents.get(ack.agent_id.value);
     if (agent === undefined) return { status: 404, message: `Agent '${ack.agent_id.value}' is not registered` };
     const record = agent.tasks.get(taskKey(framework.id, ack.task_id.value));
