@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Offer } from '@ts-mesos/protocol';
 import { type Daemon, freePort, startDaemon, tempDir, TestFramework } from './daemon.js';
 import { tearDown } from './example-executor.js';
 
@@ -22,7 +23,9 @@ describe('custom executors over the v1 Executor API with a real master and agent
   /** Launches tasks for `executorId` (running `command`) on the next offer. */
   async function launch(tasks: { id: string; data?: string }[], executorId: string, command: string): Promise<void> {
     await framework.next((n) => n.type === 'SUBSCRIBED');
-    const offer = await framework.freshOffer();
+    // The tasks and, beside them, their executor (Mesos wants both to fit the offer).
+    const scalar = (o: Offer, name: string): number => o.resources.find((r) => r.name === name)?.scalar?.value ?? 0;
+    const offer = await framework.freshOffer((o) => scalar(o, 'cpus') >= 0.1 * (tasks.length + 1) - 1e-9 && scalar(o, 'mem') >= 32 * (tasks.length + 1));
     agentId = offer.agent_id.value;
     const executor = { executor_id: { value: executorId }, command: { value: command }, resources: cpusMem };
     await framework.scheduler.launch(

@@ -3,7 +3,7 @@ import { AgentId, FrameworkId, Resources, type SchedulerCall, type TaskInfo, typ
 import type { CallOutcome, MasterCore } from './master-core.js';
 import { send } from './master-effect.js';
 import { type FrameworkRecord, hasCapability, type OfferRecord, type TaskRecord } from './records.js';
-import { validateTask } from './task-validation.js';
+import { validateExecutor, validateTask } from './task-validation.js';
 
 /**
  * How long an ACCEPT's unused resources or a DECLINE's offers stay refused: as in Mesos, a call
@@ -62,6 +62,13 @@ export class AcceptProcessor {
           const tasks = group?.task_group.tasks ?? [];
           let groupRemaining = remaining;
           let why: string | undefined = group === undefined ? "LAUNCH_GROUP needs 'launch_group'" : tasks.length === 0 ? 'Task group is empty' : agent === undefined ? `Agent '${agentId}' is gone` : undefined;
+          if (why === undefined && group !== undefined) {
+            // The group's executor: valid, and its resources fit beside all the group's tasks.
+            const executor = validateExecutor(group.executor, { frameworkId: framework.id, role }, true);
+            if (!executor.ok) why = executor.error;
+            else if (!groupRemaining.contains(executor.value)) why = `The task group's executor uses more resources (${executor.value.unallocate().toString()}) than available (${groupRemaining.unallocate().toString()})`;
+            else groupRemaining = groupRemaining.subtract(executor.value);
+          }
           const checkedTasks: [TaskInfo, Resources][] = [];
           for (const task of why === undefined ? tasks : []) {
             // Tasks of a group run under the group's executor: validate each as if it named it.
@@ -82,7 +89,7 @@ export class AcceptProcessor {
             }
             break;
           }
-          remaining = groupRemaining;
+          remaining = remaining.subtract(checkedTasks.reduce((sum, [, r]) => sum.add(r), Resources.EMPTY));
           for (const [task, resources] of checkedTasks) this.core.addTask(this.record(framework, { ...task, executor: group.executor }, resources, role));
           this.core.emit(send(agent.pid, 'RunTaskGroup', { framework_info: framework.info, executor: { ...group.executor, framework_id: { value: framework.id } }, task_group: group.task_group }));
           break;

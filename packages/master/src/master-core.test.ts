@@ -148,6 +148,32 @@ describe('MasterCore', () => {
     expect(h.core.frameworks.get('m-0000')!.tasks.get('ok')!.task.state).toBe('TASK_STAGING');
   });
 
+  it("refuses a custom or task group's executor Mesos refuses: one that does not fit, invalid resources, a bad ID or type", () => {
+    const h = harness();
+    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
+    h.step();
+    const offer = h.allocate()[0]!.offers!.offers[0]!;
+    const cpus = (value: number) => [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value } }];
+    const executor = (id: string, r: unknown, extra: Record<string, unknown> = {}) => ({ executor_id: { value: id }, command: { value: 'run-executor' }, resources: r as never, ...extra });
+    const task = (id: string, e?: ReturnType<typeof executor>) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: cpus(1), ...(e === undefined ? { command: { value: 'true' } } : { executor: e }) });
+    const group = (id: string, e: ReturnType<typeof executor>) => ({ type: 'LAUNCH_GROUP' as const, launch_group: { executor: e, task_group: { tasks: [{ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: cpus(0.5) }] } } });
+    const launch = { type: 'LAUNCH' as const, launch: { task_infos: [task('big-executor', executor('e1', cpus(100))), task('bad-executor', executor('e2', cpus(-1))), task('fits', executor('e3', cpus(1)))] } };
+    const operations = [launch, group('g-slash', executor('a/b', cpus(0.1))), group('g-custom', executor('g2', cpus(0.1), { type: 'CUSTOM' })), group('g-big', executor('g3', cpus(50))), group('g-ok', executor('g4', cpus(0.5)))];
+    h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations } }, 'stream-1', 0);
+    const effects = h.step();
+    const errors = Object.fromEntries(h.events(effects).flatMap((e) => (e.type === 'UPDATE' ? [[e.update!.status.task_id.value, e.update!.status.message]] : [])));
+    expect(errors).toEqual({
+      'big-executor': expect.stringContaining('Task and its executor use more resources (cpus:101)'),
+      'bad-executor': expect.stringContaining('Executor resources are invalid'),
+      'g-slash': expect.stringContaining('Executor ID is invalid'),
+      'g-custom': expect.stringContaining("must be 'DEFAULT'"),
+      'g-big': expect.stringContaining("The task group's executor uses more resources"),
+    });
+    expect(effects.flatMap((e) => (e.kind === 'send' ? [e.name] : []))).toEqual(['RunTask', 'RunTaskGroup']);
+    expect([...h.core.frameworks.get('m-0000')!.tasks.keys()]).toEqual(['fits', 'g-ok']);
+  });
+
   it('relays status updates, frees resources at a terminal state, and forgets the task when the terminal update is acknowledged', () => {
     const h = harness();
     h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);

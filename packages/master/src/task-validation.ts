@@ -1,4 +1,4 @@
-import { idError, type Result, err, ok, Resources, type TaskInfo } from '@ts-mesos/protocol';
+import { type ExecutorInfo, idError, type Result, err, ok, Resources, type TaskInfo } from '@ts-mesos/protocol';
 
 /** What a task is checked against while an ACCEPT is applied, operation by operation. */
 export interface TaskContext {
@@ -39,18 +39,37 @@ export function validateTask(task: TaskInfo, context: TaskContext): Result<Resou
   }
   const container = task.container ?? task.executor?.container;
   if (container?.type === 'DOCKER' && container.docker === undefined) return err('DockerInfo is missing for a DOCKER container');
+  let executorResources = Resources.EMPTY;
   if (task.executor !== undefined) {
-    const executorWhy = idError(task.executor.executor_id.value);
-    if (executorWhy !== undefined) return err(`Executor ID is invalid: ${executorWhy}`);
-    const fid = task.executor.framework_id?.value;
-    if (fid !== undefined && fid !== context.frameworkId) return err(`Executor has framework ID '${fid}' but the framework is '${context.frameworkId}'`);
+    const checked = validateExecutor(task.executor, context);
+    if (!checked.ok) return checked;
+    executorResources = checked.value;
   }
   const parsed = Resources.fromJson(task.resources, '/resources');
   if (!parsed.ok) return err(`Task resources are invalid: ${parsed.error}`);
   if (parsed.value.isEmpty()) return err('Task uses no resources');
   const resources = parsed.value.allocate(context.role);
-  if (!context.remaining.contains(resources)) {
-    return err(`Task uses more resources (${resources.unallocate().toString()}) than available (${context.remaining.unallocate().toString()})`);
+  // The executor's resources must fit beside the task's (only the task's are accounted yet).
+  const needed = resources.add(executorResources);
+  if (!context.remaining.contains(needed)) {
+    const what = executorResources.isEmpty() ? 'Task uses' : 'Task and its executor use';
+    return err(`${what} more resources (${needed.unallocate().toString()}) than available (${context.remaining.unallocate().toString()})`);
   }
   return ok(resources);
+}
+
+/**
+ * A custom executor (or a task group's), as Mesos checks one: a valid ID, no other framework's
+ * ID, valid resources (allocated to the offers' role, returned). A task group's must be of type
+ * DEFAULT (`group`).
+ */
+export function validateExecutor(executor: ExecutorInfo, context: Pick<TaskContext, 'frameworkId' | 'role'>, group = false): Result<Resources> {
+  const why = idError(executor.executor_id.value);
+  if (why !== undefined) return err(`Executor ID is invalid: ${why}`);
+  const fid = executor.framework_id?.value;
+  if (fid !== undefined && fid !== context.frameworkId) return err(`Executor has framework ID '${fid}' but the framework is '${context.frameworkId}'`);
+  if (group && executor.type !== undefined && executor.type !== 'DEFAULT') return err(`'ExecutorInfo.type' of a task group must be 'DEFAULT', not '${executor.type}'`);
+  const parsed = Resources.fromJson(executor.resources ?? [], '/executor/resources');
+  if (!parsed.ok) return err(`Executor resources are invalid: ${parsed.error}`);
+  return ok(parsed.value.allocate(context.role));
 }
