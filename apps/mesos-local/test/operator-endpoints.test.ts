@@ -67,6 +67,7 @@ describe('operator endpoints of a real master and agent', () => {
     expect(badLimit.status).toBe(400);
     expect(badLimit.text).toContain("Invalid 'limit'");
     expect((await get(`${master.url}/master/tasks?order=sideways`)).status).toBe(400);
+    expect((await get(`${master.url}/master/tasks?limit=99999999999999999999`)).status).toBe(400);
 
     const frameworks = await json<{ frameworks: Json[]; completed_frameworks: Json[] }>(`${master.url}/master/frameworks?framework_id=${frameworkId}`);
     expect(frameworks.frameworks).toHaveLength(1);

@@ -49,6 +49,8 @@ describe('MetricsProcess', () => {
     expect(await get('/metrics/snapshot')).toMatchObject({ status: 200, body: '{"master/elected":1}' });
     expect(await get('/metrics/snapshot', 'jsonp=cb')).toMatchObject({ status: 200, body: 'cb({"master/elected":1});' });
     expect((await get('/metrics/snapshot', 'jsonp=a(b)')).status).toBe(400);
+    expect(await get('/metrics/snapshot', 'timeout=5secs')).toMatchObject({ status: 200, body: '{"master/elected":1}' });
+    expect(await get('/metrics/snapshot', 'timeout=abc')).toMatchObject({ status: 400, body: expect.stringContaining("Invalid timeout 'abc'") });
     const prom = await get('/metrics/prometheus');
     expect(prom.status).toBe(200);
     expect(prom.headers?.['content-type']).toContain('text/plain');

@@ -113,9 +113,16 @@ export class MetricsProcess extends Process {
   }
 
   private snapshot(request: HttpRequest): HttpResponse {
+    // libprocess's `timeout` bounds how long it waits for metrics; ours are all at hand, but a
+    // value that is not a duration is refused as libprocess refuses it.
+    const timeout = request.query.get('timeout');
+    if (timeout !== null && !DURATION.test(timeout)) return Http.badRequest(`Invalid timeout '${timeout.slice(0, 100)}': expected a duration such as '5secs'`);
     return Http.jsonp(request, this.registry.snapshot());
   }
 }
+
+/** A libprocess Duration: a number and its unit. */
+const DURATION = /^\d+(\.\d+)?(ns|us|ms|secs|mins|hrs|days|weeks)$/;
 
 /** How long the event loop was late, per 10 s window: how responsive this daemon is. */
 const LAG_WINDOW_MS = 10_000;

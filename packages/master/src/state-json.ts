@@ -434,7 +434,7 @@ export function parseTaskQuery(query: URLSearchParams): { ok: true; value: TaskQ
     const text = query.get(name);
     if (text === null) return fallback;
     const value = Number(text);
-    return Number.isInteger(value) && value >= 0 ? value : `Invalid '${name}': expected a non-negative integer, got '${text}'`;
+    return Number.isSafeInteger(value) && value >= 0 ? value : `Invalid '${name}': expected a non-negative integer, got '${text}'`;
   };
   const limit = number('limit', 100);
   if (typeof limit === 'string') return { ok: false, error: limit };
