@@ -126,6 +126,8 @@ describe('operator endpoints of a real master and agent', () => {
     expect(statistics[0]).toMatchObject({ executor_id: 'files', framework_id: frameworkId, statistics: expect.objectContaining({ cpus_limit: 1, mem_limit_bytes: 128 * 1024 * 1024 }) });
     expect(statistics[0]!.statistics['mem_rss_bytes']).toBeGreaterThan(0);
     expect(statistics[0]!.statistics['processes']).toBeGreaterThanOrEqual(1);
+    const wrapped = await get(`${agent.url}/monitor/statistics?jsonp=cb`);
+    expect([wrapped.status, wrapped.type, wrapped.text.startsWith('cb([{')]).toEqual([200, 'text/javascript', true]);
   });
 
   it('agent: the v1 Operator API answers GET_* calls and refuses bad ones', async () => {

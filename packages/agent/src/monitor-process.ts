@@ -7,6 +7,6 @@ import { Http, Process } from '@ts-mesos/libprocess';
 export class MonitorProcess extends Process {
   constructor(statistics: () => Promise<Record<string, unknown>[]>) {
     super('monitor');
-    this.route('/statistics', 'Resource usage of every running executor: [{executor_id, executor_name, framework_id, source, statistics}].', async () => Http.json(await statistics()));
+    this.route('/statistics', 'Resource usage of every running executor: [{executor_id, executor_name, framework_id, source, statistics}]. `?jsonp=CALLBACK` wraps it.', async (r) => Http.jsonp(r, await statistics()));
   }
 }
