@@ -52,13 +52,17 @@ const resources = [
   { name: 'mem', type: 'SCALAR' as const, scalar: { value: 4096 } },
 ];
 
+/** Agent AGENT registered and framework m-0000 subscribed on `stream`: the framework's first offer. */
+function firstOffer(h: ReturnType<typeof harness>, stream = 'stream-1'): NonNullable<SchedulerEvent['offers']>['offers'][number] {
+  h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
+  h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, stream, 0);
+  h.step();
+  return h.allocate()[0]!.offers!.offers[0]!;
+}
+
 /** Agent AGENT registered, framework m-0000 subscribed (stream-1), and tasks `ids` (1 cpu each) launched on its first offer; the agent's ID. */
 function launchedOnOneAgent(h: ReturnType<typeof harness>, ids: readonly string[]): { value: string } {
-  h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
-  h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
-  h.step();
-  const [offers] = h.allocate();
-  const offer = offers!.offers!.offers[0]!;
+  const offer = firstOffer(h);
   const task = (id: string) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 1 } }], command: { value: 'true' } });
   h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: ids.map(task) } }] } }, 'stream-1', 0);
   h.step();
@@ -150,10 +154,7 @@ describe('MasterCore', () => {
 
   it("refuses a custom or task group's executor Mesos refuses: one that does not fit, invalid resources, a bad ID or type", () => {
     const h = harness();
-    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
-    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);
-    h.step();
-    const offer = h.allocate()[0]!.offers!.offers[0]!;
+    const offer = firstOffer(h);
     const cpus = (value: number) => [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value } }];
     const executor = (id: string, r: unknown, extra: Record<string, unknown> = {}) => ({ executor_id: { value: id }, command: { value: 'run-executor' }, resources: r as never, ...extra });
     const task = (id: string, e?: ReturnType<typeof executor>) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: cpus(1), ...(e === undefined ? { command: { value: 'true' } } : { executor: e }) });
@@ -176,10 +177,7 @@ describe('MasterCore', () => {
 
   it('relays status updates, frees resources at a terminal state, and forgets the task when the terminal update is acknowledged', () => {
     const h = harness();
-    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);
-    h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 's', 0);
-    h.step();
-    const offer = h.allocate()[0]!.offers!.offers[0]!;
+    const offer = firstOffer(h, 's');
     h.core.call(
       { type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 't', task_id: { value: 't' }, agent_id: offer.agent_id, resources, command: { value: 'true' } }] } }] } },
       's',
