@@ -1382,7 +1382,7 @@ function volumePaths(workDir: string, resources: Resources): Map<string, { id: s
     const id = r.disk!.persistence!.id;
     if (!isValidId(id)) continue;
     const role = r.reservations.at(-1)?.role ?? '*';
-    paths.set(join(workDir, 'volumes', 'roles', role.replaceAll('/', ' '), id.replaceAll('/', ' ')), { id, containerPath: r.disk?.volume?.container_path ?? id });
+    paths.set(join(workDir, 'volumes', 'roles', role.replaceAll('/', ' '), id), { id, containerPath: r.disk?.volume?.container_path ?? id });
   }
   return paths;
 }
