@@ -159,7 +159,9 @@ describe('MasterCore', () => {
     const executor = (id: string, r: unknown, extra: Record<string, unknown> = {}) => ({ executor_id: { value: id }, command: { value: 'run-executor' }, resources: r as never, ...extra });
     const task = (id: string, e?: ReturnType<typeof executor>) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: cpus(1), ...(e === undefined ? { command: { value: 'true' } } : { executor: e }) });
     const group = (id: string, e: ReturnType<typeof executor>) => ({ type: 'LAUNCH_GROUP' as const, launch_group: { executor: e, task_group: { tasks: [{ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: cpus(0.5) }] } } });
-    const launch = { type: 'LAUNCH' as const, launch: { task_infos: [task('big-executor', executor('e1', cpus(100))), task('bad-executor', executor('e2', cpus(-1))), task('fits', executor('e3', cpus(1)))] } };
+    // Entries that add up past the largest scalar: an invalid task, not an exception halfway through the ACCEPT.
+    const overflowing = { ...task('overflow'), resources: [...cpus(9_007_199_254_740), ...cpus(9_007_199_254_740)] };
+    const launch = { type: 'LAUNCH' as const, launch: { task_infos: [task('big-executor', executor('e1', cpus(100))), task('bad-executor', executor('e2', cpus(-1))), overflowing, task('fits', executor('e3', cpus(1)))] } };
     const operations = [launch, group('g-slash', executor('a/b', cpus(0.1))), group('g-custom', executor('g2', cpus(0.1), { type: 'CUSTOM' })), group('g-big', executor('g3', cpus(50))), group('g-ok', executor('g4', cpus(0.5)))];
     h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations } }, 'stream-1', 0);
     const effects = h.step();
@@ -167,6 +169,7 @@ describe('MasterCore', () => {
     expect(errors).toEqual({
       'big-executor': expect.stringContaining('Task and its executor use more resources (cpus:101)'),
       'bad-executor': expect.stringContaining('Executor resources are invalid'),
+      overflow: expect.stringContaining("Resource 'cpus' overflows"),
       'g-slash': expect.stringContaining('Executor ID is invalid'),
       'g-custom': expect.stringContaining("must be 'DEFAULT'"),
       'g-big': expect.stringContaining("The task group's executor uses more resources"),

@@ -2,7 +2,7 @@ import { err, ok, type Result } from '../result.js';
 import { MAX_SCALAR } from './fixed-point.js';
 import { type Resource, type ResourceOptions, ranges, scalar, set } from './resource.js';
 import { formatResource, isTextual } from './resource-text.js';
-import { Resources } from './resources.js';
+import { merged, Resources } from './resources.js';
 import { roleError } from './role.js';
 
 const PART = /^([^():\s]+)\s*(?:\(([^()]*)\))?\s*:\s*(.*)$/;
@@ -73,7 +73,7 @@ export function parseResources(text: string, defaultRole = '*'): Result<Resource
     if (!parsed.ok) return err(parsed.error);
     parts.push(parsed.value);
   }
-  return ok(Resources.of(...parts));
+  return merged(parts);
 }
 
 /**

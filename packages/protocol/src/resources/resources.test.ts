@@ -246,6 +246,12 @@ describe('Resources bounds and checked subtraction', () => {
     expect(() => Resources.of(big).add(big)).toThrow(/Resource 'mem' overflows/);
   });
 
+  it('answers a list whose entries add up past the largest scalar with an error, not a throw', () => {
+    const entry = { name: 'cpus', type: 'SCALAR', scalar: { value: MAX_SCALAR } };
+    expect(Resources.fromJson([entry, entry], '/resources')).toEqual({ ok: false, error: expect.stringMatching(/^\/resources: Resource 'cpus' overflows/) });
+    expect(parseResources(`cpus:${MAX_SCALAR};cpus:${MAX_SCALAR}`)).toEqual({ ok: false, error: expect.stringMatching(/^Resource 'cpus' overflows/) });
+  });
+
   it('rejects bad roles at construction', () => {
     expect(() => scalar('cpus', 1, { reservations: [{ type: 'STATIC', role: '*' }] })).toThrow("a reservation cannot be for role '*'");
     expect(() => scalar('cpus', 1, { reservations: [{ type: 'STATIC', role: 'a//b' }] })).toThrow('two adjacent slashes');

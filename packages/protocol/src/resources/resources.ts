@@ -74,6 +74,19 @@ function indexOfMatch(items: readonly Resource[], b: Resource): number {
 }
 
 /**
+ * The bag of `parsed`, or why there is none: resources of the same kind add up, and a sum past
+ * the largest scalar is an error of the input, not an exception for its reader to catch.
+ */
+export function merged(parsed: readonly Resource[], path?: string): Result<Resources> {
+  try {
+    return ok(Resources.of(...parsed));
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return err(path === undefined ? error.message : `${path === '' ? '/' : path}: ${error.message}`);
+  }
+}
+
+/**
  * An immutable bag of resources with exact arithmetic, as Mesos's `Resources`
  * (src/v1/resources.cpp). Resources with the same identity (name, type, reservation stack,
  * disk info, revocable, shared, allocation role) are kept as one entry with the summed
@@ -134,7 +147,7 @@ export class Resources implements Iterable<Resource> {
       if (!r.ok) return r;
       parsed.push(r.value);
     }
-    return ok(Resources.of(...parsed));
+    return merged(parsed, path);
   }
 
   [Symbol.iterator](): Iterator<Resource> {
