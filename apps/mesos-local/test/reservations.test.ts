@@ -156,6 +156,10 @@ describe('dynamic reservations and persistent volumes with a real master and age
     expect(operatorQuota.get_quota.status.configs.map((c) => c.role).sort()).toEqual(['big', ROLE]);
     expect((await fetch(`${master.url}/master/quota/big`, { method: 'DELETE' })).status).toBe(200);
     expect((await fetch(`${master.url}/master/quota/big`, { method: 'DELETE' })).status).toBe(400);
+    const malformed = await fetch(`${master.url}/master/quota/%ZZ`, { method: 'DELETE' });
+    expect([malformed.status, await malformed.text()]).toEqual([400, "Malformed percent-encoding in '/master/quota/%ZZ'"]);
+    const asset = await fetch(`${master.url}/assets/%E0%A4%A.js`);
+    expect(asset.status).toBe(400);
     const update = await fetch(`${master.url}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'UPDATE_QUOTA', update_quota: { quota_configs: [{ role: ROLE, guarantees: { cpus: { value: 2 } }, limits: { cpus: { value: 1 } } }] } }) });
     expect(update.status).toBe(400);
     expect(await update.text()).toContain('exceeds its limit');

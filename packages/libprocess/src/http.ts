@@ -124,6 +124,14 @@ export const Http = {
       },
     };
   },
+  /** `decodeURIComponent` of a part of a path, or undefined where it is not valid percent-encoding (`%ZZ`). */
+  decodeComponent(text: string): string | undefined {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return undefined;
+    }
+  },
   /** A request body parsed as JSON, or the 400 saying why it is not JSON. */
   jsonBody(request: Pick<HttpRequest, 'body'>): { ok: true; value: unknown } | { ok: false; response: HttpResponse } {
     try {

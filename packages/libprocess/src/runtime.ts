@@ -765,12 +765,7 @@ export class Runtime {
   private findRoute(path: string): { cell: Cell; route: Route } | undefined {
     const slash = path.indexOf('/', 1);
     const head = slash < 0 ? path.slice(1) : path.slice(1, slash);
-    let id: string;
-    try {
-      id = decodeURIComponent(head);
-    } catch {
-      id = head;
-    }
+    const id = Http.decodeComponent(head) ?? head;
     const cell = this.processes.get(id);
     if (cell !== undefined && !cell.dead) {
       const route = longestRoute(cell.process.routes, slash < 0 ? '/' : path.slice(slash));

@@ -353,7 +353,8 @@ export class MasterProcess extends Process {
   private quota(request: HttpRequest): HttpResponse {
     if (request.method === 'GET') return Http.jsonp(request, this.quotaStatus());
     if (request.method === 'DELETE') {
-      const role = decodeURIComponent(request.path.replace(/^.*\/quota\/?/, ''));
+      const role = Http.decodeComponent(request.path.replace(/^.*\/quota\/?/, ''));
+      if (role === undefined) return Http.badRequest(`Malformed percent-encoding in '${request.path}'`);
       if (role === '') return Http.badRequest('DELETE /master/quota/ROLE names the role');
       if (!this.core.quotas.has(role)) return Http.badRequest(`Role '${role}' has no quota`);
       return this.outcome(this.core.updateQuotas([{ role, quota: null }], true), 200);

@@ -25,7 +25,8 @@ export function webuiHandler(dir: string): (request: HttpRequest) => Promise<Htt
     const page = request.path === '/' || request.path === '/master/' || request.path === '/index.html';
     const at = request.path.indexOf('/assets/');
     if (!page && at < 0) return Http.notFound(`No endpoint at '${request.path}'; see /help for the endpoints served here`);
-    const relative = page ? 'index.html' : decodeURIComponent(request.path.slice(at + 1));
+    const relative = page ? 'index.html' : Http.decodeComponent(request.path.slice(at + 1));
+    if (relative === undefined) return Http.badRequest(`Malformed percent-encoding in '${request.path}'`);
     const file = normalize(join(root, relative));
     if (!file.startsWith(root + sep)) return Http.notFound(`No such file: '${request.path}'`);
     try {
