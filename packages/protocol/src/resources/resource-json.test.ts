@@ -31,6 +31,12 @@ describe('Mesos v1 JSON resources', () => {
     expect(r.reservations).toEqual([{ type: 'DYNAMIC', role: 'ops', principal: 'p' }]);
     const unreserved = orThrow(resourceFromJson({ name: 'mem', type: 'SCALAR', scalar: { value: 1 }, role: '*' }));
     expect(unreserved.reservations).toEqual([]);
+    // Beside a single reservation of the same role, and a refinement of it.
+    const both = orThrow(resourceFromJson({ name: 'mem', type: 'SCALAR', scalar: { value: 1 }, role: 'ops', reservations: [{ type: 'DYNAMIC', role: 'ops' }] }));
+    expect(both.reservations).toEqual([{ type: 'DYNAMIC', role: 'ops' }]);
+    const refined = orThrow(resourceFromJson({ name: 'mem', type: 'SCALAR', scalar: { value: 0.001 }, reservations: [{ type: 'STATIC', role: 'ops' }, { type: 'DYNAMIC', role: 'ops/web' }] }));
+    expect(refined.reservations.map((r) => r.role)).toEqual(['ops', 'ops/web']);
+    expect(orThrow(resourceFromJson({ name: 'p', type: 'RANGES', ranges: { range: [{ begin: 1, end: 2 }, { begin: 3, end: 4 }] } })).type).toBe('RANGES');
   });
 
   it.each([
@@ -48,6 +54,17 @@ describe('Mesos v1 JSON resources', () => {
     [[{ name: 'd', type: 'SCALAR', scalar: { value: 1 }, disk: { persistence: { id: '' } } }], '/0/disk/persistence/id: expected a non-empty string'],
     [[{ name: 'd', type: 'SCALAR', scalar: { value: 1 }, disk: { source: { type: 'FLOPPY' } } }], "/0/disk/source/type: expected 'PATH', 'MOUNT', 'BLOCK' or 'RAW'"],
     [{ name: 'cpus' }, '/: expected an array of resources'],
+    // What Mesos's Resources::validate refuses besides:
+    [[{ name: 'p', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31005 }, { begin: 31003, end: 31008 }] } }], '/0/ranges: Invalid ranges resource: overlapping ranges [31000-31005] and [31003-31008]'],
+    [[{ name: 's', type: 'SET', set: { item: ['a', 'b', 'a'] } }], '/0/set/item: Invalid set resource: duplicated elements'],
+    [[{ name: 'cpus', type: 'SCALAR', scalar: { value: 1e-7 } }], '/0/scalar/value: Invalid scalar resource: 1e-7 is 0 in thousandths'],
+    [[{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, ranges: { range: [] } }], '/0: Invalid scalar resource'],
+    [[{ name: 'p', type: 'RANGES', ranges: { range: [] }, set: { item: [] } }], '/0: Invalid ranges resource'],
+    [[{ name: 's', type: 'SET', set: { item: [] }, scalar: { value: 1 } }], '/0: Invalid set resource'],
+    [[{ name: 'c', type: 'SCALAR', scalar: { value: 1 }, reservations: [{ type: 'DYNAMIC', role: 'a' }, { type: 'DYNAMIC', role: 'b' }] }], "/0/reservations/1: Invalid refined reservation: role 'b' is not a refinement of 'a'"],
+    [[{ name: 'c', type: 'SCALAR', scalar: { value: 1 }, reservations: [{ type: 'DYNAMIC', role: 'a' }, { type: 'DYNAMIC', role: 'a' }] }], "role 'a' is not a refinement of 'a'"],
+    [[{ name: 'c', type: 'SCALAR', scalar: { value: 1 }, reservations: [{ type: 'STATIC', role: 'a' }, { type: 'STATIC', role: 'a/b' }] }], 'a refined reservation cannot be STATIC'],
+    [[{ name: 'c', type: 'SCALAR', scalar: { value: 1 }, role: 'b', reservations: [{ type: 'DYNAMIC', role: 'a' }] }], `/0/role: Invalid resource format: 'Resource.role' "b" does not match the role 'a'`],
   ])('rejects %j naming the path', (json, message) => {
     const parsed = Resources.fromJson(json);
     expect(parsed.ok).toBe(false);

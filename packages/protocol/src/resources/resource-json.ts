@@ -2,7 +2,7 @@ import { err, ok, type Result } from '../result.js';
 import { fromFixed, MAX_SCALAR, toFixed } from './fixed-point.js';
 import type { RangeBounds } from './ranges.js';
 import { type DiskInfo, type DiskSource, type Label, ranges, type Reservation, type ReservationType, type Resource, type ResourceOptions, scalar, set } from './resource.js';
-import { roleError } from './role.js';
+import { isRoleWithin, roleError } from './role.js';
 
 /** The Mesos v1 JSON shape of a `Resource` (include/mesos/v1/mesos.proto). */
 export interface ResourceJson {
@@ -161,7 +161,20 @@ function parseReservations(value: Json, path: string): Result<Reservation[]> {
     for (const [i, entry] of (value['reservations'] as unknown[]).entries()) {
       const parsed = parseReservation(entry, `${path}/reservations/${i}`);
       if (!parsed.ok) return parsed;
+      // Each reservation refines the one before it (Mesos's Resources::validate).
+      const ancestor = reservations.at(-1);
+      if (ancestor !== undefined) {
+        if (parsed.value.type === 'STATIC') return err(`${path}/reservations/${i}: Invalid refined reservation: a refined reservation cannot be STATIC`);
+        if (parsed.value.role === ancestor.role || !isRoleWithin(parsed.value.role, ancestor.role)) {
+          return err(`${path}/reservations/${i}: Invalid refined reservation: role '${parsed.value.role}' is not a refinement of '${ancestor.role}'`);
+        }
+      }
       reservations.push(parsed.value);
+    }
+    // The pre-refinement `role` may stand beside a single reservation, if it names the same role.
+    const legacy = value['role'];
+    if (legacy !== undefined && reservations.length === 1 && legacy !== reservations[0]!.role) {
+      return err(`${path}/role: Invalid resource format: 'Resource.role' ${JSON.stringify(legacy)} does not match the role '${reservations[0]!.role}' in 'Resource.reservations'`);
     }
   } else if (value['role'] !== undefined && value['role'] !== '*') {
     const role = value['role'];
@@ -199,13 +212,18 @@ function parseOptions(value: Json, path: string): Result<ResourceOptions> {
 function parseQuantity(name: string, type: unknown, value: Json, options: ResourceOptions, path: string): Result<Resource> {
   switch (type) {
     case 'SCALAR': {
+      if (value['ranges'] !== undefined || value['set'] !== undefined) return err(`${path}: Invalid scalar resource: a SCALAR has no 'ranges' or 'set'`);
       const s = value['scalar'];
       const v = isObject(s) ? s['value'] : undefined;
       if (typeof v !== 'number') return err(`${path}/scalar/value: expected a number`);
-      if (toFixed(v) === undefined) return err(`${path}/scalar/value: ${v} is not a valid quantity (finite, 0 to ${MAX_SCALAR})`);
+      const fixed = toFixed(v);
+      if (fixed === undefined) return err(`${path}/scalar/value: ${v} is not a valid quantity (finite, 0 to ${MAX_SCALAR})`);
+      // Quantities are kept in thousandths, as Mesos keeps them: one that would be kept as 0 is refused.
+      if (fixed === 0 && v !== 0) return err(`${path}/scalar/value: Invalid scalar resource: ${v} is 0 in thousandths`);
       return ok(scalar(name, v, options));
     }
     case 'RANGES': {
+      if (value['scalar'] !== undefined || value['set'] !== undefined) return err(`${path}: Invalid ranges resource: RANGES have no 'scalar' or 'set'`);
       const r = value['ranges'];
       const list = isObject(r) ? (r['range'] ?? []) : undefined;
       if (!Array.isArray(list)) return err(`${path}/ranges/range: expected an array`);
@@ -218,12 +236,18 @@ function parseQuantity(name: string, type: unknown, value: Json, options: Resour
         }
         pairs.push([begin, end]);
       }
+      const sorted = [...pairs].sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < sorted.length; i++) {
+        if (sorted[i]![0] <= sorted[i - 1]![1]) return err(`${path}/ranges: Invalid ranges resource: overlapping ranges [${sorted[i - 1]!.join('-')}] and [${sorted[i]!.join('-')}]`);
+      }
       return ok(ranges(name, pairs, options));
     }
     case 'SET': {
+      if (value['scalar'] !== undefined || value['ranges'] !== undefined) return err(`${path}: Invalid set resource: a SET has no 'scalar' or 'ranges'`);
       const s = value['set'];
       const items = isObject(s) ? (s['item'] ?? []) : undefined;
       if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) return err(`${path}/set/item: expected an array of strings`);
+      if (new Set(items).size !== items.length) return err(`${path}/set/item: Invalid set resource: duplicated elements`);
       return ok(set(name, items, options));
     }
     default:
