@@ -17,6 +17,8 @@ export type JournalRecord =
   | { readonly k: 'update'; readonly update: StatusUpdate }
   | { readonly k: 'ack'; readonly frameworkId: string; readonly taskId: string; readonly uuid: string }
   | { readonly k: 'task-done'; readonly frameworkId: string; readonly taskId: string }
+  /** The master shut the framework down: nothing of it is recovered (its containers are destroyed). */
+  | { readonly k: 'framework-removed'; readonly frameworkId: string }
   /** The total the master checkpointed (reservations, volumes): announced again after a restart. */
   | { readonly k: 'resources'; readonly resources: NonNullable<AgentInfo['resources']> };
 

@@ -19,6 +19,10 @@ class FakeMaster extends Process {
       this.agent = from;
       this.send(from, messageName('AgentRegistered'), { agent_id: { value: 'S1' } });
     });
+    this.install(messageName('ReregisterAgent'), (from) => {
+      this.agent = from;
+      this.send(from, messageName('AgentReregistered'), { agent_id: { value: 'S1' } });
+    });
     this.install(messageName('StatusUpdate'), (_, body: InternalMessage<'StatusUpdate'>) => {
       this.updates.push(body);
     });
@@ -47,7 +51,7 @@ afterEach(() => {
 });
 
 /** A registered agent (as 'S1') with `containerizer`, on a memory network with a fake master and a virtual clock. */
-async function registeredAgent(containerizer: Containerizer): Promise<{ master: FakeMaster; masterRuntime: Runtime; agentRuntime: Runtime; journal: AgentJournal; workDir: string }> {
+async function registeredAgent(containerizer: Containerizer, workDir = mkdtempSync(join(tmpdir(), 'agent-process-'))): Promise<{ master: FakeMaster; masterRuntime: Runtime; agentRuntime: Runtime; journal: AgentJournal; workDir: string; agent: AgentProcess }> {
   const clock = new VirtualClock(0);
   const network = new MemoryNetwork();
   const masterRuntime = new Runtime({ transport: network.transport('10.0.0.1', 5050), clock, logger: silentLogger() });
@@ -56,14 +60,14 @@ async function registeredAgent(containerizer: Containerizer): Promise<{ master: 
   await agentRuntime.start();
   const master = new FakeMaster();
   const masterPid = masterRuntime.spawn(master);
-  const workDir = mkdtempSync(join(tmpdir(), 'agent-process-'));
   dirs.push(workDir);
   const journal = new AgentJournal(workDir);
-  agentRuntime.spawn(new AgentProcess({ master: masterPid, workDir, info: { hostname: 'a1', resources: [] }, containerizer, journal, registrationBackoffMs: 1000, killGracePeriodMs: 1000 }));
+  const agent = new AgentProcess({ master: masterPid, workDir, info: { hostname: 'a1', resources: [] }, containerizer, journal, registrationBackoffMs: 1000, killGracePeriodMs: 1000 });
+  agentRuntime.spawn(agent);
   await agentRuntime.advance(10);
   await masterRuntime.settle();
   expect(master.agent).toBeDefined();
-  return { master, masterRuntime, agentRuntime, journal, workDir };
+  return { master, masterRuntime, agentRuntime, journal, workDir, agent };
 }
 
 describe('AgentProcess', () => {
@@ -117,6 +121,57 @@ describe('AgentProcess', () => {
     expect(master.updates.at(-1)).toMatchObject({ framework_id: { value: 'G' }, status: { task_id: { value: 'g1' }, state: 'TASK_LOST' } });
     await agentRuntime.stop();
     await masterRuntime.stop();
+  });
+
+  it('forgets a framework the master shut down once nothing of it runs, also across a restart: no task of it comes back', async () => {
+    const ends = new Map<string, (termination: Termination) => void>();
+    const destroyed: string[] = [];
+    const controlled: Containerizer = {
+      ...idle,
+      launch: (config) => Promise.resolve({ containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: 'controlled', state: {} }),
+      wait: (id) => new Promise((resolve) => ends.set(id, resolve)),
+      destroy: (id) => {
+        destroyed.push(id);
+        const killed: Termination = { signal: 'SIGKILL', message: 'Killed' };
+        ends.get(id)?.(killed);
+        return Promise.resolve(killed);
+      },
+    };
+    const { master, masterRuntime, agentRuntime, workDir, agent } = await registeredAgent(controlled);
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        await agentRuntime.settle();
+        await masterRuntime.settle();
+      }
+    };
+    for (const id of ['done', 'running']) {
+      master.tell('RunTask', { framework_info: { id: { value: 'F' }, user: 'root', name: 'f' }, task: { name: id, task_id: { value: id }, agent_id: { value: 'S1' }, resources: [], command: { value: 'sleep 60' } } });
+    }
+    await settle();
+    const [doneContainer] = [...ends.keys()];
+    ends.get(doneContainer!)!({ exitCode: 0, message: 'Command exited with status 0' });
+    await settle();
+    // No acknowledgement comes: the framework is torn down with 'done' finished and 'running' running.
+    master.updates.splice(0);
+    master.tell('ShutdownFramework', { framework_id: { value: 'F' } });
+    await agentRuntime.advance(2000); // the kill's grace period
+    await settle();
+    expect(destroyed).toHaveLength(1);
+    expect(master.updates).toEqual([]);
+    const state = agent.state() as { frameworks: unknown[]; completed_frameworks: { id: string; completed_executors: { id: string }[] }[] };
+    expect(state.frameworks).toEqual([]);
+    expect(state.completed_frameworks.map((f) => [f.id, f.completed_executors.map((e) => e.id).sort()])).toEqual([['F', ['done', 'running']]]);
+    await agentRuntime.stop();
+    await masterRuntime.stop();
+
+    // A new agent process on the same work_dir recovers nothing of F and reports nothing of it.
+    const again = await registeredAgent({ ...idle, recover: () => Promise.resolve() }, workDir);
+    await again.agentRuntime.advance(10);
+    await again.masterRuntime.settle();
+    expect(again.master.updates).toEqual([]);
+    expect((again.agent.state() as { frameworks: unknown[] }).frameworks).toEqual([]);
+    await again.agentRuntime.stop();
+    await again.masterRuntime.stop();
   });
 
   it('gives each run of a task its own sandbox, also when its task ID was used before', async () => {

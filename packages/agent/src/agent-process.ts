@@ -111,6 +111,8 @@ interface CompletedExecutor {
 
 /** How many ended executors a framework keeps in `/slave(1)/state` (Mesos: --max_completed_executors_per_framework). */
 const MAX_COMPLETED_EXECUTORS_PER_FRAMEWORK = 150;
+/** Completed frameworks kept for `/state` (Mesos's `--max_completed_frameworks` default). */
+const MAX_COMPLETED_FRAMEWORKS = 50;
 
 /** A task this agent runs with its built-in command executor. */
 interface LiveTask {
@@ -170,6 +172,8 @@ export class AgentProcess extends Process {
   private readonly reconciledUnknown = new Set<string>();
   private readonly updates: StatusUpdateManager;
   private readonly completed = new Map<string, CompletedExecutor[]>();
+  /** Frameworks the master shut down and of which nothing runs here any more, oldest first. */
+  private readonly completedFrameworks: { readonly id: string; readonly info: FrameworkInfo; readonly executors: CompletedExecutor[] }[] = [];
   /** Custom executors by `frameworkId/executorId`. */
   private readonly executors = new Map<string, ExecutorRecord>();
   /** When this agent process started, on the runtime's clock. */
@@ -300,7 +304,7 @@ export class AgentProcess extends Process {
   }
 
   private operatorFrameworks(): Record<string, unknown[]> {
-    return { frameworks: [...this.frameworks.values()].map((info) => ({ framework_info: info })), completed_frameworks: [] };
+    return { frameworks: [...this.frameworks.values()].map((info) => ({ framework_info: info })), completed_frameworks: this.completedFrameworks.map((f) => ({ framework_info: f.info })) };
   }
 
 
@@ -456,6 +460,23 @@ export class AgentProcess extends Process {
         case 'task-done':
           tasks.delete(`${record.frameworkId}/${record.taskId}`);
           break;
+        case 'framework-removed': {
+          // What the master shut down comes back with nothing: what of it still runs is destroyed.
+          // (Records after this one are the framework's again: the master launched more for it.)
+          const frameworkId = record.frameworkId;
+          this.frameworks.delete(frameworkId);
+          for (const [key, task] of tasks) {
+            if (task.frameworkId !== frameworkId) continue;
+            if (task.checkpoint !== undefined) orphans.push(task.checkpoint);
+            tasks.delete(key);
+          }
+          for (const [key, executor] of executors) {
+            if (executor.frameworkId !== frameworkId) continue;
+            if (executor.checkpoint !== undefined) orphans.push(executor.checkpoint);
+            executors.delete(key);
+          }
+          break;
+        }
         default:
           break;
       }
@@ -913,6 +934,7 @@ export class AgentProcess extends Process {
       else this.taskUpdate(live, 'TASK_FAILED', `Executor terminated: ${message}`, reason);
     }
     this.executorSettled(executor);
+    this.forgetIfDone(executor.frameworkId);
   }
 
   /** `POST /api/v1/executor`: the v1 Executor API (docs/executor-http-api.md). */
@@ -1067,9 +1089,40 @@ export class AgentProcess extends Process {
     // The master tells every agent; one that never ran the framework has nothing to do (Mesos: "unknown framework").
     if (!this.frameworks.has(frameworkId)) return;
     this.removedFrameworks.add(frameworkId);
+    this.options.journal.append({ k: 'framework-removed', frameworkId });
     this.updates.removeFramework(frameworkId);
-    for (const live of this.tasks.values()) if (live.frameworkId === frameworkId && live.executor === undefined) this.killTask(frameworkId, live.task.task_id.value, undefined);
+    for (const live of [...this.tasks.values()]) {
+      if (live.frameworkId !== frameworkId) continue;
+      // One that ended waits for no acknowledgement now; the others end as they are killed.
+      if (live.ended) this.retire(live);
+      else if (live.executor === undefined) this.killTask(frameworkId, live.task.task_id.value, undefined);
+    }
     for (const executor of [...this.executors.values()]) if (executor.frameworkId === frameworkId) this.shutdownExecutor(executor);
+    this.forgetIfDone(frameworkId);
+  }
+
+  /**
+   * A framework the master shut down, once nothing of it runs here: it moves to the completed
+   * frameworks (the last MAX_COMPLETED_FRAMEWORKS, with their completed executors), as Mesos's
+   * agent moves it. Until then `frameworks` kept every framework that ever ran here.
+   */
+  private forgetIfDone(frameworkId: string): void {
+    if (!this.removedFrameworks.has(frameworkId)) return;
+    for (const live of this.tasks.values()) if (live.frameworkId === frameworkId) return;
+    for (const executor of this.executors.values()) if (executor.frameworkId === frameworkId && executor.state !== 'TERMINATED') return;
+    const info = this.frameworks.get(frameworkId);
+    if (info === undefined) return;
+    this.frameworks.delete(frameworkId);
+    for (const [key, executor] of this.executors) if (executor.frameworkId === frameworkId) this.executors.delete(key);
+    this.completedFrameworks.push({ id: frameworkId, info, executors: this.completed.get(frameworkId) ?? [] });
+    this.completed.delete(frameworkId);
+    if (this.completedFrameworks.length > MAX_COMPLETED_FRAMEWORKS) {
+      const dropped = this.completedFrameworks.shift()!;
+      for (const e of dropped.executors) {
+        this.options.files?.detach(e.directory);
+        this.options.files?.detach(latestPath(dropped.id, e.id));
+      }
+    }
   }
 
   /** SHUTDOWN to a custom executor; its container is destroyed if it is still there after the grace period. */
@@ -1098,7 +1151,11 @@ export class AgentProcess extends Process {
     if (statuses.length > 10) statuses.shift();
     if (this.removedFrameworks.has(live.frameworkId)) {
       // Nobody will acknowledge: the framework is gone. The task is done once it has ended.
-      if (isTerminalState(state)) this.retire(live);
+      if (isTerminalState(state)) {
+        this.retire(live);
+        this.options.journal.append({ k: 'task-done', frameworkId: live.frameworkId, taskId: live.info.task_id.value });
+        this.forgetIfDone(live.frameworkId);
+      }
       return;
     }
     const uuid = from?.uuid ?? Buffer.from(this.randomBytes(16)).toString('base64');
@@ -1233,14 +1290,7 @@ export class AgentProcess extends Process {
       const info = this.frameworks.get(id)!;
       const live = [...this.tasks.values()].filter((t) => t.frameworkId === id);
       return {
-        id,
-        name: info.name,
-        user: info.user,
-        failover_timeout: info.failover_timeout ?? 0,
-        checkpoint: info.checkpoint ?? false,
-        hostname: info.hostname ?? '',
-        role: info.role ?? '*',
-        ...(info.roles === undefined ? {} : { roles: info.roles }),
+        ...frameworkFields(id, info),
         executors: [
           ...live.filter((t) => t.executor === undefined).map((t) => this.executorModel(id, { id: t.info.task_id.value, name: t.info.name, directory: t.sandbox, containerId: t.containerId, resources: t.info.resources }, [t.task], [])),
           ...[...this.executors.values()]
@@ -1272,7 +1322,11 @@ export class AgentProcess extends Process {
       ...(this.master === undefined ? {} : { master_hostname: this.master.address.host }),
       flags: this.options.flags ?? {},
       frameworks: frameworks.filter((f) => f.executors.length > 0 || f.completed_executors.length > 0),
-      completed_frameworks: [],
+      completed_frameworks: this.completedFrameworks.map((f) => ({
+        ...frameworkFields(f.id, f.info),
+        executors: [],
+        completed_executors: f.executors.map((e) => this.executorModel(f.id, e, [], [e.task])),
+      })),
       reserved_resources: {},
       unreserved_resources: resourcesModel(this.total.unreserved()),
       reserved_resources_allocated: {},
@@ -1364,6 +1418,20 @@ function makeSandbox(sandbox: string): void {
   } catch {
     mkdirSync(sandbox, { recursive: true });
   }
+}
+
+/** A framework's fields in `/slave(1)/state`, before its executors. */
+function frameworkFields(id: string, info: FrameworkInfo): Record<string, unknown> {
+  return {
+    id,
+    name: info.name,
+    user: info.user,
+    failover_timeout: info.failover_timeout ?? 0,
+    checkpoint: info.checkpoint ?? false,
+    hostname: info.hostname ?? '',
+    role: info.role ?? '*',
+    ...(info.roles === undefined ? {} : { roles: info.roles }),
+  };
 }
 
 /** The virtual path `/files` shows an executor's latest run at. */
