@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Offer } from '@ts-mesos/protocol';
-import { type Daemon, freePort, startDaemon, tempDir, TestFramework } from './daemon.js';
+import { type Daemon, freePort, startDaemon, tempDir, TestFramework, until } from './daemon.js';
 import { tearDown } from './example-executor.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -85,6 +85,15 @@ describe('custom executors over the v1 Executor API with a real master and agent
     const failed = await framework.update('doomed', 'TASK_FAILED');
     expect(failed.type === 'UPDATE' && failed.update!.status.reason).toBe('REASON_EXECUTOR_TERMINATED');
     expect(failed.type === 'UPDATE' && failed.update!.status.message).toContain('exited with status 3');
+
+    // The agent tells the master each ended executor, whose resources it then offers again: of
+    // the three launched, only the example executor still holds any.
+    const executors = async (): Promise<string[]> => {
+      const response = await fetch(`${master.url}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"GET_EXECUTORS"}' });
+      const body = (await response.json()) as { get_executors: { executors?: { executor_info: { executor_id: { value: string } } }[] } };
+      return (body.get_executors.executors ?? []).map((e) => e.executor_info.executor_id.value).sort();
+    };
+    await until('the master to forget the ended executors', 10_000, async () => ((await executors()).join() === 'echo' ? true : undefined));
   });
 
   it('answers bad Executor API calls with clear errors', async () => {

@@ -642,7 +642,8 @@ export class AgentProcess extends Process {
       this.send(master, messageName('RegisterAgent'), { version: PROTOCOL_VERSION, agent_info: info });
     } else {
       const tasks = [...this.tasks.values()].map((t) => t.task);
-      this.send(master, messageName('ReregisterAgent'), { version: PROTOCOL_VERSION, agent_info: info, tasks, executor_infos: [], frameworks: [...this.frameworks.values()] });
+      const executorInfos = [...this.executors.values()].filter((e) => e.state !== 'TERMINATED').map((e) => ({ ...e.info, framework_id: { value: e.frameworkId } }));
+      this.send(master, messageName('ReregisterAgent'), { version: PROTOCOL_VERSION, agent_info: info, tasks, executor_infos: executorInfos, frameworks: [...this.frameworks.values()] });
     }
     this.scheduleRegistration();
   }
@@ -934,6 +935,10 @@ export class AgentProcess extends Process {
       else this.taskUpdate(live, 'TASK_FAILED', `Executor terminated: ${message}`, reason);
     }
     this.executorSettled(executor);
+    // The master gives the executor's resources back (Mesos's ExitedExecutorMessage).
+    if (this.registered && this.master !== undefined && this.agentId !== undefined) {
+      this.send(this.master, messageName('ExitedExecutor'), { agent_id: { value: this.agentId }, framework_id: { value: executor.frameworkId }, executor_id: { value: executor.id } });
+    }
     this.forgetIfDone(executor.frameworkId);
   }
 

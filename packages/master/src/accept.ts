@@ -42,18 +42,24 @@ export class AcceptProcessor {
     let remaining = offers.reduce((sum, offer) => sum.add(offer.resources), Resources.EMPTY);
     const launched = new Set<string>();
     const taken = (id: string): boolean => launched.has(id) || framework.tasks.has(id);
+    const running = (id: string): boolean => framework.executors.get(agentId)?.has(id) === true;
     for (const operation of operations) {
       switch (operation.type) {
         case 'LAUNCH':
           for (const task of operation.launch?.task_infos ?? []) {
-            const checked = validateTask(task, { frameworkId: framework.id, agentId, role, remaining, taken });
+            const checked = validateTask(task, { frameworkId: framework.id, agentId, role, remaining, taken, running });
             if (!checked.ok || agent === undefined) {
               this.reject(framework, task, 'TASK_ERROR', 'REASON_TASK_INVALID', checked.ok ? `Agent '${agentId}' is gone` : checked.error, now);
               continue;
             }
-            remaining = remaining.subtract(checked.value);
+            // A task that starts a custom executor: the executor holds its resources until the agent says it exited.
+            if (task.executor !== undefined && !running(task.executor.executor_id.value)) {
+              this.core.addExecutor(framework, agentId, { info: task.executor, resources: checked.value.executor });
+              remaining = remaining.subtract(checked.value.executor);
+            }
+            remaining = remaining.subtract(checked.value.resources);
             launched.add(task.task_id.value);
-            this.core.addTask(this.record(framework, task, checked.value, role));
+            this.core.addTask(this.record(framework, task, checked.value.resources, role));
             this.core.emit(send(agent.pid, 'RunTask', { framework_info: framework.info, task }));
           }
           break;
@@ -78,9 +84,9 @@ export class AcceptProcessor {
               why = `Task '${task.task_id.value}' is invalid: ${checked.error}`;
               break;
             }
-            groupRemaining = groupRemaining.subtract(checked.value);
+            groupRemaining = groupRemaining.subtract(checked.value.resources);
             launched.add(task.task_id.value);
-            checkedTasks.push([task, checked.value]);
+            checkedTasks.push([task, checked.value.resources]);
           }
           if (why !== undefined || group === undefined || agent === undefined) {
             for (const task of tasks) {

@@ -5,7 +5,7 @@ import { MasterCore, type MasterCoreOptions } from './master-core.js';
 import type { MasterEffect } from './master-effect.js';
 import { masterInfo } from './master-info.js';
 import { MemoryRegistry } from './registry.js';
-import { getState, getStateJson } from './operator-api.js';
+import { getExecutors, getState, getStateJson } from './operator-api.js';
 import { stateJson, stateJsonChunks, stateModel } from './state-json.js';
 
 const AGENT = 'slave(1)@127.0.0.1:5051';
@@ -176,6 +176,59 @@ describe('MasterCore', () => {
     });
     expect(effects.flatMap((e) => (e.kind === 'send' ? [e.name] : []))).toEqual(['RunTask', 'RunTaskGroup']);
     expect([...h.core.frameworks.get('m-0000')!.tasks.keys()]).toEqual(['fits', 'g-ok']);
+  });
+
+  it("allocates a new custom executor's resources once, beside its tasks, until the agent says it exited", () => {
+    const h = harness();
+    const offer = firstOffer(h);
+    const cpus = (value: number) => [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value } }];
+    const executor = { executor_id: { value: 'e1' }, command: { value: 'run-executor' }, resources: cpus(1) };
+    const task = (id: string) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: cpus(1), executor });
+    const accept = (offerId: { value: string }, ids: string[]) => {
+      h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offerId], operations: [{ type: 'LAUNCH', launch: { task_infos: ids.map(task) } }], filters: { refuse_seconds: 0 } } }, 'stream-1', 0);
+      h.step();
+    };
+    const offeredCpus = () => h.allocate()[0]?.offers?.offers[0]?.resources.find((r) => r.name === 'cpus')?.scalar?.value;
+    accept(offer.id, ['a', 'b']); // 4 cpus: the executor's 1, then 1 for each task
+    const next = h.allocate()[0]!.offers!.offers[0]!;
+    expect(next.resources.find((r) => r.name === 'cpus')?.scalar?.value).toBe(1);
+    expect(getExecutors(h.core).executors.map((e) => e.executor_info.executor_id.value)).toEqual(['e1']);
+    // A task for the executor already running needs only its own resources.
+    accept(next.id, ['c']);
+    expect(h.core.frameworks.get('m-0000')!.tasks.size).toBe(3);
+    expect(offeredCpus()).toBeUndefined(); // all 4 held: e1 and three tasks
+    h.core.exitedExecutor(AGENT, { agent_id: offer.agent_id, framework_id: { value: 'm-0000' }, executor_id: { value: 'e1' } });
+    h.step();
+    expect(offeredCpus()).toBe(1);
+    expect(getExecutors(h.core).executors).toEqual([]);
+  });
+
+  it('gives back the resources of an executor a re-registering agent no longer runs, and takes on those a re-admitted one runs', () => {
+    const h = harness();
+    const offer = firstOffer(h);
+    const cpus = (value: number) => [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value } }];
+    const executor = { executor_id: { value: 'e1' }, framework_id: { value: 'm-0000' }, command: { value: 'run-executor' }, resources: cpus(2) };
+    h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 't', task_id: { value: 't' }, agent_id: offer.agent_id, resources: cpus(1), executor }] } }], filters: { refuse_seconds: 0 } } }, 'stream-1', 0);
+    h.step();
+    const offered = (allocate: () => SchedulerEvent[]) => allocate()[0]?.offers?.offers[0]?.resources.find((r) => r.name === 'cpus')?.scalar?.value ?? 0;
+    expect(offered(() => h.allocate())).toBe(1);
+    const task = { name: 't', task_id: { value: 't' }, framework_id: { value: 'm-0000' }, executor_id: { value: 'e1' }, agent_id: offer.agent_id, state: 'TASK_RUNNING' as const, resources: cpus(1) };
+    const reregister = { version: '1.0', agent_info: { id: offer.agent_id, hostname: 'a1', resources }, tasks: [task], frameworks: [{ id: { value: 'm-0000' }, user: 'u', name: 'f' }] };
+
+    // A master that restarted takes the executor on from the agent's report: its 2 cpus stay held.
+    const restarted = harness();
+    restarted.core.subscribe({ type: 'SUBSCRIBE', framework_id: { value: 'm-0000' }, subscribe: { framework_info: { id: { value: 'm-0000' }, user: 'u', name: 'f' } } }, 'stream-2', 0);
+    restarted.step();
+    restarted.core.reregisterAgent(AGENT, { ...reregister, executor_infos: [executor] }, 0);
+    restarted.step();
+    expect(getExecutors(restarted.core).executors.map((e) => e.executor_info.executor_id.value)).toEqual(['e1']);
+    expect(offered(() => restarted.allocate())).toBe(1);
+
+    // Here, the agent comes back without it (it ended meanwhile): its 2 cpus are offered again.
+    h.core.reregisterAgent(AGENT, { ...reregister, executor_infos: [] }, 0);
+    h.step();
+    expect(getExecutors(h.core).executors).toEqual([]);
+    expect(offered(() => h.allocate())).toBe(2);
   });
 
   it('relays status updates, frees resources at a terminal state, and forgets the task when the terminal update is acknowledged', () => {

@@ -22,7 +22,7 @@ import { frameworkInfoError } from './framework-validation.js';
 import { operatorAgent, operatorFramework } from './operator-api.js';
 import { type Conversion, conversion, type OperationActor, type OperationKind, operationResources, volumeIds } from './operations.js';
 import { type MasterEffect, type MasterTimer, send } from './master-effect.js';
-import { type AgentRecord, type FrameworkRecord, frameworkRoles, hasCapability, type OfferRecord, type TaskRecord, taskKey } from './records.js';
+import { type AgentRecord, type ExecutorRecord, type FrameworkRecord, frameworkRoles, hasCapability, type OfferRecord, type TaskRecord, taskKey } from './records.js';
 import type { QuotaRecord, RegistryState } from './registry.js';
 
 export interface MasterCoreOptions {
@@ -213,6 +213,13 @@ export class MasterCore {
       }
       this.emit({ kind: 'link', pid: from });
       this.reconcileAgentTasks(known, message.tasks, now);
+      // An executor the agent no longer runs (it ended while the two were apart) gives its resources back.
+      const running = new Set(message.executor_infos.map((e) => `${e.framework_id?.value ?? ''}/${e.executor_id.value}`));
+      for (const framework of this.frameworks.values()) {
+        for (const executorId of [...(framework.executors.get(id)?.keys() ?? [])]) {
+          if (!running.has(`${framework.id}/${executorId}`)) this.exitedExecutor(from, { agent_id: { value: id }, framework_id: { value: framework.id }, executor_id: { value: executorId } });
+        }
+      }
       this.emit(send(from, 'AgentReregistered', { agent_id: { value: id }, total_ping_timeout_seconds: this.totalPingTimeoutSeconds }));
       this.stats.agentReregistrations++;
       return;
@@ -243,6 +250,16 @@ export class MasterCore {
       framework.tasks.set(task.task_id.value, record);
       agent.tasks.set(taskKey(framework.id, task.task_id.value), record);
       used.set(framework.id, (used.get(framework.id) ?? Resources.EMPTY).add(record.resources));
+    }
+    // The custom executors it runs hold their resources, as when this master launched them.
+    for (const info of message.executor_infos) {
+      const framework = info.framework_id === undefined ? undefined : this.frameworks.get(info.framework_id.value);
+      if (framework === undefined || shutDown.has(framework.id)) continue;
+      const resources = Resources.fromJson(info.resources ?? []);
+      if (!resources.ok) continue;
+      const allocated = resources.value.allocate(frameworkRoles(framework.info)[0] ?? '*');
+      this.addExecutor(framework, id, { info, resources: allocated });
+      used.set(framework.id, (used.get(framework.id) ?? Resources.EMPTY).add(allocated));
     }
     this.emit({
       kind: 'allocator',
@@ -401,9 +418,34 @@ export class MasterCore {
       this.transitionTask(record, { ...ending(partitionAware), source: 'SOURCE_MASTER' }, now, false);
       this.removeTask(record);
     }
+    for (const framework of this.frameworks.values()) framework.executors.delete(agent.id);
     this.agents.delete(agent.id);
     this.agentsByPid.delete(agent.pid);
     this.emit({ kind: 'allocator', apply: (a) => a.removeAgent(AgentId(agent.id)) });
+  }
+
+  /** A custom executor launched on `agentId`: its resources stay allocated to the framework until it exits. */
+  addExecutor(framework: FrameworkRecord, agentId: string, executor: ExecutorRecord): void {
+    let byId = framework.executors.get(agentId);
+    if (byId === undefined) framework.executors.set(agentId, (byId = new Map<string, ExecutorRecord>()));
+    byId.set(executor.info.executor_id.value, executor);
+  }
+
+  /** ExitedExecutor from an agent: the executor's resources go back to the allocator (Mesos's `Master::exitedExecutor`). */
+  exitedExecutor(from: string, message: InternalMessage<'ExitedExecutor'>): void {
+    const agent = this.agentsByPid.get(from);
+    if (agent === undefined || agent.id !== message.agent_id.value) {
+      this.emit({ kind: 'log', level: 'warn', fields: { from, executorId: message.executor_id.value }, message: 'Ignoring an exited executor from an unknown agent' });
+      return;
+    }
+    const framework = this.frameworks.get(message.framework_id.value);
+    const byId = framework?.executors.get(agent.id);
+    const executor = byId?.get(message.executor_id.value);
+    if (framework === undefined || byId === undefined || executor === undefined) return;
+    byId.delete(message.executor_id.value);
+    if (byId.size === 0) framework.executors.delete(agent.id);
+    const frameworkId = FrameworkId(framework.id);
+    this.emit({ kind: 'allocator', apply: (a) => a.recoverResources(frameworkId, AgentId(agent.id), executor.resources, 0, 0) });
   }
 
   statusUpdate(from: string, message: InternalMessage<'StatusUpdate'>): void {

@@ -64,6 +64,7 @@ export class MasterProcess extends Process {
     this.handle('Pong', (from) => this.core.pong(from));
     this.handle('StatusUpdate', (from, body) => this.core.statusUpdate(from, body));
     this.handle('ExecutorToFramework', (from, body) => this.core.executorMessage(from, body));
+    this.handle('ExitedExecutor', (from, body) => this.core.exitedExecutor(from, body));
 
     this.route('/api/v1/scheduler', 'The v1 Scheduler HTTP API: POST a JSON Call; SUBSCRIBE answers with a RecordIO event stream.', (r) => this.schedulerApi(r));
     this.route('/state', 'Agents, frameworks, tasks and offers, with Apache Mesos field names.', (r) => Http.jsonpChunks(r, () => this.state()));

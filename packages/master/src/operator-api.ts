@@ -104,7 +104,7 @@ export function getFrameworks(core: MasterCore): Response<'get_frameworks'> {
 export function getExecutors(core: MasterCore): Response<'get_executors'> {
   const executors: Response<'get_executors'>['executors'] = [];
   for (const framework of core.frameworks.values()) {
-    for (const [agentId, byId] of framework.executors) for (const info of byId.values()) executors.push({ executor_info: info, agent_id: { value: agentId } });
+    for (const [agentId, byId] of framework.executors) for (const executor of byId.values()) executors.push({ executor_info: executor.info, agent_id: { value: agentId } });
   }
   return { executors };
 }

@@ -34,11 +34,17 @@ export interface FrameworkRecord {
   readonly offers: Set<string>;
   readonly tasks: Map<string, TaskRecord>;
   readonly completedTasks: Task[];
-  /** Custom executors by agent: `agentId` -> executor id -> info. */
-  readonly executors: Map<string, Map<string, ExecutorInfo>>;
+  /** Custom executors by agent: `agentId` -> executor id -> the executor, with what it was allocated. */
+  readonly executors: Map<string, Map<string, ExecutorRecord>>;
   registeredTimeMs: number;
   reregisteredTimeMs: number | undefined;
   unregisteredTimeMs: number | undefined;
+}
+
+/** A custom executor the master launched: it holds `resources` (allocated to the offers' role) until the agent says it exited. */
+export interface ExecutorRecord {
+  readonly info: ExecutorInfo;
+  readonly resources: Resources;
 }
 
 export interface AgentRecord {

@@ -10,6 +10,14 @@ export interface TaskContext {
   readonly remaining: Resources;
   /** Task IDs the framework already uses, or that came earlier in this ACCEPT. */
   readonly taken: (taskId: string) => boolean;
+  /** Custom executors already running on the agent (or launched earlier in this ACCEPT): their tasks need only their own resources. */
+  readonly running?: (executorId: string) => boolean;
+}
+
+/** A valid task's resources, and those of its custom executor when the task starts it (else empty); both allocated to the offers' role. */
+export interface CheckedTask {
+  readonly resources: Resources;
+  readonly executor: Resources;
 }
 
 /**
@@ -18,7 +26,7 @@ export interface TaskContext {
  * executor, a usable command and container, resources that parse and fit what was offered.
  * Returns the task's resources allocated to the offer's role, or why the task is invalid.
  */
-export function validateTask(task: TaskInfo, context: TaskContext): Result<Resources> {
+export function validateTask(task: TaskInfo, context: TaskContext): Result<CheckedTask> {
   const id = task.task_id.value;
   const why = idError(id);
   if (why !== undefined) return err(`Task ID is invalid: ${why}`);
@@ -43,19 +51,19 @@ export function validateTask(task: TaskInfo, context: TaskContext): Result<Resou
   if (task.executor !== undefined) {
     const checked = validateExecutor(task.executor, context);
     if (!checked.ok) return checked;
-    executorResources = checked.value;
+    if (context.running?.(task.executor.executor_id.value) !== true) executorResources = checked.value;
   }
   const parsed = Resources.fromJson(task.resources, '/resources');
   if (!parsed.ok) return err(`Task resources are invalid: ${parsed.error}`);
   if (parsed.value.isEmpty()) return err('Task uses no resources');
   const resources = parsed.value.allocate(context.role);
-  // The executor's resources must fit beside the task's (only the task's are accounted yet).
+  // A new executor's resources must fit beside the task's, as Mesos's master wants.
   const needed = resources.add(executorResources);
   if (!context.remaining.contains(needed)) {
     const what = executorResources.isEmpty() ? 'Task uses' : 'Task and its executor use';
     return err(`${what} more resources (${needed.unallocate().toString()}) than available (${context.remaining.unallocate().toString()})`);
   }
-  return ok(resources);
+  return ok({ resources, executor: executorResources });
 }
 
 /**

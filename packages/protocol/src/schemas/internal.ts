@@ -70,6 +70,8 @@ export const InternalSchemas = {
   ReconcileTasks: Type.Object({ framework_id: Id, statuses: Type.Array(TaskStatus) }),
   ShutdownFramework: Type.Object({ framework_id: Id }),
   ShutdownExecutor: Type.Object({ framework_id: Id, executor_id: Id }),
+  /** A custom executor's container ended (Mesos's ExitedExecutorMessage): the master gives its resources back. */
+  ExitedExecutor: Type.Object({ agent_id: Id, framework_id: Id, executor_id: Id, status: Type.Optional(Type.Integer()) }),
   FrameworkToExecutor: Type.Object({ agent_id: Id, framework_id: Id, executor_id: Id, data: Bytes }),
   ExecutorToFramework: Type.Object({ agent_id: Id, framework_id: Id, executor_id: Id, data: Bytes }),
   UpdateFramework: Type.Object({ framework_id: Id, framework_info: FrameworkInfo }),
