@@ -24,7 +24,7 @@ export interface CheckedTask {
  * Mesos's task validation (src/master/validation.cpp, `task::validate`), the rules a framework
  * can break: a valid and unused task ID, the offer's agent, exactly one of command or
  * executor, a usable command and container, resources that parse and fit what was offered.
- * Returns the task's resources allocated to the offer's role, or why the task is invalid.
+ * Returns the task's resources and a new custom executor's (see `CheckedTask`), or why the task is invalid.
  */
 export function validateTask(task: TaskInfo, context: TaskContext): Result<CheckedTask> {
   const id = task.task_id.value;
