@@ -193,6 +193,11 @@ describe('MasterCore', () => {
     const next = h.allocate()[0]!.offers!.offers[0]!;
     expect(next.resources.find((r) => r.name === 'cpus')?.scalar?.value).toBe(1);
     expect(getExecutors(h.core).executors.map((e) => e.executor_info.executor_id.value)).toEqual(['e1']);
+    // /master/state counts what the executor holds as used, by the agent and by the framework.
+    const context = { version: '1.11.0', startTimeMs: 0, electedTimeMs: 0, flags: {} };
+    const state = JSON.parse(stateJson(h.core, context)) as { slaves: { used_resources: { cpus: number } }[]; frameworks: { used_resources: { cpus: number } }[] };
+    expect([state.slaves[0]!.used_resources.cpus, state.frameworks[0]!.used_resources.cpus]).toEqual([3, 3]);
+    expect(stateJson(h.core, context)).toBe(JSON.stringify(stateModel(h.core, context)));
     // A task for the executor already running needs only its own resources.
     accept(next.id, ['c']);
     expect(h.core.frameworks.get('m-0000')!.tasks.size).toBe(3);

@@ -280,6 +280,7 @@ export class MasterCore {
       total,
       version,
       tasks: new Map(),
+      executors: new Map(),
       offers: new Set(),
       active: true,
       missedPings: 0,
@@ -429,6 +430,7 @@ export class MasterCore {
     let byId = framework.executors.get(agentId);
     if (byId === undefined) framework.executors.set(agentId, (byId = new Map<string, ExecutorRecord>()));
     byId.set(executor.info.executor_id.value, executor);
+    this.agents.get(agentId)?.executors.set(`${framework.id}/${executor.info.executor_id.value}`, executor);
   }
 
   /** ExitedExecutor from an agent: the executor's resources go back to the allocator (Mesos's `Master::exitedExecutor`). */
@@ -444,6 +446,7 @@ export class MasterCore {
     if (framework === undefined || byId === undefined || executor === undefined) return;
     byId.delete(message.executor_id.value);
     if (byId.size === 0) framework.executors.delete(agent.id);
+    agent.executors.delete(`${framework.id}/${message.executor_id.value}`);
     const frameworkId = FrameworkId(framework.id);
     this.emit({ kind: 'allocator', apply: (a) => a.recoverResources(frameworkId, AgentId(agent.id), executor.resources, 0, 0) });
   }
@@ -750,6 +753,9 @@ export class MasterCore {
     // Every agent, as Mesos's Master::removeFramework: one may run an executor of the framework
     // that has no task left, which would otherwise outlive it.
     for (const agent of this.agents.values()) this.emit(send(agent.pid, 'ShutdownFramework', { framework_id: { value: framework.id } }));
+    // Its executors go with it (the allocator forgets all it held).
+    for (const [agentId, byId] of framework.executors) for (const executorId of byId.keys()) this.agents.get(agentId)?.executors.delete(`${framework.id}/${executorId}`);
+    framework.executors.clear();
     if (framework.streamId !== undefined) this.emit({ kind: 'close-stream', frameworkId: framework.id, streamId: framework.streamId });
     framework.connected = false;
     framework.active = false;

@@ -1,6 +1,6 @@
 import { isTerminalState, type OperatorEvent, type OperatorResponse, type Resource, Resources, type Task } from '@ts-mesos/protocol';
 import type { MasterCore } from './master-core.js';
-import type { AgentRecord, FrameworkRecord } from './records.js';
+import type { AgentRecord, ExecutorRecord, FrameworkRecord } from './records.js';
 
 /** What the Operator API answers need besides the core. */
 export interface OperatorContext {
@@ -24,14 +24,16 @@ const list = (r: Resources): ResourceList => {
 };
 
 /** What the tasks that still hold resources hold. */
-function held(tasks: Iterable<{ readonly task: Task; readonly resources: Resources }>): Resources {
+/** What tasks that have not ended and the custom executors given hold. */
+function held(tasks: Iterable<{ readonly task: Task; readonly resources: Resources }>, executors: Iterable<ExecutorRecord> = []): Resources {
   const bags: Resources[] = [];
   for (const t of tasks) if (!isTerminalState(t.task.state)) bags.push(t.resources);
+  for (const e of executors) bags.push(e.resources);
   return Resources.sum(bags);
 }
 
 function allocatedOn(agent: AgentRecord): Resources {
-  return held(agent.tasks.values());
+  return held(agent.tasks.values(), agent.executors.values());
 }
 
 /** `master::Response::GetAgents::Agent`. */
@@ -56,7 +58,7 @@ export function operatorAgent(core: MasterCore, agent: AgentRecord): Response<'g
 
 /** `master::Response::GetFrameworks::Framework`. */
 export function operatorFramework(core: MasterCore, framework: FrameworkRecord): Response<'get_frameworks'>['frameworks'][number] {
-  const allocated = held(framework.tasks.values());
+  const allocated = held(framework.tasks.values(), [...framework.executors.values()].flatMap((byId) => [...byId.values()]));
   let offered = Resources.EMPTY;
   const offers = [];
   for (const id of framework.offers) {

@@ -56,6 +56,8 @@ export interface AgentRecord {
   version: string;
   /** `frameworkId/taskId` -> task. */
   readonly tasks: Map<string, TaskRecord>;
+  /** `frameworkId/executorId` -> the custom executors running here (also in their frameworks' `executors`). */
+  readonly executors: Map<string, ExecutorRecord>;
   readonly offers: Set<string>;
   /** Connected (its link is up) and taking part in allocation. */
   active: boolean;

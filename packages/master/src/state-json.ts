@@ -1,7 +1,7 @@
 import { attributesModel, isTerminalState, Resources, ResourcesModelSum, type Task, taskStateModel } from '@ts-mesos/protocol';
 import type { MasterCore } from './master-core.js';
 import { roleSummaries } from './operator-api.js';
-import type { AgentRecord, FrameworkRecord, OfferRecord, TaskRecord } from './records.js';
+import type { AgentRecord, ExecutorRecord, FrameworkRecord, OfferRecord, TaskRecord } from './records.js';
 
 /** What `/master/state` adds about the process itself. */
 export interface StateContext {
@@ -90,11 +90,17 @@ function offerModel(offer: OfferRecord): Record<string, unknown> {
   };
 }
 
-/** Adds the resources of the tasks that still hold theirs. */
-function sumTasks(tasks: Iterable<TaskRecord>): ResourcesModelSum {
+/** Adds the resources of the tasks that still hold theirs, and of the custom executors given. */
+function sumTasks(tasks: Iterable<TaskRecord>, executors?: Iterable<ExecutorRecord>): ResourcesModelSum {
   const sum = new ResourcesModelSum();
   for (const t of tasks) if (!isTerminalState(t.task.state)) sum.add(t.resources);
+  for (const e of executors ?? []) sum.add(e.resources);
   return sum;
+}
+
+/** A framework's custom executors on every agent. */
+function* executorsOf(framework: FrameworkRecord): Iterable<ExecutorRecord> {
+  for (const byId of framework.executors.values()) yield* byId.values();
 }
 
 function sumOffers(core: MasterCore, ids: Iterable<string>): ResourcesModelSum {
@@ -145,7 +151,7 @@ function agentTail(agent: AgentRecord): Record<string, unknown> {
 
 export function agentModel(core: MasterCore, agent: AgentRecord): Record<string, unknown> {
   const model = agentHead(agent);
-  model['used_resources'] = sumTasks(agent.tasks.values()).model();
+  model['used_resources'] = sumTasks(agent.tasks.values(), agent.executors.values()).model();
   model['offered_resources'] = sumOffers(core, agent.offers).model();
   const tail = agentTail(agent);
   for (const key in tail) model[key] = tail[key];
@@ -199,7 +205,7 @@ function agentJson(core: MasterCore, agent: AgentRecord, out: TextChunks): void 
   }
   emptySumText ??= JSON.stringify(new ResourcesModelSum().model());
   out.add(text.head);
-  out.add(agent.tasks.size === 0 ? emptySumText : JSON.stringify(sumTasks(agent.tasks.values()).model()));
+  out.add(agent.tasks.size === 0 && agent.executors.size === 0 ? emptySumText : JSON.stringify(sumTasks(agent.tasks.values(), agent.executors.values()).model()));
   out.add(',"offered_resources":');
   out.add(agent.offers.size === 0 ? emptySumText : JSON.stringify(sumOffers(core, agent.offers).model()));
   out.add(text.tail);
@@ -208,7 +214,7 @@ function agentJson(core: MasterCore, agent: AgentRecord, out: TextChunks): void 
 /** The fields of a framework's model before its tasks. */
 function frameworkHead(core: MasterCore, framework: FrameworkRecord): Record<string, unknown> {
   const info = framework.info;
-  const used = sumTasks(framework.tasks.values());
+  const used = sumTasks(framework.tasks.values(), executorsOf(framework));
   const offered = sumOffers(core, framework.offers);
   return {
     id: framework.id,
@@ -405,7 +411,7 @@ export function stateSummaryModel(core: MasterCore): Record<string, unknown> {
         id: framework.id,
         name: framework.info.name,
         pid: '',
-        used_resources: sumTasks(framework.tasks.values()).model(),
+        used_resources: sumTasks(framework.tasks.values(), executorsOf(framework)).model(),
         offered_resources: sumOffers(core, framework.offers).model(),
         capabilities: (framework.info.capabilities ?? []).map((c) => c.type),
         hostname: framework.info.hostname ?? '',
