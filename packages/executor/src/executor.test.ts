@@ -105,6 +105,23 @@ describe('Executor', () => {
     await running;
   });
 
+  it('waits for an agent it cannot reach yet at its first SUBSCRIBE, when the framework checkpoints', async () => {
+    // A port nothing listens on yet (the agent is restarting as the executor starts).
+    const probe = agent();
+    const endpoint = await probe.listen();
+    await probe.kill();
+    const seen: string[] = [];
+    const executor = new Executor(env(endpoint, { timeoutMs: 10_000, backoffMaxMs: 400 }), (event) => void seen.push(event.type));
+    const running = executor.run();
+    await new Promise((r) => setTimeout(r, 300));
+    const late = agent();
+    await late.listen(Number(endpoint.split(':')[1]));
+    await until(() => seen.includes('SUBSCRIBED'));
+    expect(executor.resubscriptions).toBe(0);
+    executor.stop();
+    await running;
+  });
+
   it('past the recovery timeout the handler gets SHUTDOWN and run() rejects', async () => {
     const gone = agent();
     const endpoint = await gone.listen();

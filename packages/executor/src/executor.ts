@@ -105,9 +105,7 @@ export class Executor {
    * `ExecutorDisconnectedError` when the agent is lost for good (see the class comment).
    */
   async run(): Promise<void> {
-    const response = await this.subscribe();
-    if (response.status !== 200 || response.body === null) throw new ExecutorCallError(response.status, `SUBSCRIBE failed: ${response.status} ${await response.text().catch(() => '')}`);
-    let events: ReadableStream<Uint8Array> | undefined = response.body;
+    let events: ReadableStream<Uint8Array> | undefined = await this.firstSubscription();
     while (events !== undefined) {
       this.connected = true;
       await this.consume(events);
@@ -116,6 +114,25 @@ export class Executor {
       events = await this.resubscribe();
       if (events !== undefined) this.resubscriptions++;
     }
+  }
+
+  /**
+   * The first SUBSCRIBE. An agent that cannot be reached, or that is still recovering (503), is
+   * waited for as after a disconnection when the framework checkpoints (the agent may be
+   * restarting as the executor starts); any other refusal rejects `run`.
+   */
+  private async firstSubscription(): Promise<ReadableStream<Uint8Array> | undefined> {
+    let response: Response;
+    try {
+      response = await this.subscribe();
+    } catch (error) {
+      if (this.env.recovery === undefined || this.abort.signal.aborted) throw error;
+      return this.resubscribe();
+    }
+    if (response.status === 200 && response.body !== null) return response.body;
+    const text = await response.text().catch(() => '');
+    if (response.status === 503 && this.env.recovery !== undefined) return this.resubscribe();
+    throw new ExecutorCallError(response.status, `SUBSCRIBE failed: ${response.status} ${text}`);
   }
 
   /** Closes the stream and stops any retry: `run` resolves. */
