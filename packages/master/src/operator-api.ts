@@ -1,6 +1,6 @@
 import { isTerminalState, type OperatorEvent, type OperatorResponse, type Resource, Resources, type Task } from '@ts-mesos/protocol';
 import type { MasterCore } from './master-core.js';
-import type { AgentRecord, ExecutorRecord, FrameworkRecord } from './records.js';
+import { type AgentRecord, type ExecutorRecord, executorsOf, type FrameworkRecord } from './records.js';
 
 /** What the Operator API answers need besides the core. */
 export interface OperatorContext {
@@ -58,7 +58,7 @@ export function operatorAgent(core: MasterCore, agent: AgentRecord): Response<'g
 
 /** `master::Response::GetFrameworks::Framework`. */
 export function operatorFramework(core: MasterCore, framework: FrameworkRecord): Response<'get_frameworks'>['frameworks'][number] {
-  const allocated = held(framework.tasks.values(), [...framework.executors.values()].flatMap((byId) => [...byId.values()]));
+  const allocated = held(framework.tasks.values(), executorsOf(framework));
   let offered = Resources.EMPTY;
   const offers = [];
   for (const id of framework.offers) {

@@ -47,6 +47,11 @@ export interface ExecutorRecord {
   readonly resources: Resources;
 }
 
+/** A framework's custom executors on every agent. */
+export function* executorsOf(framework: FrameworkRecord): Iterable<ExecutorRecord> {
+  for (const byId of framework.executors.values()) yield* byId.values();
+}
+
 export interface AgentRecord {
   readonly id: string;
   info: AgentInfo;

@@ -1,7 +1,7 @@
 import { attributesModel, isTerminalState, Resources, ResourcesModelSum, type Task, taskStateModel } from '@ts-mesos/protocol';
 import type { MasterCore } from './master-core.js';
 import { roleSummaries } from './operator-api.js';
-import type { AgentRecord, ExecutorRecord, FrameworkRecord, OfferRecord, TaskRecord } from './records.js';
+import { type AgentRecord, type ExecutorRecord, executorsOf, type FrameworkRecord, type OfferRecord, type TaskRecord } from './records.js';
 
 /** What `/master/state` adds about the process itself. */
 export interface StateContext {
@@ -98,10 +98,6 @@ function sumTasks(tasks: Iterable<TaskRecord>, executors?: Iterable<ExecutorReco
   return sum;
 }
 
-/** A framework's custom executors on every agent. */
-function* executorsOf(framework: FrameworkRecord): Iterable<ExecutorRecord> {
-  for (const byId of framework.executors.values()) yield* byId.values();
-}
 
 function sumOffers(core: MasterCore, ids: Iterable<string>): ResourcesModelSum {
   const sum = new ResourcesModelSum();
