@@ -1,7 +1,7 @@
 import { formatRanges, type RangeBounds, unionRanges } from './ranges.js';
 import { fromFixed } from './fixed-point.js';
 import type { Resource } from './resource.js';
-import type { Resources } from './resources.js';
+import { Resources, splitScalars } from './resources.js';
 import type { Task } from '../schemas/mesos.js';
 
 /**
@@ -43,14 +43,10 @@ export class ResourcesModelSum {
 
   /**
    * Adds a bag. A `Resources` bag is split once into its four common scalars and the rest
-   * (cached: bags never change), so adding it again costs four additions.
+   * (`Resources.split`), so adding it again costs four additions.
    */
   add(resources: Iterable<Resource>): this {
-    let compact = compactForms.get(resources);
-    if (compact === undefined) {
-      compact = compactForm(resources);
-      if (resources instanceof Object && !Array.isArray(resources)) compactForms.set(resources, compact);
-    }
+    const compact = resources instanceof Resources ? resources.split() : splitScalars(resources);
     this.cpus += compact.cpus;
     this.mem += compact.mem;
     this.disk += compact.disk;
@@ -94,25 +90,6 @@ export class ResourcesModelSum {
     }
     return model;
   }
-}
-
-interface CompactForm {
-  readonly cpus: number;
-  readonly mem: number;
-  readonly disk: number;
-  readonly gpus: number;
-  readonly rest: readonly Resource[];
-}
-
-const compactForms = new WeakMap<object, CompactForm>();
-
-function compactForm(resources: Iterable<Resource>): CompactForm {
-  const form = { cpus: 0, mem: 0, disk: 0, gpus: 0, rest: [] as Resource[] };
-  for (const r of resources) {
-    if (r.type === 'SCALAR' && (r.name === 'cpus' || r.name === 'mem' || r.name === 'disk' || r.name === 'gpus')) form[r.name] += r.fixed;
-    else form.rest.push(r);
-  }
-  return form;
 }
 
 /**

@@ -97,6 +97,25 @@ export function merged(parsed: readonly Resource[], path?: string): Result<Resou
  * empty (what is not there is ignored); an indivisible unit is removed only by an identical
  * one. Where taking more than is there is a mistake, use `trySubtract`, or check `contains`.
  */
+/** See `Resources.split`. */
+export interface ScalarSplit {
+  readonly cpus: number;
+  readonly mem: number;
+  readonly disk: number;
+  readonly gpus: number;
+  readonly rest: readonly Resource[];
+}
+
+/** `Resources.split` of any resources. */
+export function splitScalars(resources: Iterable<Resource>): ScalarSplit {
+  const split = { cpus: 0, mem: 0, disk: 0, gpus: 0, rest: [] as Resource[] };
+  for (const r of resources) {
+    if (r.type === 'SCALAR' && (r.name === 'cpus' || r.name === 'mem' || r.name === 'disk' || r.name === 'gpus')) split[r.name] += r.fixed;
+    else split.rest.push(r);
+  }
+  return split;
+}
+
 export class Resources implements Iterable<Resource> {
   static readonly EMPTY = new Resources([]);
 
@@ -106,7 +125,18 @@ export class Resources implements Iterable<Resource> {
    */
   #plain: Resources | undefined = undefined;
 
+  /** Memo of `split()` (bags never change). */
+  #split: ScalarSplit | undefined = undefined;
+
   private constructor(readonly items: readonly Resource[]) {}
+
+  /**
+   * The bag as sums over many bags want it: its `cpus`, `mem`, `disk` and `gpus` (whatever
+   * their reservations) added up in thousandths, and every other resource. Made once per bag.
+   */
+  split(): ScalarSplit {
+    return (this.#split ??= splitScalars(this.items));
+  }
 
   static of(...resources: readonly Resource[]): Resources {
     return Resources.EMPTY.addAll(resources);
