@@ -188,6 +188,7 @@ export class AcceptProcessor {
       resources,
       role,
       recovered: false,
+      views: undefined,
     };
   }
 }

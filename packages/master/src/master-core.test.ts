@@ -260,7 +260,7 @@ describe('MasterCore', () => {
     expect(h.step().find((e) => e.kind === 'send')).toMatchObject({ name: 'StatusUpdateAcknowledgement', to: AGENT });
     const framework = h.core.frameworks.get('m-0000')!;
     expect(framework.tasks.size).toBe(0);
-    expect(framework.completedTasks.map((t) => t.state)).toEqual(['TASK_FINISHED']);
+    expect(framework.completedTasks.map((t) => t.task.state)).toEqual(['TASK_FINISHED']);
   });
 
   it('removes an agent after max ping timeouts and reports its tasks lost', () => {

@@ -246,7 +246,7 @@ export class MasterCore {
       const resources = Resources.fromJson(task.resources);
       if (!resources.ok) continue;
       const role = frameworkRoles(framework.info)[0] ?? '*';
-      const record: TaskRecord = { task: kept(task, {}), frameworkId: framework.id, agentId: id, resources: resources.value.allocate(role), role, recovered: false };
+      const record: TaskRecord = { task: kept(task, {}), frameworkId: framework.id, agentId: id, resources: resources.value.allocate(role), role, recovered: false, views: undefined };
       framework.tasks.set(task.task_id.value, record);
       agent.tasks.set(taskKey(framework.id, task.task_id.value), record);
       used.set(framework.id, (used.get(framework.id) ?? Resources.EMPTY).add(record.resources));
@@ -288,6 +288,8 @@ export class MasterCore {
       pingSlot: this.nextPingSlot++,
       registeredTimeMs: now,
       reregisteredTimeMs: undefined,
+      views: undefined,
+      operatorView: undefined,
     };
     this.agents.set(id, agent);
     this.agentsByPid.set(pid, agent);
@@ -714,7 +716,7 @@ export class MasterCore {
       }
       // A task left behind as unreachable (its agent was removed) ended only if the agent is
       // still away; once the agent is back without it, the task is unknown like any other.
-      const completed = framework.completedTasks.findLast((t) => t.task_id.value === task_id.value && isTerminalState(t.state));
+      const completed = framework.completedTasks.findLast((t) => t.task.task_id.value === task_id.value && isTerminalState(t.task.state))?.task;
       const agent = agent_id?.value;
       const registry = this.options.registry;
       const state: TaskState =
@@ -1037,7 +1039,7 @@ export class MasterCore {
     this.agents.get(record.agentId)?.tasks.delete(taskKey(record.frameworkId, taskId));
     if (framework === undefined || framework.tasks.get(taskId) !== record) return;
     framework.tasks.delete(taskId);
-    framework.completedTasks.push(record.task);
+    framework.completedTasks.push(record);
     if (framework.completedTasks.length > this.options.maxCompletedTasksPerFramework) framework.completedTasks.shift();
   }
 }

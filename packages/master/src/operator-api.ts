@@ -1,6 +1,6 @@
 import { isTerminalState, type OperatorEvent, type OperatorResponse, type Resource, Resources, type Task } from '@ts-mesos/protocol';
 import type { MasterCore } from './master-core.js';
-import { type AgentRecord, type ExecutorRecord, executorsOf, type FrameworkRecord } from './records.js';
+import { type AgentRecord, type ExecutorRecord, executorsOf, type FrameworkRecord, type TaskRecord, taskViews } from './records.js';
 
 /** What the Operator API answers need besides the core. */
 export interface OperatorContext {
@@ -23,7 +23,6 @@ const list = (r: Resources): ResourceList => {
   return json;
 };
 
-/** What the tasks that still hold resources hold. */
 /** What tasks that have not ended and the custom executors given hold. */
 function held(tasks: Iterable<{ readonly task: Task; readonly resources: Resources }>, executors: Iterable<ExecutorRecord> = []): Resources {
   const bags: Resources[] = [];
@@ -116,7 +115,7 @@ export function getTasks(core: MasterCore): Response<'get_tasks'> {
   const completed: Task[] = [];
   for (const framework of [...core.frameworks.values(), ...core.completedFrameworks]) {
     for (const t of framework.tasks.values()) (isTerminalState(t.task.state) ? completed : tasks).push(t.task);
-    completed.push(...framework.completedTasks);
+    for (const t of framework.completedTasks) completed.push(t.task);
   }
   return { tasks, unreachable_tasks: [], completed_tasks: completed };
 }
@@ -126,16 +125,9 @@ export function getState(core: MasterCore): Response<'get_state'> {
 }
 
 /** A task's JSON, serialised again only when the task changed (its state or latest status). */
-const taskJsons = new WeakMap<Task, { state: string; last: unknown; count: number; json: string }>();
-
-export function taskJson(task: Task): string {
-  const last = task.statuses?.at(-1);
-  const count = task.statuses?.length ?? 0;
-  const cached = taskJsons.get(task);
-  if (cached !== undefined && cached.state === task.state && cached.last === last && cached.count === count) return cached.json;
-  const json = JSON.stringify(task);
-  taskJsons.set(task, { state: task.state, last, count, json });
-  return json;
+export function taskJson(record: TaskRecord): string {
+  const views = taskViews(record);
+  return (views.json ??= JSON.stringify(record.task));
 }
 
 /**
@@ -147,23 +139,21 @@ export function getTasksJson(core: MasterCore): string {
   const tasks: string[] = [];
   const completed: string[] = [];
   for (const framework of [...core.frameworks.values(), ...core.completedFrameworks]) {
-    for (const t of framework.tasks.values()) (isTerminalState(t.task.state) ? completed : tasks).push(taskJson(t.task));
-    for (const task of framework.completedTasks) completed.push(taskJson(task));
+    for (const t of framework.tasks.values()) (isTerminalState(t.task.state) ? completed : tasks).push(taskJson(t));
+    for (const t of framework.completedTasks) completed.push(taskJson(t));
   }
   return `{"tasks":[${tasks.join(',')}],"unreachable_tasks":[],"completed_tasks":[${completed.join(',')}]}`;
 }
 
 /** An agent's JSON, serialised again only when something it shows changed. */
-const agentJsons = new WeakMap<AgentRecord, { info: unknown; total: unknown; key: string; json: string }>();
-
 function agentJson(core: MasterCore, agent: AgentRecord): string {
   // What the answer depends on besides `info` and `total` (compared by identity: both are replaced, never mutated).
   let key = `${agent.active}|${agent.version}|${agent.pid}|${agent.registeredTimeMs}|${agent.reregisteredTimeMs}|${[...agent.offers].join(',')}|`;
   for (const t of agent.tasks.values()) key += `${t.task.task_id.value}:${t.task.state};`;
-  const cached = agentJsons.get(agent);
+  const cached = agent.operatorView;
   if (cached !== undefined && cached.info === agent.info && cached.total === agent.total && cached.key === key) return cached.json;
   const json = JSON.stringify(operatorAgent(core, agent));
-  agentJsons.set(agent, { info: agent.info, total: agent.total, key, json });
+  agent.operatorView = { info: agent.info, total: agent.total, key, json };
   return json;
 }
 

@@ -1,4 +1,4 @@
-import type { AgentInfo, ExecutorInfo, FrameworkInfo, Resources, Task } from '@ts-mesos/protocol';
+import { type AgentInfo, type ExecutorInfo, type FrameworkInfo, Resources, ResourcesModelSum, type Task } from '@ts-mesos/protocol';
 
 /** A task as the master tracks it: its wire form (Mesos `Task`) plus what the allocator needs back. */
 export interface TaskRecord {
@@ -10,6 +10,49 @@ export interface TaskRecord {
   readonly role: string;
   /** The resources were handed back (the latest state is terminal). */
   recovered: boolean;
+  /** What the state endpoints keep of the task between calls (see `TaskViews`); undefined until first asked. */
+  views: TaskViews | undefined;
+}
+
+/**
+ * A task's texts for the state endpoints, made again only when its state, latest status or role
+ * changed. Kept on the record, not in a WeakMap keyed by the task: at 100,000 tasks such a
+ * map's table (an ephemeron table the collector must process, reallocated as it grows and
+ * shrinks) cost the master page faults and marking time under load.
+ */
+export interface TaskViews {
+  /** The task's resources as `/master/state` shows them (they never change). */
+  readonly resources: Record<string, number | string>;
+  state: string;
+  last: unknown;
+  count: number;
+  role: string | undefined;
+  /** `/master/state`'s model of the task, or its JSON text (only one is kept: see state-json.ts). */
+  model: Record<string, unknown> | undefined;
+  text: string | undefined;
+  /** The operator API's JSON of the task (the v1 `Task`). */
+  json: string | undefined;
+}
+
+/** The record's views, emptied of whatever its task's state or latest status made stale. */
+export function taskViews(record: TaskRecord): TaskViews {
+  const task = record.task;
+  const last = task.statuses?.at(-1);
+  const count = task.statuses?.length ?? 0;
+  let views = record.views;
+  if (views === undefined) {
+    const parsed = Resources.fromJson(task.resources);
+    const resources = new ResourcesModelSum().add(parsed.ok ? parsed.value : Resources.EMPTY).model();
+    views = record.views = { resources, state: task.state, last, count, role: undefined, model: undefined, text: undefined, json: undefined };
+  } else if (views.state !== task.state || views.last !== last || views.count !== count) {
+    views.state = task.state;
+    views.last = last;
+    views.count = count;
+    views.model = undefined;
+    views.text = undefined;
+    views.json = undefined;
+  }
+  return views;
 }
 
 export interface OfferRecord {
@@ -33,7 +76,8 @@ export interface FrameworkRecord {
   streamId: string | undefined;
   readonly offers: Set<string>;
   readonly tasks: Map<string, TaskRecord>;
-  readonly completedTasks: Task[];
+  /** Its tasks that ended and were acknowledged, the oldest first (at most `--max_completed_tasks_per_framework`). */
+  readonly completedTasks: TaskRecord[];
   /** Custom executors by agent: `agentId` -> executor id -> the executor, with what it was allocated. */
   readonly executors: Map<string, Map<string, ExecutorRecord>>;
   registeredTimeMs: number;
@@ -72,6 +116,23 @@ export interface AgentRecord {
   readonly pingSlot: number;
   registeredTimeMs: number;
   reregisteredTimeMs: number | undefined;
+  /** What `/master/state` keeps of the agent between calls (see state-json.ts); undefined until first asked. */
+  views: AgentViews | undefined;
+  /** The operator API's JSON of the agent, and what it was made from (see operator-api.ts). */
+  operatorView: { readonly info: AgentInfo; readonly total: Resources; readonly key: string; readonly json: string } | undefined;
+}
+
+/** An agent's `/master/state` text but for its used and offered resources, and what it was made from (compared by identity). */
+export interface AgentViews {
+  readonly info: AgentInfo;
+  readonly total: Resources;
+  readonly pid: string;
+  readonly active: boolean;
+  readonly version: string;
+  readonly registered: number;
+  readonly reregistered: number | undefined;
+  readonly head: string;
+  readonly tail: string;
 }
 
 export function taskKey(frameworkId: string, taskId: string): string {

@@ -1,7 +1,7 @@
-import { attributesModel, isTerminalState, Resources, ResourcesModelSum, type Task, taskStateModel } from '@ts-mesos/protocol';
+import { attributesModel, isTerminalState, type Resources, ResourcesModelSum, type Task, taskStateModel } from '@ts-mesos/protocol';
 import type { MasterCore } from './master-core.js';
 import { roleSummaries } from './operator-api.js';
-import { type AgentRecord, type ExecutorRecord, executorsOf, type FrameworkRecord, type OfferRecord, type TaskRecord } from './records.js';
+import { type AgentRecord, type ExecutorRecord, executorsOf, type FrameworkRecord, type OfferRecord, type TaskRecord, type TaskViews, taskViews } from './records.js';
 
 /** What `/master/state` adds about the process itself. */
 export interface StateContext {
@@ -15,59 +15,26 @@ const seconds = (ms: number | undefined): number | undefined => (ms === undefine
 
 type Model = Record<string, number | string>;
 
-/** A bag's model, computed once per bag (bags never change). `/master/state` asks for the same ones each time. */
-const models = new WeakMap<Resources, Model>();
-
+/** A bag as `/master/state` shows it. */
 function resourcesModel(resources: Resources): Model {
-  let model = models.get(resources);
-  if (model === undefined) {
-    model = new ResourcesModelSum().add(resources).model();
-    models.set(resources, model);
-  }
-  return model;
+  return new ResourcesModelSum().add(resources).model();
 }
 
-/**
- * What the state endpoints keep of a task between calls, in one weak-map entry per task (the
- * collector pays for each entry): its resources' model (a task's resources never change), and
- * its model and JSON text, made again only when its state, latest status or role changed.
- */
-interface TaskCache {
-  readonly resources: Model;
-  state: string;
-  last: unknown;
-  count: number;
-  role: string | undefined;
-  model: Record<string, unknown> | undefined;
-  text: string | undefined;
-}
-
-const taskCaches = new WeakMap<Task, TaskCache>();
-
-function taskCache(task: Task, role: string | undefined): TaskCache {
-  const last = task.statuses?.at(-1);
-  const count = task.statuses?.length ?? 0;
-  let cache = taskCaches.get(task);
-  if (cache === undefined) {
-    const parsed = Resources.fromJson(task.resources);
-    // Modelled directly: the parsed bag is this task's alone, so a cache entry for it would be garbage at once.
-    cache = { resources: new ResourcesModelSum().add(parsed.ok ? parsed.value : Resources.EMPTY).model(), state: task.state, last, count, role, model: undefined, text: undefined };
-    taskCaches.set(task, cache);
-  } else if (cache.state !== task.state || cache.last !== last || cache.count !== count || cache.role !== role) {
-    cache.state = task.state;
-    cache.last = last;
-    cache.count = count;
-    cache.role = role;
-    cache.model = undefined;
-    cache.text = undefined;
+/** The record's views with `role` shown: its model and text made again when the role shown changes. */
+function viewsWithRole(record: TaskRecord, role: string | undefined): TaskViews {
+  const views = taskViews(record);
+  if (views.role !== role) {
+    views.role = role;
+    views.model = undefined;
+    views.text = undefined;
   }
-  return cache;
+  return views;
 }
 
 /** A task's model (Mesos field names), rebuilt only when its state, latest status or role changed. */
-export function taskModel(task: Task, role?: string): Record<string, unknown> {
-  const cache = taskCache(task, role);
-  return (cache.model ??= taskStateModel(task, cache.resources, role));
+export function taskModel(record: TaskRecord, role?: string): Record<string, unknown> {
+  const views = viewsWithRole(record, role);
+  return (views.model ??= taskStateModel(record.task, views.resources, role));
 }
 
 /**
@@ -75,9 +42,9 @@ export function taskModel(task: Task, role?: string): Record<string, unknown> {
  * model beside it every task (in the `busy` benchmark at 50,000 agents, 100,000 running and up to
  * 200,000 completed) would hold its state twice in the heap, for the collector to mark.
  */
-function taskText(task: Task, role?: string): string {
-  const cache = taskCache(task, role);
-  return (cache.text ??= JSON.stringify(cache.model ?? taskStateModel(task, cache.resources, role)));
+function taskText(record: TaskRecord, role?: string): string {
+  const views = viewsWithRole(record, role);
+  return (views.text ??= JSON.stringify(views.model ?? taskStateModel(record.task, views.resources, role)));
 }
 
 function offerModel(offer: OfferRecord): Record<string, unknown> {
@@ -154,20 +121,7 @@ export function agentModel(core: MasterCore, agent: AgentRecord): Record<string,
   return model;
 }
 
-/** An agent's model but its used and offered resources, as text, with what that text depends on. */
-interface AgentText {
-  readonly info: AgentRecord['info'];
-  readonly total: Resources;
-  readonly pid: string;
-  readonly active: boolean;
-  readonly version: string;
-  readonly registered: number;
-  readonly reregistered: number | undefined;
-  readonly head: string;
-  readonly tail: string;
-}
-const agentTexts = new WeakMap<AgentRecord, AgentText>();
-let emptySumText: string | undefined;
+const EMPTY_SUM_TEXT = JSON.stringify(new ResourcesModelSum().model());
 
 /**
  * An agent's model as JSON text in pieces, equal to `JSON.stringify(agentModel(core, agent))`.
@@ -175,7 +129,7 @@ let emptySumText: string | undefined;
  * depends on is compared by identity (`info` and `total` are replaced, never mutated).
  */
 function agentJson(core: MasterCore, agent: AgentRecord, out: TextChunks): void {
-  let text = agentTexts.get(agent);
+  let text = agent.views;
   if (
     text === undefined ||
     text.info !== agent.info ||
@@ -197,13 +151,12 @@ function agentJson(core: MasterCore, agent: AgentRecord, out: TextChunks): void 
       head: `${JSON.stringify(agentHead(agent)).slice(0, -1)},"used_resources":`,
       tail: `,${JSON.stringify(agentTail(agent)).slice(1)}`,
     };
-    agentTexts.set(agent, text);
+    agent.views = text;
   }
-  emptySumText ??= JSON.stringify(new ResourcesModelSum().model());
   out.add(text.head);
-  out.add(agent.tasks.size === 0 && agent.executors.size === 0 ? emptySumText : JSON.stringify(sumTasks(agent.tasks.values(), agent.executors.values()).model()));
+  out.add(agent.tasks.size === 0 && agent.executors.size === 0 ? EMPTY_SUM_TEXT : JSON.stringify(sumTasks(agent.tasks.values(), agent.executors.values()).model()));
   out.add(',"offered_resources":');
-  out.add(agent.offers.size === 0 ? emptySumText : JSON.stringify(sumOffers(core, agent.offers).model()));
+  out.add(agent.offers.size === 0 ? EMPTY_SUM_TEXT : JSON.stringify(sumOffers(core, agent.offers).model()));
   out.add(text.tail);
 }
 
@@ -245,7 +198,7 @@ function frameworkOffers(core: MasterCore, framework: FrameworkRecord): Record<s
 
 export function frameworkModel(core: MasterCore, framework: FrameworkRecord): Record<string, unknown> {
   const model = frameworkHead(core, framework);
-  model['tasks'] = [...framework.tasks.values()].map((t) => taskModel(t.task, t.role));
+  model['tasks'] = [...framework.tasks.values()].map((t) => taskModel(t, t.role));
   model['unreachable_tasks'] = [];
   model['completed_tasks'] = framework.completedTasks.map((t) => taskModel(t));
   model['offers'] = frameworkOffers(core, framework);
@@ -256,9 +209,9 @@ export function frameworkModel(core: MasterCore, framework: FrameworkRecord): Re
 /** A framework's model as JSON text in pieces, equal to `JSON.stringify(frameworkModel(core, framework))`. */
 function frameworkJson(core: MasterCore, framework: FrameworkRecord, out: TextChunks): void {
   out.add(`${JSON.stringify(frameworkHead(core, framework)).slice(0, -1)},"tasks":[`);
-  out.list(framework.tasks.values(), (t) => out.add(taskText(t.task, t.role)));
+  out.list(framework.tasks.values(), (t) => out.add(taskText(t, t.role)));
   out.add('],"unreachable_tasks":[],"completed_tasks":[');
-  out.list(framework.completedTasks, (task) => out.add(taskText(task)));
+  out.list(framework.completedTasks, (t) => out.add(taskText(t)));
   out.add(`],"offers":${JSON.stringify(frameworkOffers(core, framework))},"executors":[]}`);
 }
 
@@ -456,15 +409,15 @@ function startTime(task: Task): number {
 
 /** `/master/tasks`: active and completed tasks of every framework, ordered by start time. */
 export function tasksModel(core: MasterCore, query: TaskQuery): Record<string, unknown> {
-  const tasks: { task: Task; role?: string }[] = [];
+  const tasks: { record: TaskRecord; role?: string }[] = [];
   for (const framework of [...core.frameworks.values(), ...core.completedFrameworks]) {
     if (query.frameworkId !== undefined && framework.id !== query.frameworkId) continue;
-    for (const t of framework.tasks.values()) tasks.push({ task: t.task, role: t.role });
-    for (const task of framework.completedTasks) tasks.push({ task });
+    for (const t of framework.tasks.values()) tasks.push({ record: t, role: t.role });
+    for (const t of framework.completedTasks) tasks.push({ record: t });
   }
-  const selected = query.taskId === undefined ? tasks : tasks.filter((t) => t.task.task_id.value === query.taskId);
-  selected.sort((a, b) => (query.order === 'asc' ? startTime(a.task) - startTime(b.task) : startTime(b.task) - startTime(a.task)));
-  return { tasks: selected.slice(query.offset, query.offset + query.limit).map((t) => taskModel(t.task, t.role)) };
+  const selected = query.taskId === undefined ? tasks : tasks.filter((t) => t.record.task.task_id.value === query.taskId);
+  selected.sort((a, b) => (query.order === 'asc' ? startTime(a.record.task) - startTime(b.record.task) : startTime(b.record.task) - startTime(a.record.task)));
+  return { tasks: selected.slice(query.offset, query.offset + query.limit).map((t) => taskModel(t.record, t.role)) };
 }
 
 /** `/master/frameworks` (optionally one, by `framework_id`). */

@@ -66,6 +66,7 @@ export function run(args: readonly string[]): Promise<Record<string, number>> {
       resources: taskResources.value.allocate(role),
       role,
       recovered: false,
+      views: undefined,
     });
   }
   core.drain();
