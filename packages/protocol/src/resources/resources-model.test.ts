@@ -36,4 +36,14 @@ describe('ResourcesModelSum', () => {
     expect(a.model()).toMatchObject({ cpus: 1, mem: 0 });
     expect(new ResourcesModelSum().model()).toEqual({ cpus: 0, mem: 0, disk: 0, gpus: 0 });
   });
+
+  it('json() is the model as JSON, with and without resources other than the four scalars', () => {
+    const plain = new ResourcesModelSum().add(parse('cpus:0.1;mem:512')).add(parse('cpus:0.2;disk:1.5;gpus:1'));
+    expect(plain.json()).toBe(JSON.stringify(plain.model()));
+    expect(plain.json()).toBe('{"cpus":0.3,"mem":512,"disk":1.5,"gpus":1}');
+    const mixed = new ResourcesModelSum().add(parse('cpus:1;ports:[1-2];zones:{a};bandwidth:10'));
+    expect(mixed.json()).toBe(JSON.stringify(mixed.model()));
+    expect(JSON.parse(mixed.json())).toEqual({ cpus: 1, mem: 0, disk: 0, gpus: 0, bandwidth: 10, ports: '[1-2]', zones: '{a}' });
+    expect(new ResourcesModelSum().json()).toBe('{"cpus":0,"mem":0,"disk":0,"gpus":0}');
+  });
 });

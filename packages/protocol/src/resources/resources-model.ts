@@ -32,9 +32,13 @@ export function resourcesModel(resources: Resources): Record<string, number | st
  * totals over every task. Scalars add exactly (thousandths); ranges and sets unite.
  */
 export class ResourcesModelSum {
-  private readonly scalars = new Map<string, number>();
-  private readonly ranges = new Map<string, RangeBounds>();
-  private readonly sets = new Map<string, Set<string>>();
+  /**
+   * Resources other than the four below, made when the first one is added: `/master/state` sums
+   * the tasks and offers of every agent at each call, and most sums never need them.
+   */
+  private scalars: Map<string, number> | undefined = undefined;
+  private ranges: Map<string, RangeBounds> | undefined = undefined;
+  private sets: Map<string, Set<string>> | undefined = undefined;
   /** cpus, mem, disk, gpus in thousandths: the common case kept out of the maps. */
   private cpus = 0;
   private mem = 0;
@@ -52,15 +56,28 @@ export class ResourcesModelSum {
     this.disk += compact.disk;
     this.gpus += compact.gpus;
     for (const r of compact.rest) {
-      if (r.type === 'SCALAR') this.scalars.set(r.name, (this.scalars.get(r.name) ?? 0) + r.fixed);
-      else if (r.type === 'RANGES') this.ranges.set(r.name, unionRanges(this.ranges.get(r.name) ?? [], r.ranges));
-      else {
-        let set = this.sets.get(r.name);
-        if (set === undefined) this.sets.set(r.name, (set = new Set()));
-        for (const item of r.items) set.add(item);
-      }
+      if (r.type === 'SCALAR') this.addScalar(r.name, r.fixed);
+      else if (r.type === 'RANGES') this.addRanges(r.name, r.ranges);
+      else this.addItems(r.name, r.items);
     }
     return this;
+  }
+
+  private addScalar(name: string, fixed: number): void {
+    const scalars = (this.scalars ??= new Map<string, number>());
+    scalars.set(name, (scalars.get(name) ?? 0) + fixed);
+  }
+
+  private addRanges(name: string, bounds: RangeBounds): void {
+    const ranges = (this.ranges ??= new Map<string, RangeBounds>());
+    ranges.set(name, unionRanges(ranges.get(name) ?? [], bounds));
+  }
+
+  private addItems(name: string, items: Iterable<string>): void {
+    const sets = (this.sets ??= new Map<string, Set<string>>());
+    let set = sets.get(name);
+    if (set === undefined) sets.set(name, (set = new Set<string>()));
+    for (const item of items) set.add(item);
   }
 
   /** A new sum of this one and `other`. */
@@ -71,24 +88,32 @@ export class ResourcesModelSum {
       sum.mem += source.mem;
       sum.disk += source.disk;
       sum.gpus += source.gpus;
-      for (const [name, fixed] of source.scalars) sum.scalars.set(name, (sum.scalars.get(name) ?? 0) + fixed);
-      for (const [name, bounds] of source.ranges) sum.ranges.set(name, unionRanges(sum.ranges.get(name) ?? [], bounds));
-      for (const [name, items] of source.sets) sum.sets.set(name, new Set([...(sum.sets.get(name) ?? []), ...items]));
+      for (const [name, fixed] of source.scalars ?? []) sum.addScalar(name, fixed);
+      for (const [name, bounds] of source.ranges ?? []) sum.addRanges(name, bounds);
+      for (const [name, items] of source.sets ?? []) sum.addItems(name, items);
     }
     return sum;
   }
 
   model(): Record<string, number | string> {
     const model: Record<string, number | string> = { cpus: fromFixed(this.cpus), mem: fromFixed(this.mem), disk: fromFixed(this.disk), gpus: fromFixed(this.gpus) };
-    for (const name of [...this.scalars.keys(), ...this.ranges.keys(), ...this.sets.keys()].sort()) {
-      const fixed = this.scalars.get(name);
+    if (this.scalars === undefined && this.ranges === undefined && this.sets === undefined) return model;
+    const names = [...(this.scalars?.keys() ?? []), ...(this.ranges?.keys() ?? []), ...(this.sets?.keys() ?? [])].sort();
+    for (const name of names) {
+      const fixed = this.scalars?.get(name);
       if (fixed !== undefined) model[name] = fromFixed(fixed);
-      const bounds = this.ranges.get(name);
+      const bounds = this.ranges?.get(name);
       if (bounds !== undefined) model[name] = formatRanges(bounds);
-      const set = this.sets.get(name);
+      const set = this.sets?.get(name);
       if (set !== undefined) model[name] = `{${[...set].join(',')}}`;
     }
     return model;
+  }
+
+  /** `JSON.stringify(this.model())`, made directly in the common case of the four scalars alone. */
+  json(): string {
+    if (this.scalars !== undefined || this.ranges !== undefined || this.sets !== undefined) return JSON.stringify(this.model());
+    return `{"cpus":${fromFixed(this.cpus)},"mem":${fromFixed(this.mem)},"disk":${fromFixed(this.disk)},"gpus":${fromFixed(this.gpus)}}`;
   }
 }
 
