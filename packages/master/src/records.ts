@@ -1,4 +1,4 @@
-import { type AgentInfo, type ExecutorInfo, type FrameworkInfo, Resources, ResourcesModelSum, type Task } from '@ts-mesos/protocol';
+import { type AgentInfo, type ExecutorInfo, type FrameworkInfo, type Resources, ResourcesModelSum, type Task } from '@ts-mesos/protocol';
 
 /** A task as the master tracks it: its wire form (Mesos `Task`) plus what the allocator needs back. */
 export interface TaskRecord {
@@ -41,8 +41,8 @@ export function taskViews(record: TaskRecord): TaskViews {
   const count = task.statuses?.length ?? 0;
   let views = record.views;
   if (views === undefined) {
-    const parsed = Resources.fromJson(task.resources);
-    const resources = new ResourcesModelSum().add(parsed.ok ? parsed.value : Resources.EMPTY).model();
+    // The record's bag is the task's resources (parsed when it was launched or re-registered): not parsed again.
+    const resources = new ResourcesModelSum().add(record.resources).model();
     views = record.views = { resources, state: task.state, last, count, role: undefined, model: undefined, text: undefined, json: undefined };
   } else if (views.state !== task.state || views.last !== last || views.count !== count) {
     views.state = task.state;

@@ -154,9 +154,9 @@ function agentJson(core: MasterCore, agent: AgentRecord, out: TextChunks): void 
     agent.views = text;
   }
   out.add(text.head);
-  out.add(agent.tasks.size === 0 && agent.executors.size === 0 ? EMPTY_SUM_TEXT : JSON.stringify(sumTasks(agent.tasks.values(), agent.executors.values()).model()));
+  out.add(agent.tasks.size === 0 && agent.executors.size === 0 ? EMPTY_SUM_TEXT : sumTasks(agent.tasks.values(), agent.executors.values()).json());
   out.add(',"offered_resources":');
-  out.add(agent.offers.size === 0 ? EMPTY_SUM_TEXT : JSON.stringify(sumOffers(core, agent.offers).model()));
+  out.add(agent.offers.size === 0 ? EMPTY_SUM_TEXT : sumOffers(core, agent.offers).json());
   out.add(text.tail);
 }
 
