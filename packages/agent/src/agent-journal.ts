@@ -8,7 +8,8 @@ import type { StatusUpdate } from './status-update-manager.js';
 export type JournalRecord =
   | { readonly k: 'agent'; readonly info: AgentInfo }
   | { readonly k: 'framework'; readonly info: FrameworkInfo }
-  | { readonly k: 'task'; readonly frameworkId: string; readonly task: TaskInfo; readonly sandbox: string }
+  /** A task; `group` when it came in a LAUNCH_GROUP: the group's executor and its tasks' IDs. */
+  | { readonly k: 'task'; readonly frameworkId: string; readonly task: TaskInfo; readonly sandbox: string; readonly group?: TaskGroupOf }
   | { readonly k: 'container'; readonly frameworkId: string; readonly taskId: string; readonly checkpoint: ContainerCheckpoint }
   /** A custom executor's container, launched: a restarted agent waits for it to subscribe again. */
   | { readonly k: 'executor'; readonly frameworkId: string; readonly info: ExecutorInfo; readonly sandbox: string; readonly checkpoint: ContainerCheckpoint }
@@ -21,6 +22,12 @@ export type JournalRecord =
   | { readonly k: 'framework-removed'; readonly frameworkId: string }
   /** The total the master checkpointed (reservations, volumes): announced again after a restart. */
   | { readonly k: 'resources'; readonly resources: NonNullable<AgentInfo['resources']> };
+
+/** The task group a task came in: the group's executor (Mesos's default executor) and every task ID of the group. */
+export interface TaskGroupOf {
+  readonly executor: ExecutorInfo;
+  readonly tasks: readonly string[];
+}
 
 /** What the agent needs of its checkpoint: the file below, or the simulator's in-memory one. */
 export type Journal = Pick<AgentJournal, 'path' | 'append' | 'flush' | 'replay' | 'rewrite' | 'recoverResources' | 'recoverAgentInfo'>;

@@ -11,6 +11,7 @@ import { AgentProcess } from './agent-process.js';
 /** Stands in for the master: registers the agent as 'S1' and keeps the status updates it gets. */
 class FakeMaster extends Process {
   readonly updates: InternalMessage<'StatusUpdate'>[] = [];
+  readonly exitedExecutors: InternalMessage<'ExitedExecutor'>[] = [];
   agent: Upid | undefined;
 
   constructor() {
@@ -26,9 +27,12 @@ class FakeMaster extends Process {
     this.install(messageName('StatusUpdate'), (_, body: InternalMessage<'StatusUpdate'>) => {
       this.updates.push(body);
     });
+    this.install(messageName('ExitedExecutor'), (_, body: InternalMessage<'ExitedExecutor'>) => {
+      this.exitedExecutors.push(body);
+    });
   }
 
-  tell<N extends 'ReconcileTasks' | 'ShutdownFramework' | 'RunTask' | 'StatusUpdateAcknowledgement' | 'CheckpointResources'>(name: N, body: InternalMessage<N>): void {
+  tell<N extends 'ReconcileTasks' | 'ShutdownFramework' | 'RunTask' | 'RunTaskGroup' | 'StatusUpdateAcknowledgement' | 'CheckpointResources'>(name: N, body: InternalMessage<N>): void {
     this.send(this.agent!, messageName(name), body);
   }
 }
@@ -172,6 +176,41 @@ describe('AgentProcess', () => {
     expect((again.agent.state() as { frameworks: unknown[] }).frameworks).toEqual([]);
     await again.agentRuntime.stop();
     await again.masterRuntime.stop();
+  });
+
+  it("tells the master a task group's executor exited once the group's last task ended, and journals the group with each task", async () => {
+    const ends = new Map<string, (termination: Termination) => void>();
+    const controlled: Containerizer = {
+      ...idle,
+      launch: (config) => Promise.resolve({ containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: 'controlled', state: {} }),
+      wait: (id) => new Promise((resolve) => ends.set(id, resolve)),
+    };
+    const { master, masterRuntime, agentRuntime, journal } = await registeredAgent(controlled);
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        await agentRuntime.settle();
+        await masterRuntime.settle();
+      }
+    };
+    const task = (id: string) => ({ name: id, task_id: { value: id }, agent_id: { value: 'S1' }, resources: [], command: { value: 'sleep 60' } });
+    const executor = { executor_id: { value: 'g1' }, type: 'DEFAULT' as const, framework_id: { value: 'F' } };
+    master.tell('RunTaskGroup', { framework_info: { id: { value: 'F' }, user: 'root', name: 'f' }, executor, task_group: { tasks: [task('a'), task('b')] } });
+    await settle();
+    expect(ends.size).toBe(2);
+    const [first, second] = [...ends.values()];
+    first!({ exitCode: 0, message: 'Command exited with status 0' });
+    await settle();
+    expect(master.exitedExecutors).toEqual([]); // 'b' still runs under g1
+    second!({ exitCode: 0, message: 'Command exited with status 0' });
+    await settle();
+    expect(master.exitedExecutors).toEqual([{ agent_id: { value: 'S1' }, framework_id: { value: 'F' }, executor_id: { value: 'g1' } }]);
+    const tasks = journal.replay().filter((r) => r.k === 'task');
+    expect(tasks.map((r) => (r.k === 'task' ? [r.task.task_id.value, r.group?.executor.executor_id.value, r.group?.tasks] : []))).toEqual([
+      ['a', 'g1', ['a', 'b']],
+      ['b', 'g1', ['a', 'b']],
+    ]);
+    await agentRuntime.stop();
+    await masterRuntime.stop();
   });
 
   it('gives each run of a task its own sandbox, also when its task ID was used before', async () => {

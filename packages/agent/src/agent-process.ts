@@ -34,7 +34,7 @@ import {
   decodeAgentCall,
   decodeJson,
 } from '@ts-mesos/protocol';
-import type { Journal, JournalRecord } from './agent-journal.js';
+import type { Journal, JournalRecord, TaskGroupOf } from './agent-journal.js';
 import type { FilesProcess } from './files-process.js';
 import { type StatusUpdate, StatusUpdateManager } from './status-update-manager.js';
 
@@ -124,8 +124,12 @@ interface LiveTask {
   launched: boolean;
   killRequested: boolean;
   ended: boolean;
-  /** Tasks launched together in a LAUNCH_GROUP: one failing kills the others (Mesos's default executor). */
-  readonly group: readonly string[] | undefined;
+  /**
+   * Tasks launched together in a LAUNCH_GROUP: one failing kills the others (Mesos's default
+   * executor). The group's executor counts as running while any task of it has not ended: the
+   * master holds its resources until this agent says it exited.
+   */
+  readonly group: TaskGroupOf | undefined;
   /** The custom executor running this task; undefined for the built-in command executor. */
   readonly executor?: ExecutorRecord;
   /** The uuid of every update of this task the agent has taken: an executor sending one again after a restart is acknowledged, not applied twice. */
@@ -201,8 +205,8 @@ export class AgentProcess extends Process {
     });
     this.handle('RunTask', (_, m) => this.runTask(m.framework_info, m.task, undefined));
     this.handle('RunTaskGroup', (_, m) => {
-      const ids = m.task_group.tasks.map((t) => t.task_id.value);
-      for (const task of m.task_group.tasks) this.runTask(m.framework_info, { ...task, command: task.command ?? m.executor.command ?? { value: 'true' } }, ids);
+      const group: TaskGroupOf = { executor: m.executor, tasks: m.task_group.tasks.map((t) => t.task_id.value) };
+      for (const task of m.task_group.tasks) this.runTask(m.framework_info, { ...task, command: task.command ?? m.executor.command ?? { value: 'true' } }, group);
     });
     this.handle('KillTask', (_, m) => this.killTask(m.framework_id.value, m.task_id.value, m.kill_policy?.grace_period?.nanoseconds));
     this.handle('StatusUpdateAcknowledgement', (_, m) => this.acknowledged(m.framework_id.value, m.task_id.value, m.uuid));
@@ -406,6 +410,7 @@ export class AgentProcess extends Process {
       updates: StatusUpdate[];
       acked: Set<string>;
       done: boolean;
+      group: TaskGroupOf | undefined;
     }
     const tasks = new Map<string, Recovered>();
     /** Custom executors by `frameworkId/executorId`: the last container launched for each. */
@@ -422,7 +427,7 @@ export class AgentProcess extends Process {
           if (record.info.id !== undefined) this.frameworks.set(record.info.id.value, record.info);
           break;
         case 'task':
-          tasks.set(`${record.frameworkId}/${record.task.task_id.value}`, { frameworkId: record.frameworkId, info: record.task, sandbox: record.sandbox, checkpoint: undefined, updates: [], acked: new Set(), done: false });
+          tasks.set(`${record.frameworkId}/${record.task.task_id.value}`, { frameworkId: record.frameworkId, info: record.task, sandbox: record.sandbox, checkpoint: undefined, updates: [], acked: new Set(), done: false, group: record.group });
           break;
         case 'container': {
           const task = tasks.get(`${record.frameworkId}/${record.taskId}`);
@@ -498,7 +503,7 @@ export class AgentProcess extends Process {
         launched: custom ? latest !== undefined : task.checkpoint !== undefined,
         killRequested: false,
         ended: latest !== undefined && isTerminalState(latest),
-        group: undefined,
+        group: task.group,
         ...(executor === undefined ? {} : { executor }),
         uuids: new Set(task.updates.map((u) => u.uuid)),
       };
@@ -599,7 +604,7 @@ export class AgentProcess extends Process {
 
   /** Rewrites the journal to the facts recovery kept (plus what recovery itself appended since). */
   private compactJournal(
-    tasks: ReadonlyMap<string, { frameworkId: string; info: TaskInfo; sandbox: string; checkpoint: ContainerCheckpoint | undefined; updates: StatusUpdate[]; acked: Set<string> }>,
+    tasks: ReadonlyMap<string, { frameworkId: string; info: TaskInfo; sandbox: string; checkpoint: ContainerCheckpoint | undefined; updates: StatusUpdate[]; acked: Set<string>; group: TaskGroupOf | undefined }>,
     resources: NonNullable<AgentInfo['resources']> | undefined,
   ): void {
     const records: JournalRecord[] = [{ k: 'agent', info: { ...this.info, id: { value: this.agentId! } } }];
@@ -612,7 +617,7 @@ export class AgentProcess extends Process {
     }
     for (const e of executors) records.push({ k: 'executor', frameworkId: e.frameworkId, info: e.info, sandbox: e.sandbox, checkpoint: e.checkpoint! });
     for (const task of tasks.values()) {
-      records.push({ k: 'task', frameworkId: task.frameworkId, task: task.info, sandbox: task.sandbox });
+      records.push({ k: 'task', frameworkId: task.frameworkId, task: task.info, sandbox: task.sandbox, ...(task.group === undefined ? {} : { group: task.group }) });
       if (task.checkpoint !== undefined) records.push({ k: 'container', frameworkId: task.frameworkId, taskId: task.info.task_id.value, checkpoint: task.checkpoint });
       // The last acknowledged update keeps the task's state for the next recovery; pending ones follow it.
       const lastAcked = task.updates.filter((u) => task.acked.has(u.uuid)).at(-1);
@@ -643,6 +648,13 @@ export class AgentProcess extends Process {
     } else {
       const tasks = [...this.tasks.values()].map((t) => t.task);
       const executorInfos = [...this.executors.values()].filter((e) => e.state !== 'TERMINATED').map((e) => ({ ...e.info, framework_id: { value: e.frameworkId } }));
+      // Task groups' executors that still have a task running.
+      const groups = new Map<string, (typeof executorInfos)[number]>();
+      for (const live of this.tasks.values()) {
+        if (live.group === undefined || isTerminalState(live.task.state)) continue;
+        groups.set(`${live.frameworkId}/${live.group.executor.executor_id.value}`, { ...live.group.executor, framework_id: { value: live.frameworkId } });
+      }
+      executorInfos.push(...groups.values());
       this.send(master, messageName('ReregisterAgent'), { version: PROTOCOL_VERSION, agent_info: info, tasks, executor_infos: executorInfos, frameworks: [...this.frameworks.values()] });
     }
     this.scheduleRegistration();
@@ -692,7 +704,7 @@ export class AgentProcess extends Process {
     this.log.info({ resources: parsed.value.toString() }, 'Checkpointed resources from the master');
   }
 
-  private runTask(framework: FrameworkInfo, info: TaskInfo, group: readonly string[] | undefined): void {
+  private runTask(framework: FrameworkInfo, info: TaskInfo, group: TaskGroupOf | undefined): void {
     const frameworkId = framework.id?.value;
     if (frameworkId === undefined || this.agentId === undefined) return;
     const taskId = info.task_id.value;
@@ -726,7 +738,7 @@ export class AgentProcess extends Process {
     };
     this.tasks.set(key, live);
     this.reconciledUnknown.delete(key);
-    this.options.journal.append({ k: 'task', frameworkId, task: info, sandbox });
+    this.options.journal.append({ k: 'task', frameworkId, task: info, sandbox, ...(group === undefined ? {} : { group }) });
     const resources = Resources.fromJson(info.resources);
     try {
       makeSandbox(sandbox);
@@ -1050,7 +1062,7 @@ export class AgentProcess extends Process {
     const state: TaskState = live.killRequested ? 'TASK_KILLED' : termination.reason !== undefined || termination.exitCode !== 0 ? 'TASK_FAILED' : 'TASK_FINISHED';
     this.taskUpdate(live, state, termination.message, state === 'TASK_FAILED' ? termination.reason : undefined);
     if (state !== 'TASK_FINISHED' && live.group !== undefined) {
-      for (const other of live.group) {
+      for (const other of live.group.tasks) {
         const peer = this.tasks.get(`${live.frameworkId}/${other}`);
         if (peer !== undefined && peer !== live && !peer.ended) this.killTask(live.frameworkId, other, undefined);
       }
@@ -1147,9 +1159,25 @@ export class AgentProcess extends Process {
   }
 
   /** Records and sends a status update; `from` is an executor's own status (its uuid, data, labels, health kept). */
+  /**
+   * The last running task of a task group's executor ended: the executor is done (Mesos's
+   * default executor exits then), and the master gives back the resources it held.
+   */
+  private groupTaskEnded(live: LiveTask, group: TaskGroupOf): void {
+    const executorId = group.executor.executor_id.value;
+    for (const other of this.tasks.values()) {
+      if (other !== live && other.frameworkId === live.frameworkId && other.group?.executor.executor_id.value === executorId && !isTerminalState(other.task.state)) return;
+    }
+    if (this.registered && this.master !== undefined && this.agentId !== undefined) {
+      this.send(this.master, messageName('ExitedExecutor'), { agent_id: { value: this.agentId }, framework_id: { value: live.frameworkId }, executor_id: { value: executorId } });
+    }
+  }
+
   private taskUpdate(live: LiveTask, state: TaskState, message: string | undefined, reason: TaskReason | undefined, from?: TaskStatus): void {
-    if (!isTerminalState(live.task.state) && isTerminalState(state)) this.stats.terminalTasks[state] = (this.stats.terminalTasks[state] ?? 0) + 1;
+    const ending = !isTerminalState(live.task.state) && isTerminalState(state);
+    if (ending) this.stats.terminalTasks[state] = (this.stats.terminalTasks[state] ?? 0) + 1;
     live.task.state = state;
+    if (ending && live.group !== undefined) this.groupTaskEnded(live, live.group);
     const now = this.runtime.clock.now();
     const statuses = (live.task.statuses ??= []);
     statuses.push({ task_id: live.info.task_id, state, timestamp: now / 1000 });
