@@ -68,12 +68,19 @@ export class AcceptProcessor {
           const tasks = group?.task_group.tasks ?? [];
           let groupRemaining = remaining;
           let why: string | undefined = group === undefined ? "LAUNCH_GROUP needs 'launch_group'" : tasks.length === 0 ? 'Task group is empty' : agent === undefined ? `Agent '${agentId}' is gone` : undefined;
+          // A new executor for the group: it holds its resources until the agent says it exited.
+          let newExecutor: Resources | undefined;
           if (why === undefined && group !== undefined) {
-            // The group's executor: valid, and its resources fit beside all the group's tasks.
+            // The group's executor: valid, and (unless it already runs there) its resources fit beside all the group's tasks.
             const executor = validateExecutor(group.executor, { frameworkId: framework.id, role }, true);
             if (!executor.ok) why = executor.error;
-            else if (!groupRemaining.contains(executor.value)) why = `The task group's executor uses more resources (${executor.value.unallocate().toString()}) than available (${groupRemaining.unallocate().toString()})`;
-            else groupRemaining = groupRemaining.subtract(executor.value);
+            else if (!running(group.executor.executor_id.value)) {
+              if (!groupRemaining.contains(executor.value)) why = `The task group's executor uses more resources (${executor.value.unallocate().toString()}) than available (${groupRemaining.unallocate().toString()})`;
+              else {
+                groupRemaining = groupRemaining.subtract(executor.value);
+                newExecutor = executor.value;
+              }
+            }
           }
           const checkedTasks: [TaskInfo, Resources][] = [];
           for (const task of why === undefined ? tasks : []) {
@@ -94,6 +101,10 @@ export class AcceptProcessor {
               this.reject(framework, task, 'TASK_ERROR', 'REASON_TASK_GROUP_INVALID', why ?? 'Invalid task group', now);
             }
             break;
+          }
+          if (newExecutor !== undefined) {
+            this.core.addExecutor(framework, agentId, { info: group.executor, resources: newExecutor });
+            remaining = remaining.subtract(newExecutor);
           }
           remaining = remaining.subtract(checkedTasks.reduce((sum, [, r]) => sum.add(r), Resources.EMPTY));
           for (const [task, resources] of checkedTasks) this.core.addTask(this.record(framework, { ...task, executor: group.executor }, resources, role));

@@ -208,6 +208,31 @@ describe('MasterCore', () => {
     expect(getExecutors(h.core).executors).toEqual([]);
   });
 
+  it("allocates a task group's new executor's resources once, beside the group's tasks, until the agent says it exited", () => {
+    const h = harness();
+    const offer = firstOffer(h);
+    const cpus = (value: number) => [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value } }];
+    const executor = { executor_id: { value: 'g1' }, type: 'DEFAULT' as const, resources: cpus(1) };
+    const group = (ids: string[]) => ({ type: 'LAUNCH_GROUP' as const, launch_group: { executor, task_group: { tasks: ids.map((id) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: cpus(1) })) } } });
+    const accept = (offerId: { value: string }, ids: string[]) => {
+      h.core.call({ type: 'ACCEPT', framework_id: { value: 'm-0000' }, accept: { offer_ids: [offerId], operations: [group(ids)], filters: { refuse_seconds: 0 } } }, 'stream-1', 0);
+      h.step();
+    };
+    const offeredCpus = () => h.allocate()[0]?.offers?.offers[0]?.resources.find((r) => r.name === 'cpus')?.scalar?.value;
+    accept(offer.id, ['a', 'b']); // 4 cpus: the executor's 1, then 1 for each task
+    const next = h.allocate()[0]!.offers!.offers[0]!;
+    expect(next.resources.find((r) => r.name === 'cpus')?.scalar?.value).toBe(1);
+    expect(getExecutors(h.core).executors.map((e) => e.executor_info.executor_id.value)).toEqual(['g1']);
+    // Another group for the executor already running needs only its tasks' resources.
+    accept(next.id, ['c']);
+    expect(h.core.frameworks.get('m-0000')!.tasks.size).toBe(3);
+    expect(offeredCpus()).toBeUndefined(); // all 4 held: g1 and three tasks
+    h.core.exitedExecutor(AGENT, { agent_id: offer.agent_id, framework_id: { value: 'm-0000' }, executor_id: { value: 'g1' } });
+    h.step();
+    expect(offeredCpus()).toBe(1);
+    expect(getExecutors(h.core).executors).toEqual([]);
+  });
+
   it('gives back the resources of an executor a re-registering agent no longer runs, and takes on those a re-admitted one runs', () => {
     const h = harness();
     const offer = firstOffer(h);
