@@ -9,6 +9,7 @@ const spec = {
   work_dir: Flags.string('Work dir'),
   quiet: Flags.boolean('Quiet', false),
   offer_timeout: Flags.duration('Offer timeout', 0),
+  allocation_interval: Flags.duration('Allocation interval', 1000, { positive: true }),
 };
 
 describe('parseFlags', () => {
@@ -38,6 +39,9 @@ describe('parseFlags', () => {
     expect(parseFlags(spec, ['--nope=1'], {})).toEqual({ ok: false, error: "Failed to load unknown flag 'nope'" });
     expect(parseFlags(spec, ['--port=x'], {})).toEqual({ ok: false, error: "Failed to load flag 'port' from the command line: 'x' is not an integer" });
     expect(parseFlags(spec, ['--port=70000'], {})).toMatchObject({ ok: false, error: expect.stringContaining('outside 0..65535') });
+    // An interval of 0 would spin the daemon's loop; a timeout of 0 may mean never.
+    expect(parseFlags(spec, ['--allocation_interval=0secs'], {})).toEqual({ ok: false, error: "Failed to load flag 'allocation_interval' from the command line: '0secs' must be longer than 0" });
+    expect(parseFlags(spec, ['--offer_timeout=0secs', '--allocation_interval=1ms'], {})).toMatchObject({ ok: true, flags: { values: { offer_timeout: 0, allocation_interval: 1 } } });
     expect(parseFlags(spec, [], { MESOS_OFFER_TIMEOUT: '5 parsecs' })).toMatchObject({ ok: false, error: expect.stringContaining('unknown unit') });
   });
 
@@ -46,6 +50,6 @@ describe('parseFlags', () => {
     const text = usage('mesos-test', 'A test.', spec);
     expect(text).toContain('--port=VALUE');
     expect(text).toContain('(default: 5050) [MESOS_PORT]');
-    expect(formatFlags(spec, { port: 1, quiet: true, offer_timeout: 60_000 })).toEqual({ port: '1', quiet: 'true', offer_timeout: '1mins' });
+    expect(formatFlags(spec, { port: 1, quiet: true, offer_timeout: 60_000, allocation_interval: 1000 })).toEqual({ port: '1', quiet: 'true', offer_timeout: '1mins', allocation_interval: '1secs' });
   });
 });

@@ -59,14 +59,19 @@ export const Flags = {
       text === 'true' || text === '1' ? { value: true } : text === 'false' || text === '0' ? { value: false } : `'${text}' is not true or false`;
     return flag<boolean>(help, fallback, parse, asText, true);
   },
-  /** A Mesos duration (`15secs`, `100ms`); the value is in milliseconds. */
-  duration(help: string, fallbackMs: number): Flag<number> {
+  /**
+   * A Mesos duration (`15secs`, `100ms`); the value is in milliseconds. `positive`: zero is
+   * refused too (an interval of 0 would spin the daemon's loop).
+   */
+  duration(help: string, fallbackMs: number, bounds: { positive?: boolean } = {}): Flag<number> {
     return flag<number>(
       help,
       fallbackMs,
       (text) => {
         const ms = parseDurationMs(text);
-        return typeof ms === 'string' ? ms : { value: ms };
+        if (typeof ms === 'string') return ms;
+        if (bounds.positive === true && ms <= 0) return `'${text}' must be longer than 0`;
+        return { value: ms };
       },
       formatDurationMs,
     );
