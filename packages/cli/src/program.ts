@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type FlagSpec, type FlagValues, parseFlags, type ParsedFlags, usage } from './flags.js';
 import { programLogger } from './program-logger.js';
+import { prepareDirectory } from './work-dir.js';
 
 export interface ProgramOptions<S extends FlagSpec> {
   /** `mesos-master` */
@@ -31,6 +32,13 @@ export async function runProgram<S extends FlagSpec>(options: ProgramOptions<S>,
     process.exit(0);
   }
   const values = parsed.flags.values;
+  // A --work_dir that cannot be a writable directory is refused up front, in one line.
+  const workDir = (values as Record<string, unknown>)['work_dir'];
+  const unusable = typeof workDir === 'string' ? prepareDirectory(workDir) : undefined;
+  if (unusable !== undefined) {
+    process.stderr.write(`${options.name}: Cannot use --work_dir '${String(workDir)}': ${unusable}\n`);
+    process.exit(1);
+  }
   const level = (values as Record<string, unknown>)['logging_level'];
   const logger = programLogger(options.name, typeof level === 'string' ? level : 'INFO');
   let running: { stop(): Promise<void> } | number;
