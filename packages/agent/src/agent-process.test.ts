@@ -12,6 +12,7 @@ import { AgentProcess } from './agent-process.js';
 class FakeMaster extends Process {
   readonly updates: InternalMessage<'StatusUpdate'>[] = [];
   readonly exitedExecutors: InternalMessage<'ExitedExecutor'>[] = [];
+  reregistrations = 0;
   agent: Upid | undefined;
 
   constructor() {
@@ -21,6 +22,7 @@ class FakeMaster extends Process {
       this.send(from, messageName('AgentRegistered'), { agent_id: { value: 'S1' } });
     });
     this.install(messageName('ReregisterAgent'), (from) => {
+      this.reregistrations++;
       this.agent = from;
       this.send(from, messageName('AgentReregistered'), { agent_id: { value: 'S1' } });
     });
@@ -32,7 +34,7 @@ class FakeMaster extends Process {
     });
   }
 
-  tell<N extends 'ReconcileTasks' | 'ShutdownFramework' | 'RunTask' | 'RunTaskGroup' | 'StatusUpdateAcknowledgement' | 'CheckpointResources'>(name: N, body: InternalMessage<N>): void {
+  tell<N extends 'Ping' | 'ReconcileTasks' | 'ShutdownFramework' | 'RunTask' | 'RunTaskGroup' | 'StatusUpdateAcknowledgement' | 'CheckpointResources'>(name: N, body: InternalMessage<N>): void {
     this.send(this.agent!, messageName(name), body);
   }
 }
@@ -209,6 +211,26 @@ describe('AgentProcess', () => {
       ['a', 'g1', ['a', 'b']],
       ['b', 'g1', ['a', 'b']],
     ]);
+    await agentRuntime.stop();
+    await masterRuntime.stop();
+  });
+
+  it('registers again when a ping says the master holds it disconnected, and only then', async () => {
+    const { master, masterRuntime, agentRuntime } = await registeredAgent(idle);
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        await agentRuntime.settle();
+        await masterRuntime.settle();
+      }
+    };
+    master.tell('Ping', { connected: true });
+    await agentRuntime.advance(5000);
+    await settle();
+    expect(master.reregistrations).toBe(0);
+    master.tell('Ping', { connected: false });
+    await agentRuntime.advance(5000); // the registration backoff
+    await settle();
+    expect(master.reregistrations).toBe(1);
     await agentRuntime.stop();
     await masterRuntime.stop();
   });

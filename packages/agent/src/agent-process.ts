@@ -199,8 +199,17 @@ export class AgentProcess extends Process {
     this.handle('AgentRegistered', (_, m) => this.registeredAs(m.agent_id.value, false, m.total_ping_timeout_seconds));
     this.handle('AgentReregistered', (_, m) => this.registeredAs(m.agent_id.value, true, m.total_ping_timeout_seconds));
     this.handle('AgentRegistrationRejected', (_, m) => this.log.error({ reason: m.message }, 'Master rejected the registration'));
-    this.handle('Ping', (from) => {
+    this.handle('Ping', (from, m) => {
       this.lastPingMs = this.runtime.clock.now();
+      // The master holds this agent disconnected (it saw the link break, or was told so) while
+      // the agent thinks itself registered: it registers again, as Mesos's agent does, or it
+      // would stay out of allocation for good while answering every ping.
+      if (!m.connected && this.registered && from.toString() === this.master?.toString()) {
+        this.log.warn({ master: from.toString() }, 'The master considers this agent disconnected; registering again');
+        this.registered = false;
+        this.link(from);
+        this.scheduleRegistration();
+      }
       this.send(from, messageName('Pong'), {});
     });
     this.handle('RunTask', (_, m) => this.runTask(m.framework_info, m.task, undefined));
