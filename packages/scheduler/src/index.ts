@@ -1,3 +1,3 @@
 export { Backoff } from './backoff.js';
-export { Scheduler, SchedulerCallError, type SchedulerNotice, type SchedulerOptions, schedulerUrl } from './scheduler.js';
+export { masterAddressError, Scheduler, SchedulerCallError, type SchedulerNotice, type SchedulerOptions, schedulerUrl } from './scheduler.js';
 export { commandTask } from './tasks.js';

@@ -9,13 +9,14 @@ import {
   type TaskInfo,
   type TaskStatus,
 } from '@ts-mesos/protocol';
-import { detectMaster, isZkUrl, type LeadingMaster, type MasterDetector } from '@ts-mesos/zk-election';
+import { detectMaster, isZkUrl, type LeadingMaster, type MasterDetector, parseZkUrl } from '@ts-mesos/zk-election';
 import { Backoff } from './backoff.js';
 import { PipelinedConnection } from './pipelined-http.js';
 import { openStream } from './event-stream.js';
 
 /** What the scheduler's handler receives: the master's events, and the connection's own. */
-export type SchedulerNotice = SchedulerEvent | { readonly type: 'DISCONNECTED'; readonly reason: string };
+/** DISCONNECTED: not subscribed (again) yet, and why; `status` when the master answered SUBSCRIBE with an error (a 4xx will not change by retrying). */
+export type SchedulerNotice = SchedulerEvent | { readonly type: 'DISCONNECTED'; readonly reason: string; readonly status?: number };
 
 export interface SchedulerOptions {
   /**
@@ -50,6 +51,22 @@ export function schedulerUrl(master: string): string {
   return base.includes('/api/v1/scheduler') ? base : `${base.replace(/\/$/, '')}/api/v1/scheduler`;
 }
 
+/** Why `master` (as `SchedulerOptions.master` takes it) cannot be a master's address, or undefined. */
+export function masterAddressError(master: string): string | undefined {
+  if (isZkUrl(master)) {
+    const parsed = parseZkUrl(master);
+    return parsed.ok ? undefined : parsed.error;
+  }
+  let url: URL;
+  try {
+    url = new URL(schedulerUrl(master));
+  } catch {
+    return `'${master}' is not host:port, a URL or a zk:// URL`;
+  }
+  if (url.port === '' && !/^https?:\/\//.test(master)) return `'${master}' names no port: expected host:port`;
+  return undefined;
+}
+
 /**
  * A framework's connection to the master over the v1 Scheduler HTTP API
  * (docs/scheduler-http-api.md). It subscribes and keeps subscribing: when the stream ends,
@@ -60,6 +77,8 @@ export function schedulerUrl(master: string): string {
 export class Scheduler {
   frameworkId: string | undefined;
   private streamId: string | undefined;
+  /** The HTTP status of the last SUBSCRIBE the master refused, for the DISCONNECTED notice. */
+  private refusedStatus: number | undefined;
   private url: string;
   private running = false;
   private abort: AbortController | undefined;
@@ -134,6 +153,7 @@ export class Scheduler {
   private async loop(): Promise<void> {
     while (this.running) {
       let reason: string;
+      this.refusedStatus = undefined;
       try {
         if (isZkUrl(this.options.master)) {
           const url = await this.leaderUrl();
@@ -147,7 +167,7 @@ export class Scheduler {
       if (this.watchdog !== undefined) clearTimeout(this.watchdog);
       this.streamId = undefined;
       if (!this.running) return;
-      await this.notify({ type: 'DISCONNECTED', reason });
+      await this.notify({ type: 'DISCONNECTED', reason, ...(this.refusedStatus === undefined ? {} : { status: this.refusedStatus }) });
       if (!this.running) return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.backoff.next());
@@ -176,6 +196,7 @@ export class Scheduler {
         this.running = false;
         await this.notify({ type: 'ERROR', error: { message: text } });
       }
+      this.refusedStatus = response.status;
       return `SUBSCRIBE answered ${response.status}: ${text}`;
     }
     this.streamId = response.streamId;
