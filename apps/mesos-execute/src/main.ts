@@ -1,6 +1,6 @@
 import { Flags, runProgram } from '@ts-mesos/cli';
 import { isTerminalState, parseResources, Resources } from '@ts-mesos/protocol';
-import { Scheduler } from '@ts-mesos/scheduler';
+import { masterAddressError, Scheduler } from '@ts-mesos/scheduler';
 
 const EXECUTE_FLAGS = {
   master: Flags.string('The master: host:port, or zk://host1:port1,.../path to follow the leading master'),
@@ -21,19 +21,31 @@ await runProgram({
   flags: EXECUTE_FLAGS,
   main: async (flags) => {
     if (flags.master === undefined) throw new Error('--master is required');
+    const badMaster = masterAddressError(flags.master);
+    if (badMaster !== undefined) throw new Error(`Invalid --master: ${badMaster}`);
     if (flags.command === undefined) throw new Error('--command is required');
     const wanted = parseResources(flags.resources);
     if (!wanted.ok) throw new Error(`Invalid --resources: ${wanted.error}`);
     let variables: { name: string; value: string }[] = [];
     if (flags.env !== undefined) {
-      const env = JSON.parse(flags.env) as Record<string, unknown>;
-      variables = Object.entries(env).map(([name, value]) => ({ name, value: String(value) }));
+      let env: unknown;
+      try {
+        env = JSON.parse(flags.env);
+      } catch (error) {
+        throw new Error(`Invalid --env: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (typeof env !== 'object' || env === null || Array.isArray(env) || Object.values(env).some((v) => typeof v !== 'string')) {
+        throw new Error('Invalid --env: expected a JSON object of strings, e.g. {"A":"1"}');
+      }
+      variables = Object.entries(env as Record<string, string>).map(([name, value]) => ({ name, value }));
     }
     const command = flags.command;
     const taskId = flags.name;
     return new Promise<number>((resolve) => {
       let launched = false;
       let finished = false;
+      let subscribed = false;
+      let toldRetrying = false;
       const finish = (code: number): void => {
         finished = true;
         scheduler.teardown().then(
@@ -44,6 +56,7 @@ await runProgram({
       const scheduler = new Scheduler({ master: flags.master!, framework: { user: process.env['USER'] ?? 'root', name: flags.framework_name, role: flags.role }, autoAcknowledge: false }, async (event, s) => {
         switch (event.type) {
           case 'SUBSCRIBED':
+            subscribed = true;
             process.stdout.write(`Subscribed with ID ${event.subscribed!.framework_id.value}\n`);
             break;
           case 'OFFERS': {
@@ -75,6 +88,23 @@ await runProgram({
             process.stdout.write(`Received status update ${status.state} for task '${status.task_id.value}'${status.message === undefined ? '' : `\n  message: '${status.message}'`}\n`);
             if (status.uuid !== undefined) await s.acknowledge(status).catch(() => undefined);
             if (isTerminalState(status.state)) finish(status.state === 'TASK_FINISHED' ? 0 : 1);
+            break;
+          }
+          case 'DISCONNECTED': {
+            if (finished) break;
+            const status = 'status' in event && typeof event.status === 'number' ? event.status : undefined;
+            const reason = 'reason' in event ? String(event.reason) : 'disconnected';
+            // The master refused the subscription (a bad role, say): retrying would not change that.
+            if (status !== undefined && status >= 400 && status < 500) {
+              process.stderr.write(`mesos-execute: the master refused to subscribe the framework: ${reason}\n`);
+              finished = true;
+              void s.stop().finally(() => resolve(1));
+              break;
+            }
+            if (!subscribed && !toldRetrying) {
+              toldRetrying = true;
+              process.stderr.write(`mesos-execute: cannot subscribe yet (${reason}); retrying\n`);
+            }
             break;
           }
           case 'ERROR':
