@@ -192,6 +192,11 @@ export class WebSocketTransport implements Transport {
     return true;
   }
 
+  /** How many peers this transport holds a connection or a queue for (each is forgotten once it has neither). */
+  peerCount(): number {
+    return this.peers.size;
+  }
+
   writable(to: Address): Promise<void> {
     const peer = this.peer(to);
     if (peer.queued < this.options.maxQueuedMessages) return Promise.resolve();
@@ -269,6 +274,7 @@ export class WebSocketTransport implements Transport {
   private connectFailed(peer: Peer, reason: string): void {
     const dropped = peer.clearQueue();
     this.releaseWaiters(peer);
+    this.forget(peer);
     if (dropped > 0) {
       this.logger.warn({ peer: peer.key, dropped, reason }, `Dropped ${dropped} messages: cannot connect to '${peer.key}'`);
     }
@@ -319,10 +325,25 @@ export class WebSocketTransport implements Transport {
     }
     const dropped = peer.clearQueue();
     this.releaseWaiters(peer);
+    this.forget(peer);
     if (this.closing) return;
     const why = `connection closed (code ${code}${reason === '' ? '' : `: ${reason}`})`;
     if (dropped > 0) this.logger.warn({ peer: peer.key, dropped }, `Dropped ${dropped} messages to '${peer.key}': ${why}`);
     this.sink?.disconnected(peer.address, why);
+  }
+
+  /**
+   * A peer with no socket, no dial under way and nothing queued is forgotten: every address
+   * that ever connected (a peer names itself in a header) had stayed in the map for good.
+   * A later send or connection makes a new one.
+   */
+  private forget(peer: Peer): void {
+    if (peer.sockets.size > 0 || peer.dialing || peer.queued > 0) return;
+    if (this.peers.get(peer.key) === peer) this.peers.delete(peer.key);
+    if (this.lastPeer === peer) {
+      this.lastPeer = undefined;
+      this.lastAddress = undefined;
+    }
   }
 
   private receive(peer: Peer, socket: WebSocket, data: RawData, isBinary: boolean): void {

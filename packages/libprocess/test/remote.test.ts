@@ -196,6 +196,33 @@ describe('WebSocket transport between runtimes in one process', () => {
     await eventually(() => sink.got.length === 1, 10_000, 'delivery after bad frames');
   });
 
+  it('forgets a peer once its last connection closed, and talks to it again afterwards', async () => {
+    const { runtime: a } = await wsRuntime();
+    const transport = new WebSocketTransport({ host: '127.0.0.1' });
+    const b = new Runtime({ transport, logger: captureLogger().logger });
+    await b.start();
+    cleanups.push(() => b.stop());
+    const url = `ws://127.0.0.1:${b.address.port}${WS_PATH}`;
+    // Connections claiming 20 different addresses, each closed again.
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve) => {
+        const ws = new WebSocket(url, { headers: { [PEER_HEADER]: `127.0.0.1:${40_000 + i}` } });
+        ws.on('open', () => ws.close());
+        ws.on('close', () => resolve());
+        ws.on('error', () => undefined);
+      });
+    }
+    await eventually(() => transport.peerCount() === 0, 5000, 'peers forgotten');
+    // A real peer still gets through.
+    const sender = new Client('sender');
+    a.spawn(sender);
+    const sink = new Client('sink');
+    const sinkPid = b.spawn(sink);
+    await a.dispatch(sender.self(), (c) => c.tell(sinkPid, 'seq', 'hello'));
+    await eventually(() => sink.got.length === 1, 10_000, 'delivery');
+    expect(transport.peerCount()).toBe(1);
+  });
+
   it.each([25, 0])('with coalesceMs %i, sends 40 messages made 2 ms apart to a peer in as many frames as that allows, all of them in order', async (coalesceMs) => {
     // The peer is a bare WebSocket server, so the frames themselves can be counted.
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: WS_PATH });
