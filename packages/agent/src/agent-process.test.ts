@@ -215,6 +215,35 @@ describe('AgentProcess', () => {
     await masterRuntime.stop();
   });
 
+  it('drops a task with an ID that would leave its sandbox directory, and fails one whose resources do not parse', async () => {
+    const launched: string[] = [];
+    const recording: Containerizer = {
+      ...idle,
+      launch: (config) => {
+        launched.push(config.sandboxDir);
+        return Promise.resolve({ containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: 'recording', state: {} });
+      },
+      wait: () => new Promise(() => undefined),
+    };
+    const { master, masterRuntime, agentRuntime, agent } = await registeredAgent(recording);
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        await agentRuntime.settle();
+        await masterRuntime.settle();
+      }
+    };
+    const framework_info = { id: { value: 'F' }, user: 'root', name: 'f' };
+    for (const id of ['..', 'a/b']) master.tell('RunTask', { framework_info, task: { name: id, task_id: { value: id }, agent_id: { value: 'S1' }, resources: [], command: { value: 'true' } } });
+    master.tell('RunTask', { framework_info, task: { name: 'neg', task_id: { value: 'neg' }, agent_id: { value: 'S1' }, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: -1 } }], command: { value: 'true' } } });
+    await settle();
+    expect(launched).toEqual([]);
+    expect(master.updates.map((u) => [u.status.task_id.value, u.status.state, u.status.reason])).toEqual([['neg', 'TASK_FAILED', 'REASON_TASK_INVALID']]);
+    const state = agent.state() as { frameworks: { executors: { id: string }[] }[] };
+    expect(state.frameworks.flatMap((f) => f.executors.map((e) => e.id))).toEqual(['neg']);
+    await agentRuntime.stop();
+    await masterRuntime.stop();
+  });
+
   it('registers again when a ping says the master holds it disconnected, and only then', async () => {
     const { master, masterRuntime, agentRuntime } = await registeredAgent(idle);
     const settle = async (): Promise<void> => {

@@ -10,6 +10,7 @@ import {
   type ExecutorCall,
   type ExecutorEvent,
   formatDurationMs,
+  idError,
   type ExecutorInfo,
   RecordIoStream,
   type TaskStatus,
@@ -717,6 +718,13 @@ export class AgentProcess extends Process {
     const frameworkId = framework.id?.value;
     if (frameworkId === undefined || this.agentId === undefined) return;
     const taskId = info.task_id.value;
+    // IDs become directory names under the work dir (a task ID '..' would put its sandbox
+    // beside its framework's executors). The master refuses such tasks; one that comes anyway is dropped.
+    const badId = idError(frameworkId) ?? idError(taskId) ?? (info.executor === undefined ? undefined : idError(info.executor.executor_id.value));
+    if (badId !== undefined) {
+      this.log.warn({ frameworkId, taskId }, `Dropping a task with an invalid ID: ${badId}`);
+      return;
+    }
     const key = `${frameworkId}/${taskId}`;
     if (this.tasks.has(key)) {
       this.log.warn({ frameworkId, taskId }, 'Ignoring a duplicate RunTask');
@@ -749,6 +757,10 @@ export class AgentProcess extends Process {
     this.reconciledUnknown.delete(key);
     this.options.journal.append({ k: 'task', frameworkId, task: info, sandbox, ...(group === undefined ? {} : { group }) });
     const resources = Resources.fromJson(info.resources);
+    if (!resources.ok) {
+      this.taskUpdate(live, 'TASK_FAILED', `Task resources are invalid: ${resources.error}`, 'REASON_TASK_INVALID');
+      return;
+    }
     try {
       makeSandbox(sandbox);
     } catch (error) {
@@ -756,17 +768,15 @@ export class AgentProcess extends Process {
       return;
     }
     // Persistent volumes appear in the sandbox at their container path (a link: posix isolation has no mounts).
-    if (resources.ok) {
-      for (const [path, volume] of volumePaths(this.options.workDir, resources.value)) {
-        try {
-          mkdirSync(path, { recursive: true });
-          const link = join(sandbox, volume.containerPath);
-          mkdirSync(dirname(link), { recursive: true });
-          symlinkSync(path, link);
-        } catch (error) {
-          this.taskUpdate(live, 'TASK_FAILED', `Cannot mount persistent volume '${volume.id}': ${String(error)}`, 'REASON_CONTAINER_LAUNCH_FAILED');
-          return;
-        }
+    for (const [path, volume] of volumePaths(this.options.workDir, resources.value)) {
+      try {
+        mkdirSync(path, { recursive: true });
+        const link = join(sandbox, volume.containerPath);
+        mkdirSync(dirname(link), { recursive: true });
+        symlinkSync(path, link);
+      } catch (error) {
+        this.taskUpdate(live, 'TASK_FAILED', `Cannot mount persistent volume '${volume.id}': ${String(error)}`, 'REASON_CONTAINER_LAUNCH_FAILED');
+        return;
       }
     }
     // Mesos shows a sandbox at its real path and at `/frameworks/F/executors/E/runs/latest`.
@@ -787,7 +797,7 @@ export class AgentProcess extends Process {
       sandboxDir: sandbox,
       command: info.command ?? { value: 'true' },
       environment,
-      resources: resources.ok ? resources.value : Resources.EMPTY,
+      resources: resources.value,
       ...(info.container === undefined ? {} : { container: info.container }),
       ...(info.command?.user === undefined ? {} : { user: info.command.user }),
       labels: { 'ts-mesos.framework': frameworkId, 'ts-mesos.task': taskId },
