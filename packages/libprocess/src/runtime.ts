@@ -8,6 +8,7 @@ import type { Process } from './process.js';
 import { type Random, SystemRandom } from './random.js';
 import { Queue } from './queue.js';
 import type { Address, Transport, TransportSink } from './transport.js';
+import { LogLimiter } from './log-limiter.js';
 import { addressKey, type Pid, Upid } from './upid.js';
 import { VirtualClock } from './virtual-clock.js';
 
@@ -103,6 +104,8 @@ function errorFields(error: unknown): object {
  */
 export class Runtime {
   readonly clock: Clock;
+  /** Dropped messages are logged at most 20 times in 10 s per sending runtime (see LogLimiter). */
+  private readonly dropLog = new LogLimiter(20, 10_000);
   readonly random: Random;
   readonly filters = new MessageFilters();
   private logger: Logger;
@@ -401,10 +404,7 @@ export class Runtime {
   private deliver(toId: string, from: Upid, name: string, body: unknown, remote: boolean): void {
     const cell = this.processes.get(toId);
     if (cell === undefined || cell.dead) {
-      this.logger.warn(
-        { from: from.toString(), to: toId, name, remote },
-        `Dropped message '${name}' from '${from.toString()}': no process '${toId}' here`,
-      );
+      this.warnDropped(`${from.host}:${from.port}`, { from: from.toString(), to: toId, name, remote }, `Dropped message '${name}' from '${from.toString()}': no process '${toId}' here`);
       return;
     }
     if (this.filters.active) {
@@ -549,20 +549,14 @@ export class Runtime {
   private handleMessage(cell: Cell, event: Extract<Event, { kind: 'message' }>): void {
     const installed = cell.process.handlers.get(event.name);
     if (installed === undefined) {
-      this.logger.warn(
-        { from: event.from.toString(), to: cell.pid.toString(), name: event.name },
-        `Dropped message '${event.name}' from '${event.from.toString()}': '${cell.pid.id}' has no handler for it`,
-      );
+      this.warnDropped(`${event.from.host}:${event.from.port}`, { from: event.from.toString(), to: cell.pid.toString(), name: event.name }, `Dropped message '${event.name}' from '${event.from.toString()}': '${cell.pid.id}' has no handler for it`);
       return;
     }
     let body = event.body;
     if (event.remote && installed.decode !== undefined) {
       const decoded = installed.decode(body);
       if (!decoded.ok) {
-        this.logger.warn(
-          { from: event.from.toString(), to: cell.pid.toString(), name: event.name, error: decoded.error },
-          `Dropped message '${event.name}' from '${event.from.toString()}': ${decoded.error}`,
-        );
+        this.warnDropped(`${event.from.host}:${event.from.port}`, { from: event.from.toString(), to: cell.pid.toString(), name: event.name, error: decoded.error }, `Dropped message '${event.name}' from '${event.from.toString()}': ${decoded.error}`);
         return;
       }
       body = decoded.value;
@@ -704,9 +698,17 @@ export class Runtime {
     return pid;
   }
 
+  /** Logs a dropped message, unless `source` (a sending runtime) had its share of such lines in this window. */
+  private warnDropped(source: string, fields: Record<string, unknown>, message: string): void {
+    const verdict = this.dropLog.allow(source, this.clock.now());
+    if (!verdict.log) return;
+    if (verdict.suppressed === 0) this.logger.warn(fields, message);
+    else this.logger.warn({ ...fields, suppressed: verdict.suppressed }, `${message} (and ${verdict.suppressed} more dropped messages from '${source}' not logged)`);
+  }
+
   private control(from: Address, name: string, body: unknown): void {
     if (typeof body !== 'string') {
-      this.logger.warn({ peer: addressKey(from), name }, `Dropped control message '${name}': body is not a process id`);
+      this.warnDropped(addressKey(from), { peer: addressKey(from), name }, `Dropped control message '${name}': body is not a process id`);
       return;
     }
     if (name === 'link') {
@@ -724,7 +726,7 @@ export class Runtime {
         this.enqueue(linker, { kind: 'exited', pid: entry.pid });
       }
     } else {
-      this.logger.warn({ peer: addressKey(from), name }, `Dropped unknown control message '${name}'`);
+      this.warnDropped(addressKey(from), { peer: addressKey(from), name }, `Dropped unknown control message '${name}'`);
     }
   }
 

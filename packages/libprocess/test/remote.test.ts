@@ -166,6 +166,20 @@ describe('WebSocket transport between runtimes in one process', () => {
     );
   });
 
+  it('logs at most 20 dropped messages from one runtime in 10 s, and keeps delivering the good ones', async () => {
+    const [{ runtime: a }, { runtime: b, log }] = await Promise.all([wsRuntime(), wsRuntime()]);
+    const sender = new Client('sender');
+    a.spawn(sender);
+    const sink = new Client('sink');
+    const sinkPid = b.spawn(sink);
+    await a.dispatch(sender.self(), (c) => {
+      for (let i = 0; i < 500; i++) c.tell(Upid.at('nobody', b.address), 'int', i);
+      c.tell(sinkPid, 'int', 7);
+    });
+    await eventually(() => sink.got.length === 1, 10_000, 'the valid message');
+    expect(log.messages().filter((m) => m.startsWith("Dropped message 'int'"))).toHaveLength(20);
+  });
+
   it('closes a connection that sends a corrupt, non-binary or oversized frame, logs it, and keeps serving others', async () => {
     const [{ runtime: a }, { runtime: b, log }] = await Promise.all([wsRuntime(), wsRuntime({ maxFrameBytes: 4096 })]);
     const url = `ws://127.0.0.1:${b.address.port}${WS_PATH}`;
