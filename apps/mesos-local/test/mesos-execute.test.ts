@@ -50,8 +50,9 @@ describe('mesos-execute against a real master and agent', () => {
       ['--master=nohost', "Invalid --master: 'nohost' names no port: expected host:port"],
       ['--master=127.0.0.1:99999', 'Invalid --master'],
       ['--master=zk://', 'Invalid --master'],
+      ['stray', "Unexpected argument 'stray': flags take the form --name=value"],
     ] as const) {
-      const run = await execute([flag, '--command=true'], 15_000);
+      const run = await execute([...(flag === 'stray' ? [`--master=${master.address}`] : []), flag, '--command=true'], 15_000);
       expect([flag, run.code, run.stderr.trim().split('\n')[0]]).toEqual([flag, 1, expect.stringContaining(message)]);
     }
     for (const env of ['{bad', '[1,2]', '{"A":1}']) {

@@ -31,6 +31,11 @@ export async function runProgram<S extends FlagSpec>(options: ProgramOptions<S>,
     process.stdout.write(usage(options.name, options.summary, options.flags));
     process.exit(0);
   }
+  const stray = parsed.flags.positional[0];
+  if (stray !== undefined) {
+    process.stderr.write(`${options.name}: Unexpected argument '${stray}': flags take the form --name=value\nSee '${options.name} --help'.\n`);
+    process.exit(1);
+  }
   const values = parsed.flags.values;
   // A --work_dir that cannot be a writable directory is refused up front, in one line.
   const workDir = (values as Record<string, unknown>)['work_dir'];
