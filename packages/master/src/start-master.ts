@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAllocator } from '@ts-mesos/allocator';
 import { formatFlags, type FlagValues } from '@ts-mesos/cli';
@@ -72,6 +73,9 @@ function processOptions(flags: MasterFlags, info: MasterInfo, metrics: MetricsRe
  * `master`. With `--zk` it first contends for leadership and serves as a standby until elected.
  */
 export async function startMaster(flags: MasterFlags, logger: Logger, options: StartMasterOptions = {}): Promise<RunningMaster> {
+  if (flags.webui_dir !== undefined && !existsSync(join(flags.webui_dir, 'index.html'))) {
+    logger.warn({ webui_dir: flags.webui_dir }, `No web UI at '${flags.webui_dir}' (no index.html): / answers 404 (--webui_dir)`);
+  }
   if (flags.zk !== undefined) {
     const url = parseZkUrl(flags.zk);
     if (!url.ok) throw new MasterConfigError(`Invalid --zk: ${url.error}`);
