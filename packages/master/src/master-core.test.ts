@@ -178,6 +178,17 @@ describe('MasterCore', () => {
     expect([...h.core.frameworks.get('m-0000')!.tasks.keys()]).toEqual(['fits', 'g-ok']);
   });
 
+  it('refuses an agent whose hostname is longer than a DNS name can be, registering or re-registering', () => {
+    const h = harness();
+    const hostname = 'h'.repeat(256);
+    h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname, resources } }, 0);
+    h.core.reregisterAgent(AGENT, { version: '1.0', agent_info: { id: { value: 'm-S9' }, hostname, resources }, tasks: [], executor_infos: [], frameworks: [] }, 0);
+    const rejected = h.step().flatMap((e) => (e.kind === 'send' && e.name === 'AgentRegistrationRejected' ? [e.body] : []));
+    expect(rejected).toEqual([{ message: 'Agent hostname is longer than 255 characters' }, { message: 'Agent hostname is longer than 255 characters' }]);
+    expect(h.core.agents.size).toBe(0);
+    expect(h.registry.recover().admitted.size).toBe(0);
+  });
+
   it("allocates a new custom executor's resources once, beside its tasks, until the agent says it exited", () => {
     const h = harness();
     const offer = firstOffer(h);

@@ -25,6 +25,9 @@ import { type MasterEffect, type MasterTimer, send } from './master-effect.js';
 import { type AgentRecord, type ExecutorRecord, type FrameworkRecord, frameworkRoles, hasCapability, type OfferRecord, type TaskRecord, taskKey } from './records.js';
 import type { QuotaRecord, RegistryState } from './registry.js';
 
+/** The longest agent hostname admitted (a DNS name has at most 253 characters): a 15 MB one had been admitted and written to the registry. */
+const MAX_HOSTNAME_LENGTH = 255;
+
 export interface MasterCoreOptions {
   readonly info: MasterInfo;
   readonly registry: RegistryState;
@@ -157,6 +160,10 @@ export class MasterCore {
       this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent protocol ${message.version} is not compatible with master protocol ${PROTOCOL_VERSION}` }));
       return;
     }
+    if (message.agent_info.hostname.length > MAX_HOSTNAME_LENGTH) {
+      this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent hostname is longer than ${MAX_HOSTNAME_LENGTH} characters` }));
+      return;
+    }
     const existing = this.agentsByPid.get(from);
     if (existing !== undefined) {
       // A retried registration whose answer was lost: answer again with the same ID.
@@ -191,6 +198,10 @@ export class MasterCore {
     }
     if (this.options.registry.gone.has(id)) {
       this.emit(send(from, 'AgentShutdown', { message: `Agent '${id}' was marked gone`, reason: 'GONE' }));
+      return;
+    }
+    if (message.agent_info.hostname.length > MAX_HOSTNAME_LENGTH) {
+      this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent hostname is longer than ${MAX_HOSTNAME_LENGTH} characters` }));
       return;
     }
     const total = Resources.fromJson(message.agent_info.resources ?? []);
