@@ -404,7 +404,7 @@ export class Runtime {
   private deliver(toId: string, from: Upid, name: string, body: unknown, remote: boolean): void {
     const cell = this.processes.get(toId);
     if (cell === undefined || cell.dead) {
-      this.warnDropped(`${from.host}:${from.port}`, { from: from.toString(), to: toId, name, remote }, `Dropped message '${name}' from '${from.toString()}': no process '${toId}' here`);
+      this.warnDropped(addressKey(from), { from: from.toString(), to: toId, name, remote }, `Dropped message '${name}' from '${from.toString()}': no process '${toId}' here`);
       return;
     }
     if (this.filters.active) {
@@ -549,14 +549,14 @@ export class Runtime {
   private handleMessage(cell: Cell, event: Extract<Event, { kind: 'message' }>): void {
     const installed = cell.process.handlers.get(event.name);
     if (installed === undefined) {
-      this.warnDropped(`${event.from.host}:${event.from.port}`, { from: event.from.toString(), to: cell.pid.toString(), name: event.name }, `Dropped message '${event.name}' from '${event.from.toString()}': '${cell.pid.id}' has no handler for it`);
+      this.warnDropped(addressKey(event.from), { from: event.from.toString(), to: cell.pid.toString(), name: event.name }, `Dropped message '${event.name}' from '${event.from.toString()}': '${cell.pid.id}' has no handler for it`);
       return;
     }
     let body = event.body;
     if (event.remote && installed.decode !== undefined) {
       const decoded = installed.decode(body);
       if (!decoded.ok) {
-        this.warnDropped(`${event.from.host}:${event.from.port}`, { from: event.from.toString(), to: cell.pid.toString(), name: event.name, error: decoded.error }, `Dropped message '${event.name}' from '${event.from.toString()}': ${decoded.error}`);
+        this.warnDropped(addressKey(event.from), { from: event.from.toString(), to: cell.pid.toString(), name: event.name, error: decoded.error }, `Dropped message '${event.name}' from '${event.from.toString()}': ${decoded.error}`);
         return;
       }
       body = decoded.value;
