@@ -160,10 +160,7 @@ export class MasterCore {
       this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent protocol ${message.version} is not compatible with master protocol ${PROTOCOL_VERSION}` }));
       return;
     }
-    if (message.agent_info.hostname.length > MAX_HOSTNAME_LENGTH) {
-      this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent hostname is longer than ${MAX_HOSTNAME_LENGTH} characters` }));
-      return;
-    }
+    if (this.refusedHostname(from, message.agent_info.hostname)) return;
     const existing = this.agentsByPid.get(from);
     if (existing !== undefined) {
       // A retried registration whose answer was lost: answer again with the same ID.
@@ -186,6 +183,13 @@ export class MasterCore {
     this.emit({ kind: 'log', level: 'info', fields: { agentId: id, pid: from, resources: agent.total.toString() }, message: 'Registered agent' });
   }
 
+  /** Refuses (registering or re-registering) an agent whose hostname is too long; whether it did. */
+  private refusedHostname(from: string, hostname: string): boolean {
+    if (hostname.length <= MAX_HOSTNAME_LENGTH) return false;
+    this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent hostname is longer than ${MAX_HOSTNAME_LENGTH} characters` }));
+    return true;
+  }
+
   reregisterAgent(from: string, message: InternalMessage<'ReregisterAgent'>, now: number): void {
     const id = message.agent_info.id?.value;
     if (id === undefined) {
@@ -200,10 +204,7 @@ export class MasterCore {
       this.emit(send(from, 'AgentShutdown', { message: `Agent '${id}' was marked gone`, reason: 'GONE' }));
       return;
     }
-    if (message.agent_info.hostname.length > MAX_HOSTNAME_LENGTH) {
-      this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent hostname is longer than ${MAX_HOSTNAME_LENGTH} characters` }));
-      return;
-    }
+    if (this.refusedHostname(from, message.agent_info.hostname)) return;
     const total = Resources.fromJson(message.agent_info.resources ?? []);
     if (!total.ok) {
       this.emit(send(from, 'AgentRegistrationRejected', { message: `Agent resources are invalid: ${total.error}` }));
