@@ -16,12 +16,13 @@ interface Started {
 
 async function start(
   handler: (request: HttpRequest) => HttpResponse | Promise<HttpResponse> = (r) => ({ status: 200, body: `${r.method} ${r.path}` }),
-  options: { maxBodyBytes?: number; maxHeadBytes?: number; upgrade?: (head: RequestHead, socket: Socket, rest: Buffer) => void } = {},
+  options: { maxBodyBytes?: number; maxHeadBytes?: number; requestTimeoutMs?: number; upgrade?: (head: RequestHead, socket: Socket, rest: Buffer) => void } = {},
 ): Promise<Started> {
   const seen: HttpRequest[] = [];
   const server = new HttpServer({
     maxBodyBytes: options.maxBodyBytes ?? 1024,
     ...(options.maxHeadBytes === undefined ? {} : { maxHeadBytes: options.maxHeadBytes }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     logger: silentLogger(),
     request: async (request) => {
       seen.push(request);
@@ -163,6 +164,46 @@ describe('HttpServer', () => {
       expect(got[1]!.headers['connection']).toBe('close');
     }
     expect(seen.some((r) => r.path === '/never')).toBe(false);
+  });
+
+  it('answers 408 and closes a connection whose request head or body trickles in past the deadline', async () => {
+    const { port, seen } = await start(undefined, { requestTimeoutMs: 300 });
+    const slowHead = client(port);
+    const slowBody = client(port);
+    slowHead.socket.write('GET /a HTTP/1.1\r\nhost: x\r\n');
+    slowBody.socket.write('POST /b HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n0123');
+    // A byte every 50 ms: never idle, never done.
+    const trickle = setInterval(() => {
+      if (!slowHead.socket.destroyed) slowHead.socket.write('x');
+      if (!slowBody.socket.destroyed) slowBody.socket.write('y');
+    }, 50);
+    try {
+      await Promise.all([slowHead.closed, slowBody.closed]);
+    } finally {
+      clearInterval(trickle);
+    }
+    for (const c of [slowHead, slowBody]) {
+      const [answer] = answers(c.text());
+      expect(answer!.status).toBe(408);
+      expect(answer!.body).toContain('not received within 300 ms');
+    }
+    expect(seen).toHaveLength(0);
+  });
+
+  it('gives each request of a busy keep-alive connection its own deadline, so one that sends for longer than it is not cut off', async () => {
+    const { port } = await start(undefined, { requestTimeoutMs: 200 });
+    const c = client(port);
+    // 13 requests over ~600 ms, each split across writes and the next begun before the last ends:
+    // some request is always half read.
+    c.socket.write('GET /0 HTTP/1.1\r\n');
+    for (let i = 1; i <= 12; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      c.socket.write(`host: x\r\n\r\nGET /${i} HTTP/1.1\r\n`);
+    }
+    c.socket.write('host: x\r\n\r\n');
+    await until(() => answers(c.text()).length === 13, '13 answers');
+    expect(answers(c.text()).map((a) => a.body)).toEqual(Array.from({ length: 13 }, (_, i) => `GET /${i}`));
+    expect(c.socket.destroyed).toBe(false);
   });
 
   it('closes after the answer when asked (Connection: close, HTTP/1.0), keeps HTTP/1.0 keep-alive open, and answers a half-closed client', async () => {

@@ -27,6 +27,12 @@ export interface HttpServerOptions {
   readonly maxHeadBytes?: number;
   /** An idle connection is closed after this long (default 60 s, as before). */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * A request's head and body must all arrive within this long of its first byte (default
+   * 60 s); else it is answered 408 and the connection closed. The idle timeout alone lets a
+   * client that sends a byte a minute hold a connection and its buffer for ever.
+   */
+  readonly requestTimeoutMs?: number;
   /** Requests read on one connection and not yet answered, at most (default `MAX_UNANSWERED_PER_CONNECTION`). */
   readonly maxUnanswered?: number;
   readonly logger: Logger;
@@ -51,12 +57,14 @@ export class HttpServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
   private readonly settings: Settings;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: HttpServerOptions) {
     this.settings = {
       maxBodyBytes: options.maxBodyBytes,
       maxHeadBytes: options.maxHeadBytes ?? 64 * 1024,
       keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 60_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
       maxUnanswered: options.maxUnanswered ?? MAX_UNANSWERED_PER_CONNECTION,
       logger: options.logger,
       request: options.request,
@@ -71,12 +79,20 @@ export class HttpServer {
     });
   }
 
+  /** Every connection whose request is overdue is refused: one timer for all of them. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const connection of this.connections) connection.checkDeadline(now);
+  }
+
   listen(port: number, host: string): Promise<number> {
     const server = this.server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
         server.off('error', reject);
+        const every = Math.max(10, Math.min(1000, this.settings.requestTimeoutMs / 4));
+        this.sweeper ??= setInterval(() => this.sweep(), every).unref();
         const bound = server.address();
         if (bound === null || typeof bound === 'string') reject(new Error('HTTP server did not bind to a TCP port'));
         else resolve(bound.port);
@@ -86,6 +102,8 @@ export class HttpServer {
 
   /** Stops listening and closes every connection (upgraded ones are their owner's). */
   close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
     for (const connection of this.connections) connection.destroy();
     this.connections.clear();
     return new Promise((resolve) => this.server.close(() => resolve()));
@@ -96,6 +114,7 @@ interface Settings {
   readonly maxBodyBytes: number;
   readonly maxHeadBytes: number;
   readonly keepAliveTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly maxUnanswered: number;
   readonly logger: Logger;
   readonly request: (request: HttpRequest) => Promise<HttpResponse>;
@@ -153,6 +172,10 @@ class Connection {
   /** Where to look for the end of the head next (what was searched already holds none). */
   private scanFrom = 0;
   private reading: Reading | undefined;
+  /** When the first byte of the request being read arrived (undefined: none is being read). */
+  private requestStartedMs: number | undefined;
+  /** Requests read in full so far: a request finished during a read restarts the deadline. */
+  private requestsRead = 0;
   private readonly slots: Slot[] = [];
   /** Index in `slots` of the oldest unanswered request. */
   private first = 0;
@@ -200,7 +223,25 @@ class Connection {
   private received(chunk: Buffer): void {
     if (this.readingDone) return;
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const before = this.requestsRead;
+    this.requestStartedMs ??= Date.now();
     this.parse();
+    this.restartDeadline(before);
+  }
+
+  /** After a parse: no deadline if nothing is left half read, a fresh one if a request was completed. */
+  private restartDeadline(requestsBefore: number): void {
+    if (this.reading === undefined && this.buffer.length === 0) this.requestStartedMs = undefined;
+    else if (this.requestsRead !== requestsBefore) this.requestStartedMs = Date.now();
+  }
+
+  /** Refuses a request whose bytes are overdue (not one held back by this side: the socket is paused then). */
+  checkDeadline(now: number): void {
+    const started = this.requestStartedMs;
+    if (started === undefined || this.held || this.readingDone || this.closed) return;
+    if (now - started <= this.settings.requestTimeoutMs) return;
+    this.settings.logger.debug({ remote: this.remote, ms: now - started }, 'HTTP request not received in time');
+    this.refuse(408, `The request was not received within ${this.settings.requestTimeoutMs} ms`);
   }
 
   private parse(): void {
@@ -279,6 +320,7 @@ class Connection {
       return false;
     }
     this.reading = undefined;
+    this.requestsRead++;
     this.dispatch(reading.head, reading.target, reading.chunks.length === 1 ? reading.chunks[0]! : Buffer.concat(reading.chunks));
     return true;
   }
@@ -417,7 +459,10 @@ class Connection {
     if (this.held && this.slots.length - this.first <= this.settings.maxUnanswered / 2) {
       this.held = false;
       this.socket.resume();
+      const before = this.requestsRead;
+      if (this.buffer.length > 0) this.requestStartedMs = Date.now();
       this.parse();
+      this.restartDeadline(before);
     }
   }
 
