@@ -34,7 +34,7 @@ class FakeMaster extends Process {
     });
   }
 
-  tell<N extends 'Ping' | 'ReconcileTasks' | 'ShutdownFramework' | 'RunTask' | 'RunTaskGroup' | 'StatusUpdateAcknowledgement' | 'CheckpointResources'>(name: N, body: InternalMessage<N>): void {
+  tell<N extends 'Ping' | 'KillTask' | 'ShutdownExecutor' | 'ReconcileTasks' | 'ShutdownFramework' | 'RunTask' | 'RunTaskGroup' | 'StatusUpdateAcknowledgement' | 'CheckpointResources'>(name: N, body: InternalMessage<N>): void {
     this.send(this.agent!, messageName(name), body);
   }
 }
@@ -125,6 +125,29 @@ describe('AgentProcess', () => {
     await agentRuntime.settle();
     await masterRuntime.settle();
     expect(master.updates.at(-1)).toMatchObject({ framework_id: { value: 'G' }, status: { task_id: { value: 'g1' }, state: 'TASK_LOST' } });
+    await agentRuntime.stop();
+    await masterRuntime.stop();
+  });
+
+  it("answers a kill of a task it never received with TASK_LOST once (as Mesos's agent does), and a shutdown of an unknown executor with nothing", async () => {
+    const { master, masterRuntime, agentRuntime } = await registeredAgent(idle);
+    const settle = async () => {
+      await agentRuntime.settle();
+      await masterRuntime.settle();
+    };
+    master.tell('ShutdownExecutor', { framework_id: { value: 'F' }, executor_id: { value: 'e1' } });
+    await settle();
+    expect(master.updates).toEqual([]);
+    // The RunTask was lost: the framework kills the task stuck in STAGING.
+    master.tell('KillTask', { framework_id: { value: 'F' }, task_id: { value: 't7' } });
+    await settle();
+    expect(master.updates).toEqual([
+      expect.objectContaining({ framework_id: { value: 'F' }, status: expect.objectContaining({ task_id: { value: 't7' }, state: 'TASK_LOST', source: 'SOURCE_AGENT', reason: 'REASON_EXECUTOR_TERMINATED' }) }),
+    ]);
+    // Killed again before the acknowledgement: not a second update.
+    master.tell('KillTask', { framework_id: { value: 'F' }, task_id: { value: 't7' } });
+    await settle();
+    expect(master.updates).toHaveLength(1);
     await agentRuntime.stop();
     await masterRuntime.stop();
   });

@@ -224,7 +224,7 @@ export class AgentProcess extends Process {
     this.handle('ShutdownExecutor', (_, m) => {
       const executor = this.executors.get(`${m.framework_id.value}/${m.executor_id.value}`);
       if (executor !== undefined) this.shutdownExecutor(executor);
-      else this.killTask(m.framework_id.value, m.executor_id.value, undefined);
+      else if (this.tasks.has(`${m.framework_id.value}/${m.executor_id.value}`)) this.killTask(m.framework_id.value, m.executor_id.value, undefined);
     });
     this.handle('FrameworkToExecutor', (_, m) => {
       const stream = this.executors.get(`${m.framework_id.value}/${m.executor_id.value}`)?.stream;
@@ -1091,7 +1091,10 @@ export class AgentProcess extends Process {
   private killTask(frameworkId: string, taskId: string, graceNanos: number | undefined): void {
     const live = this.tasks.get(`${frameworkId}/${taskId}`);
     if (live === undefined) {
+      // Mesos's agent answers a kill of a task it never launched with TASK_DROPPED (LOST): a
+      // framework killing a task stuck in STAGING (its RunTask lost) learns that it ended.
       this.log.warn({ frameworkId, taskId }, 'Asked to kill an unknown task');
+      this.reportUnknown(frameworkId, { value: taskId }, 'REASON_EXECUTOR_TERMINATED', 'Task unknown to the agent: it was never launched here');
       return;
     }
     if (live.ended || live.killRequested) return;
@@ -1248,35 +1251,42 @@ export class AgentProcess extends Process {
    * partition-aware framework), reliably, through the status update manager.
    */
   private reconcileTasks(frameworkId: string, statuses: readonly TaskStatus[]): void {
+    for (const { task_id } of statuses) this.reportUnknown(frameworkId, task_id, 'REASON_RECONCILIATION', 'Reconciliation: task unknown to the agent');
+  }
+
+  /**
+   * A task the master believes is here and this agent never got (its RunTask was lost): a
+   * TASK_DROPPED (TASK_LOST to a framework that is not partition-aware) update, sent and
+   * retried like any other, once per task. Even for a framework this agent was told to shut
+   * down: the master asking still knows it (it launched the task after the shutdown), and only
+   * this answer ends the task there. A task it has, or has updates pending for, is left alone.
+   */
+  private reportUnknown(frameworkId: string, taskId: TaskStatus['task_id'], reason: 'REASON_RECONCILIATION' | 'REASON_EXECUTOR_TERMINATED', message: string): void {
     const agentId = this.agentId;
     if (agentId === undefined) return;
-    // Even for a framework this agent was told to shut down: the master asking still knows it
-    // (it launched the task after the shutdown), and only this answer ends the task there.
+    const key = `${frameworkId}/${taskId.value}`;
+    if (this.tasks.has(key) || this.updates.pendingFor(frameworkId, taskId.value).length > 0) return;
+    if (this.reconciledUnknown.has(key)) {
+      this.log.info({ frameworkId, taskId: taskId.value }, 'Task unknown to this agent, already reported; not again');
+      return;
+    }
     const partitionAware = this.frameworks.get(frameworkId)?.capabilities?.some((c) => c.type === 'PARTITION_AWARE') === true;
     const now = this.runtime.clock.now();
-    for (const { task_id } of statuses) {
-      const key = `${frameworkId}/${task_id.value}`;
-      if (this.tasks.has(key) || this.updates.pendingFor(frameworkId, task_id.value).length > 0) continue;
-      if (this.reconciledUnknown.has(key)) {
-        this.log.info({ frameworkId, taskId: task_id.value }, 'Reconciliation: task unknown to this agent, already reported; not again');
-        continue;
-      }
-      const uuid = Buffer.from(this.randomBytes(16)).toString('base64');
-      const update: StatusUpdate = {
-        framework_id: { value: frameworkId },
-        executor_id: task_id,
-        agent_id: { value: agentId },
-        status: { task_id, state: partitionAware ? 'TASK_DROPPED' : 'TASK_LOST', source: 'SOURCE_AGENT', reason: 'REASON_RECONCILIATION', message: 'Reconciliation: task unknown to the agent', agent_id: { value: agentId }, timestamp: now / 1000, uuid },
-        timestamp: now / 1000,
-        uuid,
-      };
-      this.log.info({ frameworkId, taskId: task_id.value }, 'Reconciliation: task unknown to this agent; reporting it');
-      this.reconciledUnknown.add(key);
-      if (this.reconciledUnknown.size > RECONCILED_UNKNOWN_MAX) this.reconciledUnknown.delete(this.reconciledUnknown.values().next().value!);
-      this.options.journal.append({ k: 'update', update });
-      const send = this.updates.update(update, now);
-      if (send !== undefined) this.forward(send);
-    }
+    const uuid = Buffer.from(this.randomBytes(16)).toString('base64');
+    const update: StatusUpdate = {
+      framework_id: { value: frameworkId },
+      executor_id: taskId,
+      agent_id: { value: agentId },
+      status: { task_id: taskId, state: partitionAware ? 'TASK_DROPPED' : 'TASK_LOST', source: 'SOURCE_AGENT', reason, message, agent_id: { value: agentId }, timestamp: now / 1000, uuid },
+      timestamp: now / 1000,
+      uuid,
+    };
+    this.log.info({ frameworkId, taskId: taskId.value, reason }, 'Task unknown to this agent; reporting it');
+    this.reconciledUnknown.add(key);
+    if (this.reconciledUnknown.size > RECONCILED_UNKNOWN_MAX) this.reconciledUnknown.delete(this.reconciledUnknown.values().next().value!);
+    this.options.journal.append({ k: 'update', update });
+    const send = this.updates.update(update, now);
+    if (send !== undefined) this.forward(send);
   }
 
   private acknowledged(frameworkId: string, taskId: string, uuid: string): void {

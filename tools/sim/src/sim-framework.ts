@@ -39,10 +39,19 @@ export interface FrameworkCounts {
   updates: number;
   acks: number;
   subscriptions: number;
+  /** Kills of tasks found still STAGING by reconciliation long after their launch. */
+  stagingKills: number;
 }
 
 const CPUS = [0.1, 0.2, 0.5, 1];
 const MEM = [32, 64, 128, 256];
+/**
+ * A task still STAGING this long after its launch, as reconciliation tells, is killed: its
+ * RunTask was most likely lost, and the agent answers the kill of a task it never got with
+ * TASK_DROPPED (TASK_LOST). What Mesos's reconciliation guide asks of frameworks (Marathon's
+ * `task_launch_timeout` does the same).
+ */
+const STAGING_TIMEOUT_MS = 60_000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -72,7 +81,7 @@ export class SimFramework {
   /** Every agent-made update uuid the framework received. */
   readonly receivedUuids = new Set<string>();
   readonly acked = new Set<string>();
-  readonly counts: FrameworkCounts = { launched: 0, finished: 0, failed: 0, killed: 0, lost: 0, updates: 0, acks: 0, subscriptions: 0 };
+  readonly counts: FrameworkCounts = { launched: 0, finished: 0, failed: 0, killed: 0, lost: 0, updates: 0, acks: 0, subscriptions: 0, stagingKills: 0 };
   private streamId: string | undefined;
   private connection: AbortController | undefined;
   private downUntilMs = 0;
@@ -256,6 +265,11 @@ export class SimFramework {
       if (view?.ackedTerminalUuid !== undefined && view.ackedTerminalUuid !== uuid && !this.acked.has(uuid)) {
         this.options.violation(`${this.options.name} got a new update ${status.state} (uuid ${shortUuid(uuid)}) for task '${taskId}' after acknowledging its terminal update (uuid ${shortUuid(view.ackedTerminalUuid)})`);
       }
+    }
+    if (view !== undefined && !view.terminal && uuid === undefined && status.state === 'TASK_STAGING' && status.reason === 'REASON_RECONCILIATION' && this.options.now() - view.launchedMs > STAGING_TIMEOUT_MS) {
+      this.counts.stagingKills++;
+      this.trace(`kill ${taskId}: still STAGING ${Math.round((this.options.now() - view.launchedMs) / 1000)} s after its launch`);
+      this.call({ type: 'KILL', kill: { task_id: status.task_id, agent_id: { value: view.agentId } } });
     }
     if (view !== undefined && !view.terminal) {
       view.state = status.state;

@@ -426,6 +426,7 @@ export class Simulation {
       tasks_failed: sum((f) => f.counts.failed),
       tasks_killed: sum((f) => f.counts.killed),
       tasks_lost: sum((f) => f.counts.lost),
+      tasks_killed_staging: sum((f) => f.counts.stagingKills),
       status_updates: sum((f) => f.counts.updates),
       acknowledgements: sum((f) => f.counts.acks),
       subscriptions: sum((f) => f.counts.subscriptions),

@@ -65,16 +65,17 @@ describe('the cluster simulator', () => {
     expect(result.figures['ok']).toBe(false);
   });
 
-  it('catches a task left staging forever when a RunTask vanishes without breaking its connection (--chaos, beyond TCP)', async () => {
-    // Not every seed drops a RunTask in 300 steps (seed 2 did until the master's pings were
-    // sliced); the first of these that finds a violation must have found this one.
-    let violation: SimResult['violation'];
+  it('settles tasks whose RunTask vanished without breaking its connection (--chaos, beyond TCP): the framework kills them, the agent answers', async () => {
+    // Each of these seeds left tasks STAGING for ever before frameworks killed tasks that
+    // reconciliation still finds STAGING a minute after launch, and agents answered such a
+    // kill with TASK_LOST (as Mesos's do).
+    let stagingKills = 0;
     for (const seed of [3, 4, 6, 7, 11]) {
-      violation = (await run(seed, { chaos: true })).violation;
-      if (violation !== undefined) break;
+      const result = await run(seed, { chaos: true });
+      expect(result.violation, problems(result)).toBeUndefined();
+      stagingKills += result.figures['tasks_killed_staging'] as number;
     }
-    expect(violation).toBeDefined();
-    expect(violation!.problems.join('\n')).toMatch(/Task '.*' is TASK_STAGING at fw-\d but no agent knows it/);
+    expect(stagingKills).toBeGreaterThan(0);
   });
 });
 
