@@ -19,4 +19,10 @@ describe('parseAttributes', () => {
     expect(parseAttributes('rack').ok).toBe(false);
     expect(parseAttributes('p:[1-x]')).toEqual({ ok: false, error: "Invalid range '1-x' in attribute 'p'" });
   });
+
+  it('rejects a range that ends before it begins, or past the largest safe integer', () => {
+    expect(parseAttributes('r:[5-1]')).toEqual({ ok: false, error: "Range '5-1' in attribute 'r' ends before it begins" });
+    expect(parseAttributes('r:[1-2, 9-99999999999999999999]')).toEqual({ ok: false, error: `Range '9-99999999999999999999' in attribute 'r' is beyond ${Number.MAX_SAFE_INTEGER}` });
+    expect(parseAttributes('r:[3-3]')).toEqual({ ok: true, value: [{ name: 'r', type: 'RANGES', ranges: { range: [{ begin: 3, end: 3 }] } }] });
+  });
 });

@@ -23,7 +23,11 @@ export function parseAttributes(text: string): Result<Attribute[]> {
       for (const r of value.slice(1, -1).split(',')) {
         const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(r);
         if (m === null) return err(`Invalid range '${r}' in attribute '${name}'`);
-        range.push({ begin: Number(m[1]), end: Number(m[2]) });
+        const begin = Number(m[1]);
+        const end = Number(m[2]);
+        if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end)) return err(`Range '${r.trim()}' in attribute '${name}' is beyond ${Number.MAX_SAFE_INTEGER}`);
+        if (begin > end) return err(`Range '${r.trim()}' in attribute '${name}' ends before it begins`);
+        range.push({ begin, end });
       }
       attributes.push({ name, type: 'RANGES', ranges: { range } });
     } else if (value.startsWith('{') && value.endsWith('}')) {
