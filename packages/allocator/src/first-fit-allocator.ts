@@ -50,7 +50,8 @@ export class FirstFitAllocator implements Allocator {
     this.frameworks.set(id, { spec, active: true, suppressed: new Set(spec.suppressedRoles ?? []), filters: new Map() });
     for (const [agentId, resources] of used) {
       const agent = this.agents.get(agentId);
-      if (agent !== undefined) this.take(agent, id, resources);
+      // Held already when the agent was added with it (before this framework subscribed again).
+      if (agent !== undefined && !agent.allocations.has(id)) this.take(agent, id, resources);
     }
   }
 
@@ -204,11 +205,19 @@ export class FirstFitAllocator implements Allocator {
 
   private give(agent: Agent, frameworkId: FrameworkId, allocated: Resources): void {
     if (allocated.isEmpty()) return;
-    agent.available = agent.available.plus(allocated.unallocate());
     const rest = (agent.allocations.get(frameworkId) ?? ResourcesValue.EMPTY).minus(allocated);
     if (rest.isEmpty()) agent.allocations.delete(frameworkId);
     else agent.allocations.set(frameworkId, rest);
     this.count(allocated, -1);
+    const freed = agent.available.plus(allocated.unallocate());
+    if (agent.total.contains(freed)) {
+      agent.available = freed;
+      return;
+    }
+    // The agent held more than its total (it came back running more): free is what the total has beyond what is still held.
+    let held = ResourcesValue.EMPTY;
+    for (const resources of agent.allocations.values()) held = held.plus(resources.unallocate());
+    agent.available = agent.total.minus(held);
   }
 
   private count(allocated: Resources, sign: 1 | -1): void {

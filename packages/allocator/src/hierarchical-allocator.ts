@@ -41,6 +41,18 @@ interface AgentState {
   available: Resources;
   active: boolean;
   readonly allocations: Map<FrameworkId, Resources>;
+  /**
+   * What frameworks not (yet) known to the allocator use here, as the agent reported it when
+   * added (after a master failover, before they subscribe again): not free, and handed to the
+   * framework when it is added.
+   */
+  readonly untracked: Map<FrameworkId, Resources>;
+  /**
+   * The agent's tasks hold more than its total (it came back with them, or its total shrank):
+   * `available` is then what the total has beyond them, worked out afresh as they end, since
+   * adding back what was taken from a clipped `available` would offer more than the agent has.
+   */
+  overcommitted: boolean;
   /** `available` when `allocatable` was last worked out: a cache, bags being immutable. */
   allocatableOf: Resources | undefined;
   /** Whether `available` holds at least the smallest allocatable amount. */
@@ -107,7 +119,16 @@ export class HierarchicalAllocator implements Allocator {
     for (const role of spec.roles) this.tree.ensure(role).frameworks.add(id, id, 0);
     for (const [agentId, resources] of used) {
       const agent = this.agents.get(agentId);
-      if (agent !== undefined) this.track(framework, agent, resources);
+      if (agent === undefined) continue;
+      if (agent.untracked.delete(id)) {
+        // Already not free since the agent was added: now held by the framework instead.
+        mapAdd(agent.allocations, framework.id, resources);
+        mapAdd(framework.allocations, agent.id, resources);
+        this.accountParts(framework, resources, 1);
+        this.workOutAvailable(agent);
+      } else {
+        this.track(framework, agent, resources);
+      }
     }
   }
 
@@ -159,7 +180,7 @@ export class HierarchicalAllocator implements Allocator {
 
   addAgent(id: AgentId, spec: AgentSpec, used: ReadonlyMap<FrameworkId, Resources> = new Map()): void {
     if (this.agents.has(id)) throw new Error(`Agent '${id}' is already known to the allocator`);
-    const agent: AgentState = { id, hostname: spec.hostname, total: spec.total, available: spec.total, active: true, allocations: new Map(), allocatableOf: undefined, allocatable: false };
+    const agent: AgentState = { id, hostname: spec.hostname, total: spec.total, available: spec.total, active: true, allocations: new Map(), untracked: new Map(), overcommitted: false, allocatableOf: undefined, allocatable: false };
     this.agents.set(id, agent);
     this.candidates.add(id);
     addScalars(this.totals, scalarsOf(spec.total), 1);
@@ -167,8 +188,18 @@ export class HierarchicalAllocator implements Allocator {
     for (const [frameworkId, resources] of used) {
       const framework = this.frameworks.get(frameworkId);
       if (framework !== undefined) this.track(framework, agent, resources);
-      else agent.available = agent.available.minus(resources.unallocate());
+      else mapAdd(agent.untracked, frameworkId, resources);
     }
+    if (used.size > 0) this.workOutAvailable(agent);
+  }
+
+  /** `available` from the total and everything held on the agent (clipped at nothing), and whether the holdings exceed the total. */
+  private workOutAvailable(agent: AgentState): void {
+    let held = Resources.EMPTY;
+    for (const resources of agent.allocations.values()) held = held.plus(resources.unallocate());
+    for (const resources of agent.untracked.values()) held = held.plus(resources.unallocate());
+    agent.available = agent.total.minus(held);
+    agent.overcommitted = !agent.total.contains(held);
   }
 
   updateAgent(id: AgentId, total: Resources): void {
@@ -176,10 +207,8 @@ export class HierarchicalAllocator implements Allocator {
     addScalars(this.totals, scalarsOf(agent.total), -1);
     addScalars(this.totals, scalarsOf(total), 1);
     this.totalsChanged = true;
-    let allocated = Resources.EMPTY;
-    for (const resources of agent.allocations.values()) allocated = allocated.plus(resources.unallocate());
     agent.total = total;
-    agent.available = total.minus(allocated);
+    this.workOutAvailable(agent);
     this.candidates.add(id);
   }
 
@@ -484,11 +513,12 @@ export class HierarchicalAllocator implements Allocator {
 
   private untrack(framework: FrameworkState, agent: AgentState, allocated: Resources, plain = allocated.unallocate()): void {
     if (allocated.isEmpty()) return;
-    agent.available = agent.available.plus(plain);
     this.candidates.add(agent.id);
     mapSubtract(agent.allocations, framework.id, allocated);
     mapSubtract(framework.allocations, agent.id, allocated);
     this.accountParts(framework, allocated, -1);
+    if (agent.overcommitted) this.workOutAvailable(agent);
+    else agent.available = agent.available.plus(plain);
   }
 
   /** Accounts each part of allocated resources to its allocation role. */

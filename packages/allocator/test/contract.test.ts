@@ -56,6 +56,39 @@ describe.each([
     expect(again!.resources.unallocate().equals(r('cpus:3;mem:384;cpus(ops):1;mem(ops):128'))).toBe(true);
   });
 
+  it('offers nothing beyond the total of an agent that came back running more than it, also once those tasks end', () => {
+    const a = make();
+    a.addFramework(f1, { roles: ['*'] });
+    a.addAgent(a1, { hostname: 'h1', total: r('cpus:4;mem:1024') }, new Map([[f1, r('cpus:6;mem:512').allocate('*')]]));
+    const [first] = a.allocate(0);
+    expect(first!.resources.unallocate().toString()).toBe('mem:512');
+    // Its tasks end: what is free is the total less the offer outstanding, not 6 cpus.
+    a.recoverResources(f1, a1, r('cpus:6;mem:512').allocate('*'), undefined, 0);
+    const [second] = a.allocate(0);
+    expect(second!.resources.unallocate().equals(r('cpus:4;mem:512'))).toBe(true);
+    a.recoverResources(f1, a1, first!.resources, undefined, 0);
+    a.recoverResources(f1, a1, second!.resources, undefined, 0);
+    const [whole] = a.allocate(0);
+    expect(whole!.resources.unallocate().equals(r('cpus:4;mem:1024'))).toBe(true);
+  });
+
+  it("holds what a framework not yet added uses on an agent once, not again when the framework is added with it", () => {
+    const a = make();
+    a.addAgent(a1, { hostname: 'h1', total: r('cpus:4;mem:1024') }, new Map([[f1, r('cpus:1;mem:512').allocate('*')]]));
+    a.addFramework(f2, { roles: ['*'] });
+    const [offer] = a.allocate(0);
+    expect(offer!.resources.unallocate().equals(r('cpus:3;mem:512'))).toBe(true);
+    a.recoverResources(f2, a1, offer!.resources, undefined, 0);
+    // Framework 1 subscribes again with its tasks: they were not free, and still are not, once.
+    a.addFramework(f1, { roles: ['*'] }, new Map([[a1, r('cpus:1;mem:512').allocate('*')]]));
+    const offers = a.allocate(0);
+    expect(offers.reduce((sum, o) => sum.plus(o.resources.unallocate()), r('cpus:0')).equals(r('cpus:3;mem:512'))).toBe(true);
+    // And they come back when its tasks end.
+    for (const o of offers) a.recoverResources(o.frameworkId, a1, o.resources, undefined, 0);
+    a.recoverResources(f1, a1, r('cpus:1;mem:512').allocate('*'), undefined, 0);
+    expect(a.allocate(0).reduce((sum, o) => sum.plus(o.resources.unallocate()), r('cpus:0')).equals(r('cpus:4;mem:1024'))).toBe(true);
+  });
+
   it('keeps a declined agent from the framework until the filter expires', () => {
     const a = make();
     a.addFramework(f1, { roles: ['*'] });

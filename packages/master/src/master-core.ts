@@ -277,6 +277,12 @@ export class MasterCore {
       kind: 'allocator',
       apply: (a) => a.addAgent(AgentId(id), { hostname: info.hostname, total: agent.total }, new Map([...used].map(([f, r]) => [FrameworkId(f), r]))),
     });
+    let held = Resources.EMPTY;
+    for (const resources of used.values()) held = held.plus(resources.unallocate());
+    if (!agent.total.contains(held)) {
+      // Mesos takes such an agent back too: its tasks run on, and nothing beyond its total is offered until enough of them end.
+      this.emit({ kind: 'log', level: 'warn', fields: { agentId: id, held: held.toString(), total: agent.total.toString() }, message: 'Re-registered agent runs more than its total' });
+    }
     this.emit(send(from, 'AgentReregistered', { agent_id: { value: id }, total_ping_timeout_seconds: this.totalPingTimeoutSeconds }));
     for (const frameworkId of shutDown) this.emit(send(from, 'ShutdownFramework', { framework_id: { value: frameworkId } }));
     this.stats.agentReregistrations++;
