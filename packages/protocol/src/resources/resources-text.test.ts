@@ -8,6 +8,8 @@ describe('--resources parsing errors name the offending part', () => {
     ['cpus:-1', "Invalid resource 'cpus:-1': '-1' is negative"],
     ['cpus:NaN', "Invalid resource 'cpus:NaN': 'NaN' is not a number"],
     ['cpus:99999999999999999', "Invalid resource 'cpus:99999999999999999': '99999999999999999' is too large (at most 9007199254740)"],
+    ['cpus:1e300', "Invalid resource 'cpus:1e300': '1e300' is too large (at most 9007199254740)"],
+    ['cpus:1e', "Invalid resource 'cpus:1e': '1e' is not a number"],
     ['ports:[32000-31000]', "Invalid resource 'ports:[32000-31000]': range '32000-31000' begins after it ends"],
     ['ports:[31000-x]', "Invalid resource 'ports:[31000-x]': '31000-x' is not a range 'begin-end'"],
     ['ports:[31000-32000', "Invalid resource 'ports:[31000-32000': '[31000-32000' is missing its closing ']'"],
@@ -20,6 +22,10 @@ describe('--resources parsing errors name the offending part', () => {
     const parsed = parseResources(text);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.error).toContain(message);
+  });
+
+  it('reads numbers as Mesos does (strtod): exponents and a bare fraction', () => {
+    expect(orThrow(parseResources('mem:4e3;cpus:.5;disk:1.5E+2')).toString()).toBe(orThrow(parseResources('mem:4000;cpus:0.5;disk:150')).toString());
   });
 
   it('applies a default role to parts without one', () => {

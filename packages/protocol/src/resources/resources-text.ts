@@ -6,7 +6,7 @@ import { merged, Resources } from './resources.js';
 import { roleError } from './role.js';
 
 const PART = /^([^():\s]+)\s*(?:\(([^()]*)\))?\s*:\s*(.*)$/;
-const NUMBER = /^\d+(\.\d+)?$/;
+const NUMBER = /^\d+(\.\d*)?([eE][+-]?\d+)?$|^\.\d+([eE][+-]?\d+)?$/;
 
 function parsePart(part: string, defaultRole: string): Result<Resource> {
   const bad = (why: string): Result<Resource> => err(`Invalid resource '${part}': ${why}`);
