@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AGENT_FLAGS, type RunningAgent, startAgent } from '@ts-mesos/agent';
+import { AGENT_FLAGS, agentAttributes, agentResources, detectMachine, type RunningAgent, startAgent } from '@ts-mesos/agent';
 import { Flags, parseFlags, runProgram } from '@ts-mesos/cli';
 import { MASTER_FLAGS, startMaster } from '@ts-mesos/master';
 
@@ -21,6 +21,13 @@ await runProgram({
   summary: 'A whole ts-mesos cluster in one command: a master and --num_slaves agents, no ZooKeeper needed.',
   flags: LOCAL_FLAGS,
   main: async (flags, logger) => {
+    // The agents' flags are checked before anything starts: a typo is one line, not a master started and stopped.
+    const attributes = agentAttributes(flags.attributes);
+    if (!attributes.ok) throw new Error(attributes.error);
+    if (flags.resources !== undefined) {
+      const resources = agentResources(flags.resources, await detectMachine(flags.work_dir ?? tmpdir()));
+      if (!resources.ok) throw new Error(resources.error);
+    }
     const workDir = flags.work_dir ?? mkdtempSync(join(tmpdir(), 'mesos-local-'));
     const masterFlags = parseFlags(MASTER_FLAGS, [], {});
     if (!masterFlags.ok) throw new Error(masterFlags.error);

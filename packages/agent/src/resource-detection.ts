@@ -1,4 +1,4 @@
-import { parseResourcesFlag, type Resource, Resources, type Result, err, ok } from '@ts-mesos/protocol';
+import { type AgentInfo, parseAttributes, parseResourcesFlag, type Resource, Resources, type Result, err, ok } from '@ts-mesos/protocol';
 import { readFileSync } from 'node:fs';
 import si from 'systeminformation';
 
@@ -39,4 +39,10 @@ export function agentResources(flag: string | undefined, machine: DetectedMachin
   if (!defaults.ok) return err(defaults.error);
   for (const r of defaults.value) add.push(r);
   return ok(given.add(Resources.of(...add)));
+}
+
+/** `--attributes` read, or why not, in the words the agent and mesos-local both use. */
+export function agentAttributes(flag: string | undefined): Result<NonNullable<AgentInfo['attributes']>> {
+  const parsed = parseAttributes(flag ?? '');
+  return parsed.ok ? parsed : err(`Invalid --attributes: ${parsed.error}`);
 }

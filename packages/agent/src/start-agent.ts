@@ -2,14 +2,14 @@ import { join, resolve } from 'node:path';
 import { type FlagValues, formatDurationMs, formatFlags } from '@ts-mesos/cli';
 import { ComposingContainerizer, type Containerizer, ContainerizerLoadError, detectCgroups, DockerContainerizer, IsolationConfigError, LinuxIsolator, loadContainerizer, PosixContainerizer } from '@ts-mesos/containerizer';
 import { type Address, type Logger, MetricsProcess, MetricsRegistry, type Pid, Runtime, Upid, WebSocketTransport } from '@ts-mesos/libprocess';
-import { MESOS_API_VERSION, parseAttributes } from '@ts-mesos/protocol';
+import { MESOS_API_VERSION } from '@ts-mesos/protocol';
 import { detectMaster, isZkUrl, parseZkUrl, StandaloneMasterDetector } from '@ts-mesos/zk-election';
 import { AGENT_FLAGS } from './agent-flags.js';
 import { FilesProcess } from './files-process.js';
 import { MonitorProcess } from './monitor-process.js';
 import { AgentJournal } from './agent-journal.js';
 import { AgentProcess, MAX_EXECUTOR_REREGISTRATION_TIMEOUT_MS } from './agent-process.js';
-import { agentResources, detectMachine } from './resource-detection.js';
+import { agentAttributes, agentResources, detectMachine } from './resource-detection.js';
 
 export type AgentFlags = FlagValues<typeof AGENT_FLAGS>;
 
@@ -72,8 +72,8 @@ export async function startAgent(flags: AgentFlags, logger: Logger, onShutdown?:
   const workDir = resolve(flags.work_dir);
   const resources = agentResources(flags.resources, await detectMachine(workDir));
   if (!resources.ok) throw new AgentConfigError(resources.error);
-  const attributes = parseAttributes(flags.attributes ?? '');
-  if (!attributes.ok) throw new AgentConfigError(`Invalid --attributes: ${attributes.error}`);
+  const attributes = agentAttributes(flags.attributes);
+  if (!attributes.ok) throw new AgentConfigError(attributes.error);
   const members: Containerizer[] = [];
   for (const name of containerizerNames) {
     if (name === 'docker') members.push(new DockerContainerizer({ socket: flags.docker_socket }));
