@@ -36,6 +36,11 @@ interface Phase {
   tasks_per_s: number;
   accept_to_running_p50_ms: number;
   accept_to_running_p99_ms: number;
+  /** The two legs of ACCEPT -> RUNNING, split by the agent's timestamp on its update (one machine, one clock). */
+  accept_to_agent_p50_ms: number;
+  accept_to_agent_p99_ms: number;
+  agent_to_framework_p50_ms: number;
+  agent_to_framework_p99_ms: number;
   event_loop_delay_p99_ms: number;
   event_loop_delay_max_ms: number;
   master_rss_mib: number;
@@ -73,6 +78,8 @@ interface PhaseOptions {
   taskCpus: number;
   taskMem: number;
   warmupSeconds: number;
+  /** Seconds between `/master/state` calls in the window (0: none; state_median_ms is then -1). */
+  stateEverySeconds: number;
   port: number;
 }
 
@@ -112,9 +119,13 @@ async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
     const busy = options.workload === 'busy';
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
+    const toAgent: number[] = [];
+    const toFramework: number[] = [];
     let running = 0;
     let runningEver = 0;
     let measuring = false;
+    /** When the window opened: latencies are of tasks accepted within it (not of the warm-up's queue draining). */
+    let measureFromMs = Infinity;
     let next = 0;
     for (let f = 0; f < options.frameworks; f++) {
       const scheduler = new Scheduler(
@@ -127,7 +138,16 @@ async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
             const sent = sentAt.get(event.update!.status.task_id.value);
             if (measuring && sent !== undefined) {
               running++;
-              latencies.push(performance.now() - sent);
+              if (sent >= measureFromMs) {
+                const now = performance.now();
+                latencies.push(now - sent);
+                const at = event.update!.status.timestamp;
+                if (at !== undefined) {
+                  const agentAt = at * 1000 - performance.timeOrigin;
+                  toAgent.push(agentAt - sent);
+                  toFramework.push(now - agentAt);
+                }
+              }
             }
             sentAt.delete(event.update!.status.task_id.value);
           }
@@ -182,11 +202,14 @@ async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
     const warmupS = (performance.now() - warmupStarted) / 1000;
     const filled = runningEver;
     measuring = true;
+    measureFromMs = performance.now();
     const offersBefore = (await metrics())['master/offers_made'] ?? 0;
     const windowStart = performance.now();
     const stateTimes: number[] = [];
     while (performance.now() - windowStart < options.seconds * 1000) {
-      await new Promise((r) => setTimeout(r, 5000));
+      const left = options.seconds * 1000 - (performance.now() - windowStart);
+      await new Promise((r) => setTimeout(r, options.stateEverySeconds > 0 ? options.stateEverySeconds * 1000 : left));
+      if (options.stateEverySeconds <= 0) continue;
       const t = performance.now();
       await readToEnd(`${url}/master/state`);
       stateTimes.push(performance.now() - t);
@@ -205,15 +228,19 @@ async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
       tasks_per_s: Math.round(running / windowS),
       accept_to_running_p50_ms: Math.round(percentile(latencies, 50)),
       accept_to_running_p99_ms: Math.round(percentile(latencies, 99)),
+      accept_to_agent_p50_ms: Math.round(percentile(toAgent, 50)),
+      accept_to_agent_p99_ms: Math.round(percentile(toAgent, 99)),
+      agent_to_framework_p50_ms: Math.round(percentile(toFramework, 50)),
+      agent_to_framework_p99_ms: Math.round(percentile(toFramework, 99)),
       event_loop_delay_p99_ms: m['system/event_loop_delay_p99_ms'] ?? -1,
       event_loop_delay_max_ms: m['system/event_loop_delay_max_ms'] ?? -1,
       master_rss_mib: Math.round((m['system/process_rss_bytes'] ?? 0) / 1024 / 1024),
-      state_median_ms: Math.round(percentile(stateTimes, 50)),
+      state_median_ms: stateTimes.length > 0 ? Math.round(percentile(stateTimes, 50)) : -1,
       offers_per_task: running > 0 ? Number((offersMade / running).toFixed(1)) : 0,
       ...(busy ? { demand_tasks_per_s: Math.round(slots / (options.taskMs / 1000)), warmup_s: Number(warmupS.toFixed(1)), fill_tasks_per_s: Math.round(filled / warmupS) } : {}),
     };
     process.stdout.write(
-      `${agents} agents, ${options.frameworks} frameworks: ${result.tasks_per_s} tasks/s to RUNNING; ACCEPT -> RUNNING p50 ${result.accept_to_running_p50_ms} ms, p99 ${result.accept_to_running_p99_ms} ms; master event loop late p99 ${result.event_loop_delay_p99_ms} ms (max ${result.event_loop_delay_max_ms}); RSS ${result.master_rss_mib} MiB; /master/state ${result.state_median_ms} ms; ${result.offers_per_task} offers made per task launched${busy ? `; the frameworks ask for at most ${result.demand_tasks_per_s} tasks/s` : ''}\n`,
+      `${agents} agents, ${options.frameworks} frameworks: ${result.tasks_per_s} tasks/s to RUNNING; ACCEPT -> RUNNING p50 ${result.accept_to_running_p50_ms} ms, p99 ${result.accept_to_running_p99_ms} ms (ACCEPT -> agent p50 ${result.accept_to_agent_p50_ms}, p99 ${result.accept_to_agent_p99_ms}; agent -> framework p50 ${result.agent_to_framework_p50_ms}, p99 ${result.agent_to_framework_p99_ms}); master event loop late p99 ${result.event_loop_delay_p99_ms} ms (max ${result.event_loop_delay_max_ms}); RSS ${result.master_rss_mib} MiB; /master/state ${result.state_median_ms} ms; ${result.offers_per_task} offers made per task launched${busy ? `; the frameworks ask for at most ${result.demand_tasks_per_s} tasks/s` : ''}\n`,
     );
     return result;
   } finally {
@@ -228,7 +255,7 @@ async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
 /**
  * `npm run bench -- scale [--workload=churn|busy] [--agents=1000,10000] [--frameworks=200] [--hosts=4] [--seconds=30]
  * [--task_ms=2000] [--offers_per_event=5] [--tasks_per_offer=5] [--refuse_seconds=1] [--agent_cpus=16]
- * [--agent_mem=65536] [--task_cpus=0.1] [--task_mem=32] [--warmup_s=180]` (busy's defaults: agents of 1 cpu and
+ * [--agent_mem=65536] [--task_cpus=0.1] [--task_mem=32] [--warmup_s=180] [--state_every_s=5]` (busy's defaults: agents of 1 cpu and
  * 1 GiB, tasks of 0.5 cpu and 512 MiB lasting 20 s; see `Workload`): a real mesos-master process,
  * simulated agents over the real transport (thousands per process, in `hosts` processes), and
  * `frameworks` schedulers launching short tasks (churn: each uses `offers_per_event` offers of an
@@ -257,6 +284,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
     taskCpus: flag(args, 'task_cpus', busy ? 0.5 : 0.1),
     taskMem: flag(args, 'task_mem', busy ? 512 : 32),
     warmupSeconds: flag(args, 'warmup_s', 180),
+    stateEverySeconds: flag(args, 'state_every_s', 5),
     port: 11_000 + (process.pid % 1000) * 20, // above fetch()'s last bad port (10080), below the ephemeral range
   };
   const phases: Phase[] = [];
