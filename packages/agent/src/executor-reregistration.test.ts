@@ -76,11 +76,11 @@ function previousAgent(workDir: string, framework: FrameworkInfo): AgentJournal 
     { k: 'executor', frameworkId: 'F', info: { executor_id: { value: 'E2' }, command: { value: 'gone' }, framework_id: { value: 'F' } }, sandbox: workDir, checkpoint: { containerId: ContainerId('C2'), sandboxDir: workDir, containerizer: 'posix', state: {} } },
     { k: 'executor-done', frameworkId: 'F', executorId: 'E2', containerId: 'C2' },
     { k: 'task', frameworkId: 'F', task: task('running'), sandbox: workDir },
-    { k: 'update', update: update('running', 'TASK_RUNNING', 'u-running') },
-    { k: 'ack', frameworkId: 'F', taskId: 'running', uuid: 'u-running' },
+    { k: 'update', update: update('running', 'TASK_RUNNING', 'uRunning') },
+    { k: 'ack', frameworkId: 'F', taskId: 'running', uuid: 'uRunning' },
     { k: 'task', frameworkId: 'F', task: task('finishing'), sandbox: workDir },
-    { k: 'update', update: update('finishing', 'TASK_RUNNING', 'u-finishing') },
-    { k: 'ack', frameworkId: 'F', taskId: 'finishing', uuid: 'u-finishing' },
+    { k: 'update', update: update('finishing', 'TASK_RUNNING', 'uFinishing') },
+    { k: 'ack', frameworkId: 'F', taskId: 'finishing', uuid: 'uFinishing' },
     { k: 'task', frameworkId: 'F', task: task('staged'), sandbox: workDir },
   ];
   for (const record of records) journal.append(record);
@@ -113,7 +113,7 @@ describe('a restarted agent and the custom executor it recovered', () => {
       journal
         .replay()
         .slice(1)
-        .flatMap((r) => (r.k === 'update' && !['u-running', 'u-finishing'].includes(r.update.uuid) ? [`${r.update.status.task_id.value}:${r.update.status.state}:${r.update.status.reason ?? ''}`] : []));
+        .flatMap((r) => (r.k === 'update' && !['uRunning', 'uFinishing'].includes(r.update.uuid) ? [`${r.update.status.task_id.value}:${r.update.status.state}:${r.update.status.reason ?? ''}`] : []));
     const subscribe = async (call: NonNullable<ExecutorCall['subscribe']>, count: number): Promise<ExecutorEvent[]> => {
       const body: ExecutorCall = { type: 'SUBSCRIBE', framework_id: { value: 'F' }, executor_id: { value: 'E' }, subscribe: call };
       const response = await network.request(runtime.address, { method: 'POST', path: '/slave(1)/api/v1/executor', query: new URLSearchParams(), headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode(JSON.stringify(body)) });
@@ -137,13 +137,13 @@ describe('a restarted agent and the custom executor it recovered', () => {
     expect(agent.metrics()['slave/executors_registering']).toBe(1);
     const events = await subscribe(
       {
-        // 'u-running' the agent already has (its ACKNOWLEDGED was lost with the old agent); 'u-done' is new.
-        unacknowledged_updates: [{ status: update('running', 'TASK_RUNNING', 'u-running').status }, { status: update('finishing', 'TASK_FINISHED', 'u-done').status }],
+        // 'uRunning' the agent already has (its ACKNOWLEDGED was lost with the old agent); 'uDone' is new.
+        unacknowledged_updates: [{ status: update('running', 'TASK_RUNNING', 'uRunning').status }, { status: update('finishing', 'TASK_FINISHED', 'uDone').status }],
         unacknowledged_tasks: [],
       },
       3,
     );
-    expect(events.map((e) => (e.type === 'ACKNOWLEDGED' ? `ACKNOWLEDGED ${e.acknowledged!.uuid}` : e.type))).toEqual(['SUBSCRIBED', 'ACKNOWLEDGED u-running', 'ACKNOWLEDGED u-done']);
+    expect(events.map((e) => (e.type === 'ACKNOWLEDGED' ? `ACKNOWLEDGED ${e.acknowledged!.uuid}` : e.type))).toEqual(['SUBSCRIBED', 'ACKNOWLEDGED uRunning', 'ACKNOWLEDGED uDone']);
     expect(agent.taskStates()).toEqual({ 'F/running': 'TASK_RUNNING', 'F/finishing': 'TASK_FINISHED', 'F/staged': 'TASK_LOST' });
     expect(journaled()).toEqual(['finishing:TASK_FINISHED:', 'staged:TASK_LOST:REASON_AGENT_RESTARTED']);
     expect(agent.metrics()['slave/executors_registering']).toBe(0);

@@ -10,8 +10,11 @@ export const Labels = Type.Object({ labels: Type.Array(Label) });
 export const Parameter = Type.Object({ key: Type.String(), value: Type.String() });
 export const Parameters = Type.Object({ parameter: Type.Array(Parameter) });
 
-/** Bytes travel as base64 strings in Mesos's JSON. */
-export const Bytes = Type.String({ contentEncoding: 'base64' });
+/**
+ * Bytes travel as base64 strings in Mesos's JSON; a string with other characters is refused,
+ * as Mesos's JSON parsing refuses what it cannot decode (its padding is not insisted on).
+ */
+export const Bytes = Type.String({ contentEncoding: 'base64', pattern: '^[A-Za-z0-9+/]*={0,2}$' });
 
 export const DurationInfo = Type.Object({ nanoseconds: Type.Integer() });
 export const TimeInfo = Type.Object({ nanoseconds: Type.Integer() });

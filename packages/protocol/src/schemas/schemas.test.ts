@@ -37,6 +37,15 @@ describe('v1 API decoders', () => {
     expect(decodeSchedulerCall('nope')).toMatchObject({ ok: false, error: expect.stringMatching(/^\/: expected object/) });
   });
 
+  it('refuse bytes that are not base64, and take those that are, padded or not', () => {
+    const message = (data: string) => decodeSchedulerCall({ type: 'MESSAGE', framework_id: { value: 'f' }, message: { agent_id: { value: 'a' }, executor_id: { value: 'e' }, data } });
+    expect(message('not base64!')).toMatchObject({ ok: false, error: expect.stringMatching(/^\/message\/data: expected string to match/) });
+    expect(message('aGVsbG8=').ok).toBe(true);
+    expect(message('aGVsbG8').ok).toBe(true);
+    expect(message('').ok).toBe(true);
+    expect(decodeExecutorCall({ type: 'MESSAGE', framework_id: { value: 'f' }, executor_id: { value: 'e' }, message: { data: 'a=b' } })).toMatchObject({ ok: false });
+  });
+
   it('spell out enum values in errors', () => {
     expect(decodeExecutorCall({ type: 'LAUNCH', executor_id: { value: 'e' }, framework_id: { value: 'f' } })).toEqual({
       ok: false,
