@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -82,6 +82,16 @@ export async function until<T>(what: string, deadlineMs: number, probe: () => Pr
 }
 
 /** Starts `apps/<app>/src/main.ts` with flags (inside the network namespace `netns`, if given) and waits until its `/health` answers. */
+/** Runs one of the apps (`mesos-execute`, `mesos-local`, ...) with `args` to its exit, or kills it after `timeoutMs` (code null). */
+export function runApp(app: string, args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    execFile(process.execPath, ['--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...args], { cwd: ROOT, timeout: timeoutMs }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolveRun({ code, stdout, stderr });
+    });
+  });
+}
+
 export async function startDaemon(app: 'mesos-master' | 'mesos-agent' | 'mesos-local', flags: Record<string, string | number>, healthPath: string, options: { netns?: string } = {}): Promise<Daemon> {
   const args = ['--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts'), ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)];
   // `ip netns exec` enters the namespace and execs the program: the child is the daemon itself.

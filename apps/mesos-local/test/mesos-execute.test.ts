@@ -1,19 +1,8 @@
-import { execFile } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Daemon, freePort, startDaemon, tempDir } from './daemon.js';
+import { type Daemon, freePort, runApp, startDaemon, tempDir } from './daemon.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-
-/** Runs mesos-execute with `args` to its exit (or kills it after `timeoutMs`). */
-function execute(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    execFile(process.execPath, ['--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', 'mesos-execute', 'src', 'main.ts'), ...args], { cwd: ROOT, timeout: timeoutMs }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      resolveRun({ code, stdout, stderr });
-    });
-  });
-}
+const execute = (args: string[], timeoutMs?: number) => runApp('mesos-execute', args, timeoutMs);
 
 describe('mesos-execute against a real master and agent', () => {
   let master: Daemon;

@@ -1,20 +1,8 @@
-import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, tempDir } from './daemon.js';
+import { freePort, runApp, tempDir } from './daemon.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-
-/** Runs mesos-local with `args` to its exit (or kills it after `timeoutMs`). */
-function local(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    execFile(process.execPath, ['--conditions=@ts-mesos/source', '--import', 'tsx', join(ROOT, 'apps', 'mesos-local', 'src', 'main.ts'), ...args], { cwd: ROOT, timeout: timeoutMs }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      resolveRun({ code, stdout, stderr });
-    });
-  });
-}
+const local = (args: string[], timeoutMs?: number) => runApp('mesos-local', args, timeoutMs);
 
 describe('mesos-local', () => {
   it("refuses agents' --resources and --attributes it cannot use in one line, before starting anything", async () => {
