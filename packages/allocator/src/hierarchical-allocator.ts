@@ -240,7 +240,16 @@ export class HierarchicalAllocator implements Allocator {
   recoverResources(frameworkId: FrameworkId, agentId: AgentId, resources: Resources, refuseSeconds: number | undefined, now: number): void {
     const framework = this.frameworks.get(frameworkId);
     const agent = this.agents.get(agentId);
-    if (framework === undefined || agent === undefined) return;
+    if (agent === undefined) return;
+    if (framework === undefined) {
+      // A task of a framework not (yet) added ended: what it held is free again.
+      if (agent.untracked.has(frameworkId)) {
+        mapSubtract(agent.untracked, frameworkId, resources);
+        this.workOutAvailable(agent);
+        this.candidates.add(agentId);
+      }
+      return;
+    }
     const held = framework.allocations.get(agentId) ?? Resources.EMPTY;
     const whole = held.contains(resources);
     const returned = whole ? resources : resources.filter((r) => held.contains(Resources.of(r)));
@@ -288,6 +297,7 @@ export class HierarchicalAllocator implements Allocator {
     // `from` is no longer there to be free (the untracking above counted it in); `to` takes its place.
     agent.available = agent.available.minus(from.unallocate()).plus(to.unallocate());
     this.track(framework, agent, to);
+    if (agent.overcommitted) this.workOutAvailable(agent);
   }
 
   // ---- deciding ----------------------------------------------------------------------------

@@ -89,6 +89,14 @@ describe.each([
     expect(a.allocate(0).reduce((sum, o) => sum.plus(o.resources.unallocate()), r('cpus:0')).equals(r('cpus:4;mem:1024'))).toBe(true);
   });
 
+  it('frees what a framework not yet added used on an agent when its tasks end before it subscribes again', () => {
+    const a = make();
+    a.addAgent(a1, { hostname: 'h1', total: r('cpus:4;mem:1024') }, new Map([[f1, r('cpus:1;mem:512').allocate('*')]]));
+    a.recoverResources(f1, a1, r('cpus:1;mem:512').allocate('*'), undefined, 0);
+    a.addFramework(f2, { roles: ['*'] });
+    expect(a.allocate(0).reduce((sum, o) => sum.plus(o.resources.unallocate()), r('cpus:0')).equals(r('cpus:4;mem:1024'))).toBe(true);
+  });
+
   it('keeps a declined agent from the framework until the filter expires', () => {
     const a = make();
     a.addFramework(f1, { roles: ['*'] });
