@@ -152,6 +152,39 @@ describe('AgentProcess', () => {
     await masterRuntime.stop();
   });
 
+  it('does not answer a kill or a reconciliation that arrives after the acknowledgement of the task\'s end (found by tools/sim, chaos seed 200)', async () => {
+    const ends = new Map<string, (termination: Termination) => void>();
+    const controlled: Containerizer = {
+      ...idle,
+      launch: (config) => Promise.resolve({ containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: 'controlled', state: {} }),
+      wait: (id) => new Promise((resolve) => ends.set(id, resolve)),
+    };
+    const { master, masterRuntime, agentRuntime } = await registeredAgent(controlled);
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        await agentRuntime.settle();
+        await masterRuntime.settle();
+      }
+    };
+    const ack = (uuid: string) => master.tell('StatusUpdateAcknowledgement', { agent_id: { value: 'S1' }, framework_id: { value: 'F' }, task_id: { value: 't1' }, uuid });
+    master.tell('RunTask', { framework_info: { id: { value: 'F' }, user: 'root', name: 'f' }, task: { name: 't1', task_id: { value: 't1' }, agent_id: { value: 'S1' }, resources: [], command: { value: 'sleep 60' } } });
+    await settle();
+    ack(master.updates[0]!.uuid);
+    await settle();
+    [...ends.values()][0]!({ exitCode: 0, message: 'Command exited with status 0' });
+    await settle();
+    expect(master.updates.map((u) => u.status.state)).toEqual(['TASK_RUNNING', 'TASK_FINISHED']);
+    ack(master.updates[1]!.uuid);
+    await settle();
+    // A kill sent before the task finished, overtaken by the acknowledgement; then a late reconciliation.
+    master.tell('KillTask', { framework_id: { value: 'F' }, task_id: { value: 't1' } });
+    master.tell('ReconcileTasks', { framework_id: { value: 'F' }, statuses: [{ task_id: { value: 't1' }, state: 'TASK_RUNNING' }] });
+    await settle();
+    expect(master.updates.map((u) => u.status.state)).toEqual(['TASK_RUNNING', 'TASK_FINISHED']);
+    await agentRuntime.stop();
+    await masterRuntime.stop();
+  });
+
   it('forgets a framework the master shut down once nothing of it runs, also across a restart: no task of it comes back', async () => {
     const ends = new Map<string, (termination: Termination) => void>();
     const destroyed: string[] = [];

@@ -77,7 +77,7 @@ export interface AgentProcessOptions {
   readonly randomBytes?: (size: number) => Uint8Array;
 }
 
-/** How many tasks reported unknown by reconciliation the agent remembers (see `reconciledUnknown`). */
+/** How many tasks whose end it reported the agent remembers (see `endsReported`). */
 const RECONCILED_UNKNOWN_MAX = 10_000;
 
 /** A custom executor (ExecutorInfo with a command) speaking the v1 Executor API. */
@@ -168,13 +168,14 @@ export class AgentProcess extends Process {
   private readonly removedFrameworks = new Set<string>();
   private readonly tasks = new Map<string, LiveTask>();
   /**
-   * Tasks this agent never had that reconciliation already reported (`framework/task`). The
-   * same question again is a stale duplicate (the master saw the answer go by, it carried the
-   * acknowledgement): it is not answered a second time, which would be a second TASK_LOST
+   * Tasks whose end this agent already reported (`framework/task`): ones it never had, told to
+   * the master's ReconcileTasks or KillTask, and ones that ended here and whose end was
+   * acknowledged. The same question again is stale (it crossed the answer, or the
+   * acknowledgement, on its way): it is not answered, which would be a second terminal update
    * with a new uuid for a task its framework already saw end. The oldest go past
    * `RECONCILED_UNKNOWN_MAX`; a task launched under that ID clears its entry.
    */
-  private readonly reconciledUnknown = new Set<string>();
+  private readonly endsReported = new Set<string>();
   private readonly updates: StatusUpdateManager;
   private readonly completed = new Map<string, CompletedExecutor[]>();
   /** Frameworks the master shut down and of which nothing runs here any more, oldest first. */
@@ -754,7 +755,7 @@ export class AgentProcess extends Process {
       uuids: new Set(),
     };
     this.tasks.set(key, live);
-    this.reconciledUnknown.delete(key);
+    this.endsReported.delete(key);
     this.options.journal.append({ k: 'task', frameworkId, task: info, sandbox, ...(group === undefined ? {} : { group }) });
     const resources = Resources.fromJson(info.resources);
     if (!resources.ok) {
@@ -864,7 +865,7 @@ export class AgentProcess extends Process {
       uuids: new Set(),
     };
     this.tasks.set(`${frameworkId}/${info.task_id.value}`, live);
-    this.reconciledUnknown.delete(`${frameworkId}/${info.task_id.value}`);
+    this.endsReported.delete(`${frameworkId}/${info.task_id.value}`);
     return live;
   }
 
@@ -1266,8 +1267,8 @@ export class AgentProcess extends Process {
     if (agentId === undefined) return;
     const key = `${frameworkId}/${taskId.value}`;
     if (this.tasks.has(key) || this.updates.pendingFor(frameworkId, taskId.value).length > 0) return;
-    if (this.reconciledUnknown.has(key)) {
-      this.log.info({ frameworkId, taskId: taskId.value }, 'Task unknown to this agent, already reported; not again');
+    if (this.endsReported.has(key)) {
+      this.log.info({ frameworkId, taskId: taskId.value }, 'The end of this task was already reported; not again');
       return;
     }
     const partitionAware = this.frameworks.get(frameworkId)?.capabilities?.some((c) => c.type === 'PARTITION_AWARE') === true;
@@ -1282,8 +1283,7 @@ export class AgentProcess extends Process {
       uuid,
     };
     this.log.info({ frameworkId, taskId: taskId.value, reason }, 'Task unknown to this agent; reporting it');
-    this.reconciledUnknown.add(key);
-    if (this.reconciledUnknown.size > RECONCILED_UNKNOWN_MAX) this.reconciledUnknown.delete(this.reconciledUnknown.values().next().value!);
+    this.rememberEndReported(key);
     this.options.journal.append({ k: 'update', update });
     const send = this.updates.update(update, now);
     if (send !== undefined) this.forward(send);
@@ -1301,8 +1301,15 @@ export class AgentProcess extends Process {
     if (outcome.next !== undefined) this.forward(outcome.next);
     if (outcome.finished) {
       if (live !== undefined) this.retire(live);
+      // Its end was delivered: a kill or a question about it still on its way is not answered again.
+      this.rememberEndReported(`${frameworkId}/${taskId}`);
       this.options.journal.append({ k: 'task-done', frameworkId, taskId });
     }
+  }
+
+  private rememberEndReported(key: string): void {
+    this.endsReported.add(key);
+    if (this.endsReported.size > RECONCILED_UNKNOWN_MAX) this.endsReported.delete(this.endsReported.values().next().value!);
   }
 
   /** A task whose end was delivered: it moves to its framework's completed executors (bounded; the oldest's sandbox is detached from `/files`). */
