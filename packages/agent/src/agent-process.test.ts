@@ -51,6 +51,25 @@ const idle: Containerizer = {
   containers: () => [],
 };
 
+/** A containerizer whose containers start at once and end when the test calls their entry in `ends`. */
+function controlledContainerizer(): { ends: Map<string, (termination: Termination) => void>; controlled: Containerizer } {
+  const ends = new Map<string, (termination: Termination) => void>();
+  const controlled: Containerizer = {
+    ...idle,
+    launch: (config) => Promise.resolve({ containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: 'controlled', state: {} }),
+    wait: (id) => new Promise((resolve) => ends.set(id, resolve)),
+  };
+  return { ends, controlled };
+}
+
+/** Lets messages go back and forth between agent and master until both are idle (three rounds). */
+async function settleBoth(agentRuntime: Runtime, masterRuntime: Runtime): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await agentRuntime.settle();
+    await masterRuntime.settle();
+  }
+}
+
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -153,19 +172,9 @@ describe('AgentProcess', () => {
   });
 
   it('does not answer a kill or a reconciliation that arrives after the acknowledgement of the task\'s end (found by tools/sim, chaos seed 200)', async () => {
-    const ends = new Map<string, (termination: Termination) => void>();
-    const controlled: Containerizer = {
-      ...idle,
-      launch: (config) => Promise.resolve({ containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: 'controlled', state: {} }),
-      wait: (id) => new Promise((resolve) => ends.set(id, resolve)),
-    };
+    const { ends, controlled } = controlledContainerizer();
     const { master, masterRuntime, agentRuntime } = await registeredAgent(controlled);
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 3; i++) {
-        await agentRuntime.settle();
-        await masterRuntime.settle();
-      }
-    };
+    const settle = (): Promise<void> => settleBoth(agentRuntime, masterRuntime);
     const ack = (uuid: string) => master.tell('StatusUpdateAcknowledgement', { agent_id: { value: 'S1' }, framework_id: { value: 'F' }, task_id: { value: 't1' }, uuid });
     master.tell('RunTask', { framework_info: { id: { value: 'F' }, user: 'root', name: 'f' }, task: { name: 't1', task_id: { value: 't1' }, agent_id: { value: 'S1' }, resources: [], command: { value: 'sleep 60' } } });
     await settle();
@@ -200,12 +209,7 @@ describe('AgentProcess', () => {
       },
     };
     const { master, masterRuntime, agentRuntime, workDir, agent } = await registeredAgent(controlled);
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 3; i++) {
-        await agentRuntime.settle();
-        await masterRuntime.settle();
-      }
-    };
+    const settle = (): Promise<void> => settleBoth(agentRuntime, masterRuntime);
     for (const id of ['done', 'running']) {
       master.tell('RunTask', { framework_info: { id: { value: 'F' }, user: 'root', name: 'f' }, task: { name: id, task_id: { value: id }, agent_id: { value: 'S1' }, resources: [], command: { value: 'sleep 60' } } });
     }
@@ -237,19 +241,9 @@ describe('AgentProcess', () => {
   });
 
   it("tells the master a task group's executor exited once the group's last task ended, and journals the group with each task", async () => {
-    const ends = new Map<string, (termination: Termination) => void>();
-    const controlled: Containerizer = {
-      ...idle,
-      launch: (config) => Promise.resolve({ containerId: config.containerId, sandboxDir: config.sandboxDir, containerizer: 'controlled', state: {} }),
-      wait: (id) => new Promise((resolve) => ends.set(id, resolve)),
-    };
+    const { ends, controlled } = controlledContainerizer();
     const { master, masterRuntime, agentRuntime, journal } = await registeredAgent(controlled);
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 3; i++) {
-        await agentRuntime.settle();
-        await masterRuntime.settle();
-      }
-    };
+    const settle = (): Promise<void> => settleBoth(agentRuntime, masterRuntime);
     const task = (id: string) => ({ name: id, task_id: { value: id }, agent_id: { value: 'S1' }, resources: [], command: { value: 'sleep 60' } });
     const executor = { executor_id: { value: 'g1' }, type: 'DEFAULT' as const, framework_id: { value: 'F' } };
     master.tell('RunTaskGroup', { framework_info: { id: { value: 'F' }, user: 'root', name: 'f' }, executor, task_group: { tasks: [task('a'), task('b')] } });
@@ -282,12 +276,7 @@ describe('AgentProcess', () => {
       wait: () => new Promise(() => undefined),
     };
     const { master, masterRuntime, agentRuntime, agent } = await registeredAgent(recording);
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 3; i++) {
-        await agentRuntime.settle();
-        await masterRuntime.settle();
-      }
-    };
+    const settle = (): Promise<void> => settleBoth(agentRuntime, masterRuntime);
     const framework_info = { id: { value: 'F' }, user: 'root', name: 'f' };
     for (const id of ['..', 'a/b']) master.tell('RunTask', { framework_info, task: { name: id, task_id: { value: id }, agent_id: { value: 'S1' }, resources: [], command: { value: 'true' } } });
     master.tell('RunTask', { framework_info, task: { name: 'neg', task_id: { value: 'neg' }, agent_id: { value: 'S1' }, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: -1 } }], command: { value: 'true' } } });
@@ -302,12 +291,7 @@ describe('AgentProcess', () => {
 
   it('registers again when a ping says the master holds it disconnected, and only then', async () => {
     const { master, masterRuntime, agentRuntime } = await registeredAgent(idle);
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 3; i++) {
-        await agentRuntime.settle();
-        await masterRuntime.settle();
-      }
-    };
+    const settle = (): Promise<void> => settleBoth(agentRuntime, masterRuntime);
     master.tell('Ping', { connected: true });
     await agentRuntime.advance(5000);
     await settle();
@@ -333,12 +317,7 @@ describe('AgentProcess', () => {
       wait: (id) => new Promise((resolve) => ends.set(id, resolve)),
     };
     const { master, masterRuntime, agentRuntime } = await registeredAgent(recording);
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 3; i++) {
-        await agentRuntime.settle();
-        await masterRuntime.settle();
-      }
-    };
+    const settle = (): Promise<void> => settleBoth(agentRuntime, masterRuntime);
     const run = async (): Promise<string> => {
       master.tell('RunTask', {
         framework_info: { id: { value: 'F' }, user: 'root', name: 'f' },
