@@ -54,6 +54,14 @@ async function wsRuntime(options: ConstructorParameters<typeof WebSocketTranspor
   return { runtime, log };
 }
 
+/** A `sender` process on runtime `a` and a `sink` process on runtime `b`. */
+function senderAndSink(a: Runtime, b: Runtime): { sender: Client; sink: Client; sinkPid: Upid } {
+  const sender = new Client('sender');
+  a.spawn(sender);
+  const sink = new Client('sink');
+  return { sender, sink, sinkPid: b.spawn(sink) };
+}
+
 async function child(): Promise<ChildRuntime> {
   const c = await startEchoRuntime();
   cleanups.push(async () => {
@@ -147,10 +155,7 @@ describe('WebSocket transport between runtimes in one process', () => {
 
   it('drops and logs remote messages for unknown processes or failing their schema, and keeps serving', async () => {
     const [{ runtime: a }, { runtime: b, log }] = await Promise.all([wsRuntime(), wsRuntime()]);
-    const sender = new Client('sender');
-    a.spawn(sender);
-    const sink = new Client('sink');
-    const sinkPid = b.spawn(sink);
+    const { sender, sink, sinkPid } = senderAndSink(a, b);
     await a.dispatch(sender.self(), (c) => {
       c.tell(Upid.at('nobody', b.address), 'int', 1);
       c.tell(sinkPid, 'int', 'one');
@@ -168,10 +173,7 @@ describe('WebSocket transport between runtimes in one process', () => {
 
   it('logs at most 20 dropped messages from one runtime in 10 s, and keeps delivering the good ones', async () => {
     const [{ runtime: a }, { runtime: b, log }] = await Promise.all([wsRuntime(), wsRuntime()]);
-    const sender = new Client('sender');
-    a.spawn(sender);
-    const sink = new Client('sink');
-    const sinkPid = b.spawn(sink);
+    const { sender, sink, sinkPid } = senderAndSink(a, b);
     await a.dispatch(sender.self(), (c) => {
       for (let i = 0; i < 500; i++) c.tell(Upid.at('nobody', b.address), 'int', i);
       c.tell(sinkPid, 'int', 7);
@@ -202,10 +204,7 @@ describe('WebSocket transport between runtimes in one process', () => {
       "Closing connection with '127.0.0.1:9': received a non-binary frame",
       "Closing connection with '127.0.0.1:9': Max payload size exceeded",
     ]);
-    const sender = new Client('sender');
-    a.spawn(sender);
-    const sink = new Client('sink');
-    const sinkPid = b.spawn(sink);
+    const { sender, sink, sinkPid } = senderAndSink(a, b);
     await a.dispatch(sender.self(), (c) => c.tell(sinkPid, 'seq', 'still here'));
     await eventually(() => sink.got.length === 1, 10_000, 'delivery after bad frames');
   });
@@ -228,10 +227,7 @@ describe('WebSocket transport between runtimes in one process', () => {
     }
     await eventually(() => transport.peerCount() === 0, 5000, 'peers forgotten');
     // A real peer still gets through.
-    const sender = new Client('sender');
-    a.spawn(sender);
-    const sink = new Client('sink');
-    const sinkPid = b.spawn(sink);
+    const { sender, sink, sinkPid } = senderAndSink(a, b);
     await a.dispatch(sender.self(), (c) => c.tell(sinkPid, 'seq', 'hello'));
     await eventually(() => sink.got.length === 1, 10_000, 'delivery');
     expect(transport.peerCount()).toBe(1);
@@ -270,10 +266,7 @@ describe('WebSocket transport between runtimes in one process', () => {
 
   it('splits batches that exceed the frame limit, and drops (and logs) a single message that does', async () => {
     const [{ runtime: a, log }, { runtime: b }] = await Promise.all([wsRuntime({ maxFrameBytes: 4096 }), wsRuntime({ maxFrameBytes: 4096 })]);
-    const sender = new Client('sender');
-    a.spawn(sender);
-    const sink = new Client('sink');
-    const sinkPid = b.spawn(sink);
+    const { sender, sink, sinkPid } = senderAndSink(a, b);
     await a.dispatch(sender.self(), (c) => {
       for (let i = 0; i < 100; i++) c.tell(sinkPid, 'seq', `${i}:${'x'.repeat(100)}`);
       c.tell(sinkPid, 'seq', 'y'.repeat(5000));
