@@ -9,5 +9,5 @@ export { MasterConfigError, type MasterFlags, type RunningMaster, type StartMast
 export { StandbyProcess } from './standby-process.js';
 export { ZkRegistry } from './zk-registry.js';
 export { MESOS_API_VERSION, TS_MESOS_VERSION, versionModel } from './version.js';
-export { stateJson, stateJsonChunks, stateModel, stateSummaryModel } from './state-json.js';
+export { stateJson, stateJsonChunks, stateModel, stateSummaryJsonChunks, stateSummaryModel } from './state-json.js';
 export { getAgents, getFrameworks, getState, getStateJson, operatorResponse } from './operator-api.js';

@@ -6,7 +6,7 @@ import type { MasterEffect } from './master-effect.js';
 import { masterInfo } from './master-info.js';
 import { MemoryRegistry } from './registry.js';
 import { getExecutors, getState, getStateJson } from './operator-api.js';
-import { stateJson, stateJsonChunks, stateModel } from './state-json.js';
+import { stateJson, stateJsonChunks, stateModel, stateSummaryJsonChunks, stateSummaryModel } from './state-json.js';
 
 const AGENT = 'slave(1)@127.0.0.1:5051';
 
@@ -362,10 +362,13 @@ describe('MasterCore', () => {
     expect((kept as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
-  it('serialises /master/state from cached agent and task text exactly as JSON.stringify of its model, as agents, offers and tasks change', () => {
+  it('serialises /master/state and /master/state-summary from cached agent and task text exactly as JSON.stringify of their models, as agents, offers and tasks change', () => {
     const h = harness();
     const context = { version: '1.11.0', startTimeMs: 1_000, electedTimeMs: 2_000, flags: { port: '5050' } };
-    const same = () => expect(stateJson(h.core, context)).toBe(JSON.stringify(stateModel(h.core, context)));
+    const same = () => {
+      expect(stateJson(h.core, context)).toBe(JSON.stringify(stateModel(h.core, context)));
+      expect([...stateSummaryJsonChunks(h.core)].join('')).toBe(JSON.stringify(stateSummaryModel(h.core)));
+    };
     h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', port: 5051, resources, attributes: [{ name: 'rack', type: 'TEXT', text: { value: 'r1' } }] } }, 0);
     h.core.registerAgent('slave(1)@127.0.0.2:5051', { version: '1.0', agent_info: { hostname: 'a2', resources } }, 0);
     h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'f' } } }, 'stream-1', 0);

@@ -10,7 +10,7 @@ import type { MasterEffect } from './master-effect.js';
 import type { Registry } from './registry.js';
 import { masterMetrics } from './master-metrics.js';
 import { getStateJson, getTasksJson, operatorResponse } from './operator-api.js';
-import { agentsModel, frameworksModel, parseTaskQuery, rolesModel, stateJsonChunks, stateSummaryModel, tasksModel } from './state-json.js';
+import { agentsModel, frameworksModel, parseTaskQuery, rolesModel, stateJsonChunks, stateSummaryJsonChunks, tasksModel } from './state-json.js';
 import { versionModel } from './version.js';
 
 export interface MasterProcessOptions extends Omit<MasterCoreOptions, 'registry'> {
@@ -72,7 +72,7 @@ export class MasterProcess extends Process {
     this.route('/health', 'Answers 200 while the master runs.', () => Http.ok());
     this.route('/flags', 'The flags this master runs with.', (r) => Http.jsonp(r, { flags: this.options.flags }));
     this.route('/api/v1', 'The v1 Operator API: POST a JSON Call (GET_STATE, GET_AGENTS, GET_TASKS, ...); SUBSCRIBE answers with a RecordIO event stream.', (r) => this.operatorApi(r));
-    this.route('/state-summary', 'Agents and frameworks with task counts by state, without the tasks themselves.', (r) => Http.jsonp(r, stateSummaryModel(this.core)));
+    this.route('/state-summary', 'Agents and frameworks with task counts by state, without the tasks themselves.', (r) => Http.jsonpChunks(r, () => stateSummaryJsonChunks(this.core)));
     this.route('/tasks', 'Tasks, active and completed, newest first. Query: limit (100), offset (0), order (asc|des), framework_id, task_id.', (r) => {
       const query = parseTaskQuery(r.query);
       return query.ok ? Http.jsonp(r, tasksModel(this.core, query.value)) : Http.badRequest(query.error);
