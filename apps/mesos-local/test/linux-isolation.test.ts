@@ -56,9 +56,9 @@ describeWithService(cgroups, 'an agent with Linux isolation', () => {
   it('runs a task as pid 1 of its namespace, reports cgroup usage, and fails a memory hog with the memory reason', async () => {
     await launch('whoami', 'echo "pid=$$"; sleep 30', 0.5, 64);
     await framework.update('whoami', 'TASK_RUNNING');
-    // TASK_RUNNING comes once the launcher has forked; the child joins the cgroups before it
-    // execs `unshare`, which then forks the task's shell: on a loaded machine the usage catches
-    // up a moment later.
+    // TASK_RUNNING comes once the launcher's child has joined the cgroups; it then execs
+    // `unshare`, which forks the task's shell: on a loaded machine the second process shows a
+    // moment later.
     const mine = await until('two processes in the container cgroup', 10_000, async () => {
       const statistics = (await (await fetch(`${agent.url}/monitor/statistics`)).json()) as { executor_id: string; statistics: Record<string, number> }[];
       const found = statistics.find((s) => s.executor_id === 'whoami');

@@ -17,7 +17,8 @@ import { PYTHON_LAUNCHER } from './python-launcher.js';
  * (ORPHAN: seconds the container may outlive the agent unless a restarted agent re-adopts it;
  * empty: for ever)
  * (JOIN: newline-separated files the container's first process writes its pid into before it
- * execs, such as its cgroups' `cgroup.procs`)
+ * execs, such as its cgroups' `cgroup.procs`; its `start` is answered once it has, so that a
+ * container reported started is in its cgroups, as Mesos's launcher isolates before it reports)
  *   launcher -> agent  `start ID PID STARTTIME` | `exit ID PID CODE|- SIGNAL|-` | `error ID MESSAGE`
  * (only the ID and MESSAGE fields are hex in the launcher's answers).
  *
@@ -69,9 +70,12 @@ sub launch {
   my @argv = splice(@f, 0, $argc);
   my ($o, $e);
   if (!open($o, '>>', "$sandbox/stdout") || !open($e, '>>', "$sandbox/stderr")) { out('error', hex_of($id), hex_of("cannot open the sandbox's stdout and stderr: $!")); return }
+  my ($jr, $jw);
+  if ($join ne '' && !pipe($jr, $jw)) { out('error', hex_of($id), hex_of("pipe failed: $!")); return }
   my $pid = fork();
   if (!defined $pid) { out('error', hex_of($id), hex_of("fork failed: $!")); return }
   if ($pid == 0) {
+    close($jr) if $jr;
     $SIG{PIPE} = 'DEFAULT'; $SIG{CHLD} = 'DEFAULT';
     POSIX::setsid();
     open(STDERR, '>&', $e) or POSIX::_exit(126);
@@ -83,6 +87,7 @@ sub launch {
       print $j $$;
       close($j) or $fail->("cannot join $file: $!");
     }
+    close($jw) if $jw;
     chdir($sandbox) or $fail->("cannot enter $sandbox: $!");
     for (@f) { my ($k, $v) = split(/=/, $_, 2); $ENV{$k} = $v }
     if ($gid ne '') { $) = "$gid $gid"; POSIX::setgid($gid) or $fail->("setgid $gid: $!") }
@@ -91,6 +96,12 @@ sub launch {
     print STDERR "Failed to execute '$argv[0]': $!\n"; POSIX::_exit(127);
   }
   close($o); close($e);
+  if ($jw) {
+    # Started means joined: the child closes its end once in its cgroups (or dies trying).
+    close($jw);
+    while (1) { my $n = sysread($jr, my $x, 1); last if defined $n || !$!{EINTR} }
+    close($jr);
+  }
   $running{$pid} = $id;
   $orphan_s{$pid} = $orphan if $orphan ne '';
   out('start', hex_of($id), $pid, start_time($pid));

@@ -1,4 +1,6 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -246,6 +248,27 @@ describe.each(['python', 'perl'] as const)('PosixContainerizer %s launcher proce
     isolated.close();
     expect(readFileSync(joined, 'utf8')).toBe(String(checkpoint.state['pid']));
     expect(readFileSync(join(c.sandboxDir, 'stdout'), 'utf8')).toBe(`${String(checkpoint.state['pid'])}\n`);
+  });
+
+  it('reports a container started only once its first process has joined (a join file that is a FIFO holds the join until it is read)', async () => {
+    const fifo = join(root, 'join-fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const isolator: Isolator = { name: 'test/join', prepare: () => ({ join: [fifo] }), cleanup: () => Promise.resolve() };
+    const isolated = new PosixContainerizer({ runtimeDir: join(root, 'isolated'), pollMs: 20, launcher, isolators: [isolator] });
+    const c = config({ value: 'echo $$' });
+    let started = false;
+    const launched = isolated.launch(c).then((checkpoint) => {
+      started = true;
+      return checkpoint;
+    });
+    // The child is forked and blocks opening the FIFO until it is read: not started yet.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(started).toBe(false);
+    const written = await readFile(fifo, 'utf8');
+    const checkpoint = await launched;
+    expect(written).toBe(String(checkpoint.state['pid']));
+    expect((await isolated.wait(c.containerId)).exitCode).toBe(0);
+    isolated.close();
   });
 
   it.runIf(process.getuid?.() === 0)("runs the command as the task's user, with that user's group", async () => {

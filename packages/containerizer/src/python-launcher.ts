@@ -95,8 +95,10 @@ def reap():
             pass
     if state['open'] and os.lseek(log[0], 0, os.SEEK_CUR) > max_log:
         os.close(log[0]); os.rename(log_path, log_path + '.old'); open_log()
-def child(sandbox, uid, gid, join, argv, env, o, e):
+def child(sandbox, uid, gid, join, argv, env, o, e, jr, jw):
     try:
+        if jr is not None:
+            os.close(jr)
         for s in DEFAULTED:
             signal.signal(s, signal.SIG_DFL)
         signal.set_wakeup_fd(-1)
@@ -124,6 +126,8 @@ def child(sandbox, uid, gid, join, argv, env, o, e):
                 os.write(j, str(os.getpid()).encode()); os.close(j)
             except OSError as x:
                 fail('cannot join %s: %s' % (f.decode(errors='replace'), x.strerror))
+        if jw is not None:
+            os.close(jw)
         try:
             os.chdir(sandbox)
         except OSError as x:
@@ -182,15 +186,28 @@ def launch(f):
         # and execs the command; an exec costs far less than a fork of this process.
         ids = ([b'--regid=' + gid, b'--groups=' + gid] if gid != b'' else []) + ([b'--reuid=' + uid] if uid != b'' else [])
         pid = spawn(sandbox, [setpriv] + ids + [b'--'] + argv, env, o, e)
+    jr = jw = None
     if pid is None:
         try:
+            if join != b'':
+                jr, jw = os.pipe()
             pid = os.fork()
         except OSError as x:
-            os.close(o); os.close(e)
-            out('error', hx(cid), hx(('fork failed: %s' % x.strerror).encode())); return
+            for fd in (o, e, jr, jw):
+                if fd is not None:
+                    os.close(fd)
+            out('error', hx(cid), hx(('%s failed: %s' % ('fork' if jw is not None or join == b'' else 'pipe', x.strerror)).encode())); return
         if pid == 0:
-            child(sandbox, uid, gid, join, argv, env, o, e)
+            child(sandbox, uid, gid, join, argv, env, o, e, jr, jw)
     os.close(o); os.close(e)
+    if jw is not None:
+        # Started means joined: the child closes its end once in its cgroups (or dies trying).
+        os.close(jw)
+        try:
+            os.read(jr, 1)
+        except OSError:
+            pass
+        os.close(jr)
     running[pid] = cid
     if orphan != b'':
         orphan_s[pid] = int(orphan)
