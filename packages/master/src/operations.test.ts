@@ -37,6 +37,11 @@ describe('operation conversions', () => {
     expect(conversion('RESERVE', json([cpus(1, dynamic('dev'))]), { role: undefined, principal: undefined }).ok).toBe(true);
   });
 
+  it('refuses a shared volume as not supported (not as disk that is not free)', () => {
+    const shared = { ...disk(10, dynamic('ops', 'p'), 'v1'), shared: {} };
+    expect(conversion('CREATE', json([shared]), actor)).toMatchObject({ ok: false, error: "volume 'v1' is shared: shared persistent volumes are not supported" });
+  });
+
   it('CREATE turns reserved disk into a volume and DESTROY turns it back', () => {
     const volume = json([disk(64, dynamic('ops'), 'v1')]);
     const create = conversion('CREATE', volume, actor);

@@ -75,6 +75,9 @@ export function conversion(kind: OperationKind, resources: Resources, actor: Ope
         const path = r.disk.volume.container_path;
         if (path.startsWith('/') || path.split('/').includes('..')) return `volume '${r.disk.persistence.id}': 'container_path' must be relative and stay in the sandbox, got '${path}'`;
         if (r.reservations.length === 0) return `volume '${r.disk.persistence.id}' must be on reserved disk`;
+        // Mesos offers a shared volume to several tasks at once (SHARED_RESOURCES); this master
+        // does not, and says so rather than finding no unshared disk of that kind free.
+        if (r.shared) return `volume '${r.disk.persistence.id}' is shared: shared persistent volumes are not supported`;
         return roleOk(r);
       });
       if (why !== undefined) return { ok: false, error: why };
