@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { orThrow, Resources } from '@ts-mesos/protocol';
 import { commandTask, Scheduler } from '@ts-mesos/scheduler';
 import { get } from 'node:http';
-import { daemon, flag, poll as pollEvery } from './daemons.js';
+import { daemon, flag, poll as pollEvery, processCpu } from './daemons.js';
 
 /**
  * GETs a URL and reads the answer to its last byte, keeping none of it: the 30 MB of
@@ -46,6 +46,15 @@ interface Phase {
   master_rss_mib: number;
   state_median_ms: number;
   offers_per_task: number;
+  /**
+   * CPU per task that reached RUNNING in the window, in ms: the master's (all its threads), the
+   * harness's (the simulated agents' processes and this one, with its 200 schedulers), and what
+   * both together used of the machine's cores (%). All share one machine: this says where the
+   * CPU goes, and how close the machine is to running out of it.
+   */
+  master_cpu_ms_per_task: number;
+  harness_cpu_ms_per_task: number;
+  machine_cpu_used_pct: number;
   /** busy: the most tasks/s the frameworks ask for (every slot relaunched as its task ends). */
   demand_tasks_per_s?: number;
   /** busy: how long the first filling of the cluster took, and its rate (from the first subscription). */
@@ -204,6 +213,11 @@ async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
     measuring = true;
     measureFromMs = performance.now();
     const offersBefore = (await metrics())['master/offers_made'] ?? 0;
+    const cpu = (): { master: number; harness: number } => ({
+      master: processCpu(master.pid).own,
+      harness: hosts.reduce((sum, h) => sum + processCpu(h.pid).own, 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    });
+    const cpuBefore = cpu();
     const windowStart = performance.now();
     const stateTimes: number[] = [];
     while (performance.now() - windowStart < options.seconds * 1000) {
@@ -216,6 +230,8 @@ async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
     }
     measuring = false;
     const windowS = (performance.now() - windowStart) / 1000;
+    const cpuAfter = cpu();
+    const perTask = (seconds: number): number => (running > 0 ? Number(((seconds * 1000) / running).toFixed(2)) : -1);
     const offersMade = ((await metrics())['master/offers_made'] ?? 0) - offersBefore;
     // The master's lag metric is over fixed 10 s windows: after 20.5 s the last complete one
     // lies wholly after the last /master/state above (which blocks the master's loop while it
@@ -237,10 +253,13 @@ async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
       master_rss_mib: Math.round((m['system/process_rss_bytes'] ?? 0) / 1024 / 1024),
       state_median_ms: stateTimes.length > 0 ? Math.round(percentile(stateTimes, 50)) : -1,
       offers_per_task: running > 0 ? Number((offersMade / running).toFixed(1)) : 0,
+      master_cpu_ms_per_task: perTask(cpuAfter.master - cpuBefore.master),
+      harness_cpu_ms_per_task: perTask(cpuAfter.harness - cpuBefore.harness),
+      machine_cpu_used_pct: Math.round(((cpuAfter.master - cpuBefore.master + cpuAfter.harness - cpuBefore.harness) / windowS / availableParallelism()) * 100),
       ...(busy ? { demand_tasks_per_s: Math.round(slots / (options.taskMs / 1000)), warmup_s: Number(warmupS.toFixed(1)), fill_tasks_per_s: Math.round(filled / warmupS) } : {}),
     };
     process.stdout.write(
-      `${agents} agents, ${options.frameworks} frameworks: ${result.tasks_per_s} tasks/s to RUNNING; ACCEPT -> RUNNING p50 ${result.accept_to_running_p50_ms} ms, p99 ${result.accept_to_running_p99_ms} ms (ACCEPT -> agent p50 ${result.accept_to_agent_p50_ms}, p99 ${result.accept_to_agent_p99_ms}; agent -> framework p50 ${result.agent_to_framework_p50_ms}, p99 ${result.agent_to_framework_p99_ms}); master event loop late p99 ${result.event_loop_delay_p99_ms} ms (max ${result.event_loop_delay_max_ms}); RSS ${result.master_rss_mib} MiB; /master/state ${result.state_median_ms} ms; ${result.offers_per_task} offers made per task launched${busy ? `; the frameworks ask for at most ${result.demand_tasks_per_s} tasks/s` : ''}\n`,
+      `${agents} agents, ${options.frameworks} frameworks: ${result.tasks_per_s} tasks/s to RUNNING; ACCEPT -> RUNNING p50 ${result.accept_to_running_p50_ms} ms, p99 ${result.accept_to_running_p99_ms} ms (ACCEPT -> agent p50 ${result.accept_to_agent_p50_ms}, p99 ${result.accept_to_agent_p99_ms}; agent -> framework p50 ${result.agent_to_framework_p50_ms}, p99 ${result.agent_to_framework_p99_ms}); master event loop late p99 ${result.event_loop_delay_p99_ms} ms (max ${result.event_loop_delay_max_ms}); RSS ${result.master_rss_mib} MiB; /master/state ${result.state_median_ms} ms; ${result.offers_per_task} offers made per task launched; CPU per task: master ${result.master_cpu_ms_per_task} ms, harness ${result.harness_cpu_ms_per_task} ms (${result.machine_cpu_used_pct} % of the machine's cores)${busy ? `; the frameworks ask for at most ${result.demand_tasks_per_s} tasks/s` : ''}\n`,
     );
     return result;
   } finally {
