@@ -10,4 +10,4 @@ export { StandbyProcess } from './standby-process.js';
 export { ZkRegistry } from './zk-registry.js';
 export { MESOS_API_VERSION, TS_MESOS_VERSION, versionModel } from './version.js';
 export { stateJson, stateJsonChunks, stateModel, stateSummaryJsonChunks, stateSummaryModel } from './state-json.js';
-export { getAgents, getFrameworks, getState, getStateJson, operatorResponse } from './operator-api.js';
+export { getAgents, getFrameworks, getState, getStateJson, getStateJsonChunks, operatorResponse } from './operator-api.js';

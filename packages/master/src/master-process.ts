@@ -9,7 +9,8 @@ import { type CallOutcome, MasterCore, type MasterCoreOptions } from './master-c
 import type { MasterEffect } from './master-effect.js';
 import type { Registry } from './registry.js';
 import { masterMetrics } from './master-metrics.js';
-import { getStateJson, getTasksJson, operatorResponse } from './operator-api.js';
+import { getAgentsJson, getStateJsonChunks, getTasksJson, operatorResponse } from './operator-api.js';
+import { TextChunks } from './text-chunks.js';
 import { agentsModel, frameworksModel, parseTaskQuery, rolesModel, stateJsonChunks, stateSummaryJsonChunks, tasksModel } from './state-json.js';
 import { versionModel } from './version.js';
 
@@ -418,8 +419,15 @@ export class MasterProcess extends Process {
         const configs = call.update_quota!.quota_configs.map((c) => ({ role: c.role, quota: { guarantees: values(c.guarantees), limits: values(c.limits) } }));
         return this.outcome(this.core.updateQuotas(configs, call.update_quota!.force === true), 200);
       }
-      case 'GET_STATE':
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: `{"type":"GET_STATE","get_state":${getStateJson(this.core)}}` };
+      case 'GET_STATE': {
+        // In chunks joined as the socket takes them (see getStateJsonChunks), sent chunked.
+        const out = new TextChunks();
+        out.add('{"type":"GET_STATE","get_state":');
+        getStateJsonChunks(this.core, out).add('}');
+        return Http.jsonpChunks(NO_QUERY, () => out.end());
+      }
+      case 'GET_AGENTS':
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: `{"type":"GET_AGENTS","get_agents":${getAgentsJson(this.core)}}` };
       case 'GET_TASKS':
         return { status: 200, headers: { 'content-type': 'application/json' }, body: `{"type":"GET_TASKS","get_tasks":${getTasksJson(this.core)}}` };
       case 'GET_WEIGHTS':
@@ -440,7 +448,10 @@ export class MasterProcess extends Process {
 
   private operatorSubscribe(request: HttpRequest): HttpResponse {
     const stream = new EventStream(this.uuid());
-    stream.pushJson(`{"type":"SUBSCRIBED","subscribed":{"get_state":${getStateJson(this.core)},"heartbeat_interval_seconds":${this.options.heartbeatIntervalSeconds}}}`);
+    const out = new TextChunks();
+    out.add('{"type":"SUBSCRIBED","subscribed":{"get_state":');
+    getStateJsonChunks(this.core, out).add(`,"heartbeat_interval_seconds":${this.options.heartbeatIntervalSeconds}}}`);
+    stream.pushChunks(out.end(), out.byteLength());
     this.operatorStreams.add(stream);
     const closed = this.defer(() => {
       stream.close();
@@ -455,6 +466,9 @@ export class MasterProcess extends Process {
   }
 
 }
+
+/** No query: the Operator API's answers take no `jsonp`. */
+const NO_QUERY = { query: new URLSearchParams() };
 
 /** A form-encoded body (`application/x-www-form-urlencoded`), as Mesos's operator endpoints take. */
 function formBody(request: HttpRequest): URLSearchParams {

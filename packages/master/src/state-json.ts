@@ -1,6 +1,7 @@
 import { attributesModel, isTerminalState, type Resources, ResourcesModelSum, type Task, taskStateModel } from '@ts-mesos/protocol';
 import type { MasterCore } from './master-core.js';
 import { roleSummaries } from './operator-api.js';
+import { TextChunks } from './text-chunks.js';
 import { type AgentRecord, type ExecutorRecord, executorsOf, type FrameworkRecord, type OfferRecord, type TaskRecord, type TaskViews, taskViews } from './records.js';
 
 /** What `/master/state` adds about the process itself. */
@@ -218,56 +219,6 @@ function frameworkJson(core: MasterCore, framework: FrameworkRecord, out: TextCh
   out.list(framework.completedTasks, (t) => out.add(taskText(t)));
   out.add(`],"offers":${JSON.stringify(frameworkOffers(core, framework))},"executors":[]}`);
 }
-
-/**
- * Text in pieces, grouped as it comes and each group joined only when it is read. The pieces
- * are strings, which do not change, so what is read later is the text as it was when it was
- * made. Joined into megabyte chunks up front, a 50 MB answer was all fresh large objects,
- * each page of which faults once: on this VM a fault costs ~30 µs, 13,000 of them per answer.
- * A chunk joined when the socket wants it is small, young and garbage once written.
- */
-class TextChunks {
-  private pieces: string[] = [];
-  private size = 0;
-  private readonly groups: string[][] = [];
-
-  add(piece: string): void {
-    this.pieces.push(piece);
-    this.size += piece.length;
-    if (this.size >= CHUNK_CHARS) this.cut();
-  }
-
-  /** Adds `items` separated by commas, each written by `write`. */
-  list<T>(items: Iterable<T>, write: (item: T) => void): void {
-    let comma = false;
-    for (const item of items) {
-      if (comma) this.add(',');
-      write(item);
-      comma = true;
-    }
-  }
-
-  /** The text in chunks, each joined as it is read (as often as it is read). */
-  end(): Iterable<string> {
-    this.cut();
-    const groups = this.groups;
-    return {
-      *[Symbol.iterator]() {
-        for (const group of groups) yield group.join('');
-      },
-    };
-  }
-
-  private cut(): void {
-    if (this.pieces.length === 0) return;
-    this.groups.push(this.pieces);
-    this.pieces = [];
-    this.size = 0;
-  }
-}
-
-/** Under V8's large-object size (128 KiB) even as two-byte text. */
-const CHUNK_CHARS = 1 << 15;
 
 /** The fields of `/master/state` before `slaves`. */
 function stateHead(core: MasterCore, context: StateContext): Record<string, unknown> {

@@ -47,4 +47,37 @@ describe('RecordIoStream', () => {
     expect(small.pushJson(`"${'x'.repeat(60)}"`)).toBe(false);
     expect(small.isClosed).toBe(true);
   });
+
+  it('queues an event given in pieces, framed by its byte length, and hands it over a slice at a time', async () => {
+    const stream = new RecordIoStream('s');
+    const pieces = ['{"type":"SUBSCRIBED","big":"', ...Array.from({ length: 40 }, (_, i) => `${i % 10}`.repeat(10_000) + 'é'), '"}'];
+    expect(stream.pushChunks(pieces, Buffer.byteLength(pieces.join('')))).toBe(true);
+    stream.push({ type: 'HEARTBEAT' });
+    stream.close();
+    const chunks: string[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.length).toBeGreaterThan(3); // 400,000 characters in slices of about 64K (the last one holds the heartbeat)
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual((1 << 16) + 10_001); // 64K and at most one piece more
+    const decoder = new RecordIoDecoder();
+    const records = chunks.flatMap((c) => decoder.decode(Buffer.from(c, 'utf8')).map((r) => Buffer.from(r).toString('utf8')));
+    expect(records).toEqual([pieces.join(''), '{"type":"HEARTBEAT"}']);
+  });
+
+  it('takes one event larger than maxQueuedBytes when nothing waits, and counts the bound from it until the queue drains', async () => {
+    const stream = new RecordIoStream('s', 100);
+    expect(stream.pushChunks(['"', 'x'.repeat(500), '"'], 502)).toBe(true); // a snapshot bigger than the bound
+    expect(stream.pushJson(`"${'y'.repeat(60)}"`)).toBe(true); // within 100 bytes beyond it
+    expect(stream.pushJson(`"${'y'.repeat(60)}"`)).toBe(false); // a reader that does not read is still cut off
+    expect(stream.isClosed).toBe(true);
+    const drained = new RecordIoStream('t', 100);
+    expect(drained.pushChunks(['"', 'x'.repeat(500), '"'], 502)).toBe(true);
+    const reader = drained[Symbol.asyncIterator]();
+    await reader.next(); // read: the queue is empty again, and the bound is 100 bytes once more
+    expect(drained.pushJson(`"${'y'.repeat(60)}"`)).toBe(true);
+    expect(drained.pushJson(`"${'y'.repeat(60)}"`)).toBe(false);
+    // Only an event that finds the queue empty may exceed the bound: behind another it closes the stream.
+    const behind = new RecordIoStream('u', 100);
+    expect(behind.pushJson('1')).toBe(true);
+    expect(behind.pushChunks(['"', 'x'.repeat(500), '"'], 502)).toBe(false);
+  });
 });
