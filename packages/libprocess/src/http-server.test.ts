@@ -146,6 +146,9 @@ describe('HttpServer', () => {
       ['POST /x HTTP/1.1\r\ncontent-length: 5000\r\n\r\n', 413, 'exceeds the limit of 1024 bytes'],
       ['POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n800\r\n', 413, 'exceeds the limit of 1024 bytes'],
       ['POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n', 400, "Invalid chunk size 'zz'"],
+      // The data runs past its chunk's size: the sizes do not frame the body.
+      ['POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n', 400, 'Expected CRLF after chunk data'],
+      ['POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\rX0\r\n\r\n', 400, 'Expected CRLF after chunk data'],
       ['POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n', 400, 'Both Transfer-Encoding and Content-Length'],
       ['POST /x HTTP/1.1\r\ntransfer-encoding: gzip\r\n\r\n', 501, "Transfer-Encoding 'gzip' is not supported"],
       ['GET //[::1/x HTTP/1.1\r\n\r\n', 400, "Malformed request target '//[::1/x'"],

@@ -140,7 +140,7 @@ interface Reading {
   readonly target: { readonly path: string; readonly query: URLSearchParams };
   /** Bytes of a `Content-Length` body still to come, or -1 for a chunked body. */
   remaining: number;
-  /** Chunked: bytes of the current chunk still to come (-1: a size line is next; -2: trailers). */
+  /** Chunked: bytes of the current chunk still to come (-1: a size line is next; -2: trailers; `AFTER_CHUNK_DATA`: its CRLF). */
   chunkLeft: number;
   readonly chunks: Buffer[];
   total: number;
@@ -349,15 +349,23 @@ class Connection {
         }
         reading.total += bytes;
         if (reading.total > this.settings.maxBodyBytes) throw new HttpError(413, `Request body exceeds the limit of ${this.settings.maxBodyBytes} bytes`);
-        reading.chunkLeft = bytes + 2; // the data and its CRLF
+        reading.chunkLeft = bytes;
+      }
+      if (reading.chunkLeft === AFTER_CHUNK_DATA) {
+        // The data must end with CRLF: anything else means the sizes do not frame the body.
+        if (this.buffer.length > 0 && this.buffer[0] !== 0x0d) throw new HttpError(400, 'Expected CRLF after chunk data');
+        if (this.buffer.length < 2) return false;
+        if (this.buffer[1] !== 0x0a) throw new HttpError(400, 'Expected CRLF after chunk data');
+        this.buffer = this.buffer.subarray(2);
+        reading.chunkLeft = -1;
+        continue;
       }
       const take = Math.min(reading.chunkLeft, this.buffer.length);
-      const data = Math.min(take, reading.chunkLeft - 2);
-      if (data > 0) reading.chunks.push(this.buffer.subarray(0, data));
+      if (take > 0) reading.chunks.push(this.buffer.subarray(0, take));
       this.buffer = this.buffer.subarray(take);
       reading.chunkLeft -= take;
       if (reading.chunkLeft > 0) return false;
-      reading.chunkLeft = -1;
+      reading.chunkLeft = AFTER_CHUNK_DATA;
     }
   }
 
@@ -678,3 +686,6 @@ function hasHeader(headers: Readonly<Record<string, string>> | undefined, name: 
   for (const key in headers) if (key.toLowerCase() === name) return true;
   return false;
 }
+
+/** `Reading.chunkLeft` once a chunk's data is read, before its CRLF. */
+const AFTER_CHUNK_DATA = -3;
