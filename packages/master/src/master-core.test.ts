@@ -96,6 +96,21 @@ describe('MasterCore', () => {
     expect(h.allocate()[0]).toMatchObject({ type: 'OFFERS' });
   });
 
+  it('refuses a re-subscription that changes the principal, the user or checkpointing, and keeps the framework as it was', () => {
+    const h = harness();
+    const info = { user: 'root', name: 'f', principal: 'p', checkpoint: false };
+    expect(h.core.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: info } }, 'stream-1', 0)).toMatchObject({ ok: true, frameworkId: 'm-0000' });
+    const again = (changed: Record<string, unknown>) =>
+      h.core.subscribe({ type: 'SUBSCRIBE', framework_id: { value: 'm-0000' }, subscribe: { framework_info: { ...info, ...changed, id: { value: 'm-0000' } } } } as never, 'stream-2', 0);
+    expect(again({ user: 'nobody' })).toEqual({ ok: false, status: 400, message: "Updating 'FrameworkInfo.user' is unsupported; attempted to update from 'root' to 'nobody'" });
+    expect(again({ checkpoint: true })).toEqual({ ok: false, status: 400, message: "Updating 'FrameworkInfo.checkpoint' is unsupported; attempted to update from 'false' to 'true'" });
+    expect(again({ principal: 'mallory' })).toEqual({ ok: false, status: 400, message: "Changing framework's principal is not allowed." });
+    expect(h.core.frameworks.get('m-0000')).toMatchObject({ streamId: 'stream-1', info: { user: 'root', checkpoint: false, principal: 'p' } });
+    // The name (and the rest) may change; an unset checkpoint is false.
+    expect(again({ name: 'renamed', checkpoint: undefined })).toMatchObject({ ok: true });
+    expect(h.core.frameworks.get('m-0000')).toMatchObject({ streamId: 'stream-2', info: { name: 'renamed' } });
+  });
+
   it("DECLINE and ACCEPT without filters refuse what they leave for Mesos's default 5 s; refuse_seconds 0 asks for it back at once", () => {
     const h = harness();
     h.core.registerAgent(AGENT, { version: '1.0', agent_info: { hostname: 'a1', resources } }, 0);

@@ -2,6 +2,7 @@ import type { OfferDecision } from '@ts-mesos/allocator';
 import {
   AgentId,
   FrameworkId,
+  type FrameworkInfo,
   type InternalMessage,
   isCompatibleAgent,
   isTerminalState,
@@ -560,6 +561,8 @@ export class MasterCore {
       this.emit({ kind: 'log', level: 'info', fields: { frameworkId: id, name: info.name, roles }, message: 'Framework subscribed' });
       this.operatorEvent(() => ({ type: 'FRAMEWORK_ADDED', framework_added: { framework: operatorFramework(this, f) } }));
     } else {
+      const unchangeable = immutableFieldChange(framework.info, info);
+      if (unchangeable !== undefined) return { ok: false, status: 400, message: unchangeable };
       if (framework.streamId !== undefined) {
         this.emit({ kind: 'event', frameworkId: framework.id, streamId: framework.streamId, event: { type: 'ERROR', error: { message: 'Framework failed over' } } });
         this.emit({ kind: 'close-stream', frameworkId: framework.id, streamId: framework.streamId });
@@ -1060,4 +1063,15 @@ export class MasterCore {
     framework.completedTasks.push(record);
     if (framework.completedTasks.length > this.options.maxCompletedTasksPerFramework) framework.completedTasks.shift();
   }
+}
+
+/**
+ * What a re-subscription may not change (Mesos's `validateUpdate`): the principal, the user its
+ * tasks run as, and whether its tasks are checkpointed. Undefined when none of them changes.
+ */
+function immutableFieldChange(old: FrameworkInfo, next: FrameworkInfo): string | undefined {
+  if ((old.principal ?? undefined) !== (next.principal ?? undefined)) return "Changing framework's principal is not allowed.";
+  if (old.user !== next.user) return `Updating 'FrameworkInfo.user' is unsupported; attempted to update from '${old.user}' to '${next.user}'`;
+  if ((old.checkpoint ?? false) !== (next.checkpoint ?? false)) return `Updating 'FrameworkInfo.checkpoint' is unsupported; attempted to update from '${String(old.checkpoint ?? false)}' to '${String(next.checkpoint ?? false)}'`;
+  return undefined;
 }
