@@ -156,6 +156,8 @@ describe('operator endpoints of a real master and agent', () => {
     expect(((await answer('GET_AGENT'))['get_agent'] as { agent_info: { hostname: string } }).agent_info.hostname).toBe('127.0.0.1');
     expect((await post('{"type":')).status).toBe(400);
     expect((await post('{"type":"NOPE"}')).status).toBe(400);
+    expect((await post('{"type":"GET_METRICS","get_metrics":123}')).status).toBe(400); // as the master refuses it
+    expect((await post('{"type":"GET_METRICS","get_metrics":{"timeout":{"nanoseconds":1000000000}}}')).status).toBe(200);
     expect((await post('{"type":"GET_HEALTH"}', 'text/plain')).status).toBe(415);
     expect((await post('{"type":"LAUNCH_CONTAINER"}')).status).toBe(501);
   });

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { DurationInfo } from './common.js';
 import { StringEnum } from './enum.js';
 
 /** The v1 Operator API calls to an agent (include/mesos/v1/agent/agent.proto) this project knows by name. */
@@ -39,6 +40,7 @@ export const AGENT_CALL_TYPES = [
 
 export const AgentCall = Type.Object({
   type: StringEnum(AGENT_CALL_TYPES),
+  get_metrics: Type.Optional(Type.Object({ timeout: Type.Optional(DurationInfo) })),
   get_containers: Type.Optional(Type.Object({ show_nested: Type.Optional(Type.Boolean()), show_standalone: Type.Optional(Type.Boolean()) })),
 });
 export type AgentCall = Static<typeof AgentCall>;
