@@ -137,13 +137,23 @@ export function taskJson(record: TaskRecord): string {
  * SUBSCRIBE is most of the answer's cost.
  */
 export function getTasksJson(core: MasterCore): string {
+  return [...writeTasks(core, new TextChunks()).end()].join('');
+}
+
+/** Writes `get_tasks` (see `getTasksJson`) into `out`. */
+function writeTasks(core: MasterCore, out: TextChunks): TextChunks {
   const tasks: string[] = [];
   const completed: string[] = [];
   for (const framework of [...core.frameworks.values(), ...core.completedFrameworks]) {
     for (const t of framework.tasks.values()) (isTerminalState(t.task.state) ? completed : tasks).push(taskJson(t));
     for (const t of framework.completedTasks) completed.push(taskJson(t));
   }
-  return `{"tasks":[${tasks.join(',')}],"unreachable_tasks":[],"completed_tasks":[${completed.join(',')}]}`;
+  out.add('{"tasks":[');
+  out.list(tasks, (json) => out.add(json));
+  out.add('],"unreachable_tasks":[],"completed_tasks":[');
+  out.list(completed, (json) => out.add(json));
+  out.add(']}');
+  return out;
 }
 
 /** An agent's JSON, serialised again only when something it shows changed. */
@@ -160,7 +170,15 @@ function agentJson(core: MasterCore, agent: AgentRecord): string {
 
 /** `get_agents` as JSON text, equal to `JSON.stringify(getAgents(core))`, from cached per-agent JSON. */
 export function getAgentsJson(core: MasterCore): string {
-  return `{"agents":[${[...core.agents.values()].map((a) => agentJson(core, a)).join(',')}],"recovered_agents":[]}`;
+  return [...writeAgents(core, new TextChunks()).end()].join('');
+}
+
+/** Writes `get_agents` (see `getAgentsJson`) into `out`. */
+function writeAgents(core: MasterCore, out: TextChunks): TextChunks {
+  out.add('{"agents":[');
+  out.list(core.agents.values(), (agent) => out.add(agentJson(core, agent)));
+  out.add('],"recovered_agents":[]}');
+  return out;
 }
 
 /**
@@ -170,26 +188,11 @@ export function getAgentsJson(core: MasterCore): string {
  * encoded whole on the master's event loop, for every GET_STATE and operator SUBSCRIBE.
  */
 export function getStateJsonChunks(core: MasterCore, out = new TextChunks()): TextChunks {
-  out.add('{"get_tasks":{"tasks":[');
-  const completed: string[] = [];
-  let comma = false;
-  for (const framework of [...core.frameworks.values(), ...core.completedFrameworks]) {
-    for (const t of framework.tasks.values()) {
-      const json = taskJson(t);
-      if (isTerminalState(t.task.state)) completed.push(json);
-      else {
-        if (comma) out.add(',');
-        out.add(json);
-        comma = true;
-      }
-    }
-    for (const t of framework.completedTasks) completed.push(taskJson(t));
-  }
-  out.add('],"unreachable_tasks":[],"completed_tasks":[');
-  out.list(completed, (json) => out.add(json));
-  out.add(`]},"get_executors":${JSON.stringify(getExecutors(core))},"get_frameworks":${JSON.stringify(getFrameworks(core))},"get_agents":{"agents":[`);
-  out.list(core.agents.values(), (agent) => out.add(agentJson(core, agent)));
-  out.add('],"recovered_agents":[]}}');
+  out.add('{"get_tasks":');
+  writeTasks(core, out);
+  out.add(`,"get_executors":${JSON.stringify(getExecutors(core))},"get_frameworks":${JSON.stringify(getFrameworks(core))},"get_agents":`);
+  writeAgents(core, out);
+  out.add('}');
   return out;
 }
 
