@@ -133,8 +133,6 @@ export interface AgentViews {
   readonly reregistered: number | undefined;
   readonly head: string;
   readonly tail: string;
-  /** `tail` without its closing brace (for `/master/state-summary`, which adds fields). */
-  readonly tailOpen: string;
 }
 
 export function taskKey(frameworkId: string, taskId: string): string {

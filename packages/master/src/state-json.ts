@@ -142,7 +142,6 @@ function agentJson(core: MasterCore, agent: AgentRecord, out: TextChunks, open =
     text.registered !== agent.registeredTimeMs ||
     text.reregistered !== agent.reregisteredTimeMs
   ) {
-    const tail = JSON.stringify(agentTail(agent));
     text = {
       info: agent.info,
       total: agent.total,
@@ -152,8 +151,7 @@ function agentJson(core: MasterCore, agent: AgentRecord, out: TextChunks, open =
       registered: agent.registeredTimeMs,
       reregistered: agent.reregisteredTimeMs,
       head: `${JSON.stringify(agentHead(agent)).slice(0, -1)},"used_resources":`,
-      tail: `,${tail.slice(1)}`,
-      tailOpen: `,${tail.slice(1, -1)}`,
+      tail: `,${JSON.stringify(agentTail(agent)).slice(1)}`,
     };
     agent.views = text;
   }
@@ -162,7 +160,7 @@ function agentJson(core: MasterCore, agent: AgentRecord, out: TextChunks, open =
   out.add(',"offered_resources":');
   out.add(agent.offers.size === 0 ? EMPTY_SUM_TEXT : sumOffers(core, agent.offers).json());
   // Open: without its closing brace, for a caller that adds fields (`/master/state-summary`).
-  out.add(open ? text.tailOpen : text.tail);
+  out.add(open ? text.tail.slice(0, -1) : text.tail);
 }
 
 /** The fields of a framework's model before its tasks. */
