@@ -213,10 +213,10 @@ async function phase(agents: number, options: PhaseOptions): Promise<Phase> {
     measuring = true;
     measureFromMs = performance.now();
     const offersBefore = (await metrics())['master/offers_made'] ?? 0;
-    const cpu = (): { master: number; harness: number } => ({
-      master: processCpu(master.pid).own,
-      harness: hosts.reduce((sum, h) => sum + processCpu(h.pid).own, 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
-    });
+    const cpu = (): { master: number; harness: number } => {
+      const own = process.cpuUsage();
+      return { master: processCpu(master.pid).own, harness: hosts.reduce((sum, h) => sum + processCpu(h.pid).own, 0) + (own.user + own.system) / 1e6 };
+    };
     const cpuBefore = cpu();
     const windowStart = performance.now();
     const stateTimes: number[] = [];
