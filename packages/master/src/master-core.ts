@@ -1070,7 +1070,7 @@ export class MasterCore {
  * tasks run as, and whether its tasks are checkpointed. Undefined when none of them changes.
  */
 function immutableFieldChange(old: FrameworkInfo, next: FrameworkInfo): string | undefined {
-  if ((old.principal ?? undefined) !== (next.principal ?? undefined)) return "Changing framework's principal is not allowed.";
+  if (old.principal !== next.principal) return "Changing framework's principal is not allowed.";
   if (old.user !== next.user) return `Updating 'FrameworkInfo.user' is unsupported; attempted to update from '${old.user}' to '${next.user}'`;
   if ((old.checkpoint ?? false) !== (next.checkpoint ?? false)) return `Updating 'FrameworkInfo.checkpoint' is unsupported; attempted to update from '${String(old.checkpoint ?? false)}' to '${String(next.checkpoint ?? false)}'`;
   return undefined;
